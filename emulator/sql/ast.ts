@@ -1,0 +1,148 @@
+// The T-SQL the emulator understands, as a syntax tree. emulator/sql parses batches into these;
+// emulator/engine executes them. Identifiers are stored unquoted ([a]]b] -> "a]b").
+
+import type { SqlType, SqlValue } from '../tds/types';
+
+/** A possibly multi-part name: server.database.schema.object (missing parts undefined). */
+export interface ObjectName {
+  server?: string;
+  database?: string;
+  schema?: string;
+  name: string;
+}
+
+export interface TypeRef {
+  type: SqlType;
+  /** the type name as written, upper-case (e.g. "SYSNAME", "NVARCHAR") */
+  written: string;
+  length?: number; // -1 = MAX
+  precision?: number;
+  scale?: number;
+}
+
+export type Expr =
+  | { kind: 'literal'; value: SqlValue; /** N'..' or '..' */ unicode?: boolean }
+  | { kind: 'variable'; name: string } // @x (with the @), also @@VERSION style globals as kind 'global'
+  | { kind: 'global'; name: string } // @@VERSION -> name "VERSION"
+  | { kind: 'column'; table?: string; name: string } // t.col or col
+  | { kind: 'star'; table?: string } // * or t.*
+  | { kind: 'call'; name: string; args: Expr[]; distinct?: boolean } // name upper-case; COUNT(*) has args [{kind:'star'}]
+  | { kind: 'unary'; op: '-' | '+' | 'NOT' | '~'; operand: Expr }
+  | {
+      kind: 'binary';
+      op: '+' | '-' | '*' | '/' | '%' | '=' | '<>' | '!=' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR' | '&' | '|' | '^';
+      left: Expr;
+      right: Expr;
+    }
+  | { kind: 'like'; operand: Expr; pattern: Expr; not: boolean; escape?: Expr }
+  | { kind: 'in'; operand: Expr; list: Expr[] | SelectStatement; not: boolean }
+  | { kind: 'between'; operand: Expr; low: Expr; high: Expr; not: boolean }
+  | { kind: 'isNull'; operand: Expr; not: boolean }
+  | { kind: 'exists'; query: SelectStatement }
+  | { kind: 'subquery'; query: SelectStatement } // scalar subquery
+  | { kind: 'cast'; operand: Expr; to: TypeRef; style?: Expr; /** CONVERT vs CAST, for messages */ syntax: 'CAST' | 'CONVERT' | 'TRY_CAST' | 'TRY_CONVERT' }
+  | { kind: 'case'; operand?: Expr; whens: { when: Expr; then: Expr }[]; else?: Expr };
+
+export interface SelectItem {
+  expr: Expr;
+  alias?: string;
+  /** SELECT @v = expr: assigns instead of returning a column */
+  assignTo?: string;
+}
+
+export type TableSource =
+  | { kind: 'table'; name: ObjectName; alias?: string; hints?: string[] }
+  | { kind: 'derived'; query: SelectStatement; alias: string }
+  | { kind: 'function'; name: ObjectName; args: Expr[]; alias?: string } // e.g. sys.fn_... (table-valued)
+  | {
+      kind: 'join';
+      type: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL' | 'CROSS' | 'CROSS APPLY' | 'OUTER APPLY';
+      left: TableSource;
+      right: TableSource;
+      on?: Expr;
+    };
+
+export interface OrderItem {
+  expr: Expr;
+  descending: boolean;
+}
+
+export interface SelectStatement {
+  kind: 'select';
+  distinct: boolean;
+  top?: { count: Expr; percent: boolean };
+  items: SelectItem[];
+  from?: TableSource;
+  where?: Expr;
+  groupBy?: Expr[];
+  having?: Expr;
+  orderBy?: OrderItem[];
+  /** UNION [ALL] chains */
+  union?: { all: boolean; query: SelectStatement };
+}
+
+/** WITH options of BACKUP / RESTORE, generic: NAME = value, or a bare flag. */
+export interface BackupOption {
+  /** upper-case: COPY_ONLY, COMPRESSION, CHECKSUM, STATS, FORMAT, INIT, REPLACE, NORECOVERY, RECOVERY, FILE, MOVE, BLOCKSIZE, MAXTRANSFERSIZE, DESCRIPTION, NAME, ... */
+  name: string;
+  value?: Expr;
+  /** MOVE 'logical' TO 'physical' */
+  move?: { logicalName: Expr; physicalName: Expr };
+}
+
+/** A backup device: URL = 'https://...' (or DISK = / TAPE =, which the emulator refuses with a clear error). */
+export interface BackupDevice {
+  kind: 'URL' | 'DISK' | 'TAPE';
+  location: Expr;
+}
+
+export type Statement =
+  | SelectStatement
+  | { kind: 'declare'; variables: { name: string; type: TypeRef; initial?: Expr }[] }
+  | { kind: 'setVariable'; name: string; op: '=' | '+=' | '-='; value: Expr }
+  /** SET NOCOUNT ON, SET XACT_ABORT ON, SET ANSI_NULLS ON, SET TRANSACTION ISOLATION LEVEL ..., SET LANGUAGE ...; recorded, mostly no effect */
+  | { kind: 'setOption'; option: string; value: string }
+  | { kind: 'use'; database: string }
+  | { kind: 'print'; value: Expr }
+  | { kind: 'raiserror'; message: Expr; severity: Expr; state: Expr; args: Expr[]; withOptions: string[] }
+  | { kind: 'throw'; number?: Expr; message?: Expr; state?: Expr }
+  | { kind: 'if'; condition: Expr; then: Statement; else?: Statement }
+  | { kind: 'block'; statements: Statement[] } // BEGIN ... END
+  | { kind: 'waitfor'; delay?: Expr; time?: Expr }
+  | { kind: 'transaction'; action: 'begin' | 'commit' | 'rollback' | 'save'; name?: string }
+  | { kind: 'exec'; procedure: ObjectName; /** EXEC @rc = proc */ returnVariable?: string; args: { name?: string; value: Expr; output: boolean }[] }
+  /** EXEC ('dynamic sql') / EXEC (@sql) */
+  | { kind: 'execDynamic'; sql: Expr }
+  | {
+      kind: 'backup';
+      target: 'DATABASE' | 'LOG';
+      database: Expr; // identifier as literal string, or @variable
+      devices: BackupDevice[];
+      options: BackupOption[];
+    }
+  | {
+      kind: 'restore';
+      /** DATABASE/LOG restore, or one of the inspection commands */
+      action: 'DATABASE' | 'LOG' | 'HEADERONLY' | 'FILELISTONLY' | 'LABELONLY' | 'VERIFYONLY';
+      database?: Expr;
+      devices: BackupDevice[];
+      options: BackupOption[];
+    }
+  | { kind: 'createCredential'; name: string; identity: Expr; secret?: Expr }
+  | { kind: 'alterCredential'; name: string; identity: Expr; secret?: Expr }
+  | { kind: 'dropCredential'; name: string }
+  | { kind: 'createDatabase'; name: string; options: string[] }
+  | { kind: 'dropDatabase'; names: string[]; ifExists: boolean }
+  | { kind: 'alterDatabaseRename'; name: string; newName: string }
+  /** ALTER DATABASE x SET SINGLE_USER WITH ROLLBACK IMMEDIATE / MULTI_USER / OFFLINE / ONLINE / RECOVERY FULL ... */
+  | { kind: 'alterDatabaseSet'; name: string; options: string[]; termination?: string }
+  | { kind: 'dbcc'; command: string; args: Expr[]; withOptions: string[] }
+  | { kind: 'kill'; spid: Expr }
+  /** ALTER AVAILABILITY GROUP / CREATE AVAILABILITY GROUP (the link issue); the raw text is kept so the engine can refuse it with a clear message until then */
+  | { kind: 'availabilityGroup'; action: 'CREATE' | 'ALTER' | 'DROP'; name: string; text: string; clauses: string[] }
+  /** A statement the parser recognised but the emulator does not implement: refused with error 40517-style text naming it */
+  | { kind: 'unsupported'; keyword: string; text: string };
+
+export interface ParsedBatch {
+  statements: Statement[];
+}

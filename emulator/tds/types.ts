@@ -1,0 +1,124 @@
+// The contract between the TDS protocol layer (emulator/tds) and whatever answers the requests
+// (emulator/engine). The protocol layer knows bytes and tokens; the engine knows SQL Server.
+// Extend freely; do not change the meaning of what is here without updating both sides.
+
+/** Result and parameter types the emulator speaks on the wire. */
+export type SqlType =
+  | 'nvarchar'
+  | 'varchar'
+  | 'int'
+  | 'bigint'
+  | 'bit'
+  | 'datetime2'
+  | 'datetimeoffset'
+  | 'datetime'
+  | 'date'
+  | 'decimal'
+  | 'float'
+  | 'uniqueidentifier'
+  | 'varbinary';
+
+/**
+ * A value as the engine sees it. Integers beyond 2^53 travel as bigint; DECIMAL as a string
+ * (exact); UNIQUEIDENTIFIER as its canonical upper-case string; DATETIMEOFFSET as a Date (UTC).
+ */
+export type SqlValue = string | number | bigint | boolean | Date | Buffer | null;
+
+export interface ColumnSpec {
+  name: string;
+  type: SqlType;
+  nullable?: boolean;
+  /** characters for (n)varchar, bytes for varbinary; undefined or -1 = MAX */
+  length?: number;
+  precision?: number;
+  scale?: number;
+}
+
+export interface ResultSet {
+  columns: ColumnSpec[];
+  rows: SqlValue[][];
+}
+
+/** An ERROR (class > 10) or INFO (class <= 10) token's content. */
+export interface SqlMessage {
+  number: number;
+  state: number;
+  /** severity: <= 10 is INFO, > 10 is ERROR */
+  class: number;
+  message: string;
+  lineNumber?: number;
+  procName?: string;
+}
+
+export interface RpcParameter {
+  /** with the leading @ */
+  name: string;
+  type: SqlType;
+  value: SqlValue;
+  output: boolean;
+  precision?: number;
+  scale?: number;
+  length?: number;
+}
+
+/** One client request after the protocol layer decoded it. */
+export type ClientRequest =
+  | { kind: 'batch'; sql: string }
+  /** sp_executesql: the statement, the declared parameters (from @params) and their values */
+  | { kind: 'executesql'; sql: string; params: RpcParameter[] }
+  /** any other RPC by name or special id (e.g. sp_prepare); the engine may refuse it */
+  | { kind: 'rpc'; procName: string; params: RpcParameter[] };
+
+/**
+ * What the engine produces while running a request, in order. The protocol layer turns each
+ * item into tokens and writes them as they come, so progress messages (RESTORE's STATS) reach
+ * the client while the statement still runs.
+ */
+export type RequestOutput =
+  | { type: 'resultSet'; resultSet: ResultSet }
+  | { type: 'message'; message: SqlMessage }
+  /** end of one statement: DONE (batch) or DONEINPROC (RPC); rowCount sets the COUNT bit */
+  | { type: 'statementDone'; rowCount?: number; error?: boolean }
+  /** an OUTPUT parameter's value for RETURNVALUE */
+  | { type: 'returnValue'; name: string; paramType: SqlType; value: SqlValue }
+  /** failure injection: drop the TCP connection now, as a network fault would (error 10054 style) */
+  | { type: 'resetConnection' };
+
+export interface LoginRequest {
+  userName: string;
+  password: string;
+  database: string;
+  appName: string;
+  hostName: string;
+  serverName: string;
+}
+
+export type LoginResult =
+  | { ok: true; session: EngineSession; database: string }
+  | { ok: false; error: SqlMessage };
+
+export type TransactionRequest = 'begin' | 'commit' | 'rollback' | 'save';
+
+/** One connection's server-side state. */
+export interface EngineSession {
+  readonly spid: number;
+  /** Runs one request. `signal` aborts when the client sends ATTENTION. */
+  execute(request: ClientRequest, signal: AbortSignal): AsyncIterable<RequestOutput>;
+  /** TRANSACTION_MANAGER requests; an error message refuses the request. */
+  transaction(request: TransactionRequest, name: string): SqlMessage | undefined;
+  /** The database the session is in after the last request (ENVCHANGE 1 when it changes). */
+  currentDatabase(): string;
+  /** The TCP connection closed (client gone, or reset). */
+  close(): void;
+}
+
+/** What a TDS server serves: one of these per emulated instance. */
+export interface EngineEndpoint {
+  /** e.g. "SQL Server 2022 (RTM-CU..) 16.0.4135.4"; its 4 LOGINACK version bytes come from `versionBytes` */
+  readonly serverName: string;
+  readonly versionBytes: [number, number, number, number];
+  /** A connection attempt; return an error to refuse it (instance down, 18456 wrong password). */
+  login(request: LoginRequest): Promise<LoginResult>;
+  /** Injected before any protocol work: refuse the TCP connection outright (instance down). */
+  acceptConnections(): boolean;
+}
