@@ -1,0 +1,156 @@
+// The emulated estate's state as plain data: instances, databases, credentials, jobs, requests.
+// One source of truth for the TDS sessions, the backup/restore code and (later) the link and ARM
+// emulators. Behaviour lives in other modules; this file only says what exists.
+
+export type InstanceKind = 'sqlServer' | 'managedInstance';
+/** A managed instance's update policy (ARM `databaseFormat` SQLServer2022 / AlwaysUpToDate). */
+export type UpdatePolicy = 'SQL Server 2022' | 'Always-up-to-date';
+export type TdeKind = 'none' | 'serviceManaged' | 'customerManaged';
+export type DatabaseStateDesc = 'ONLINE' | 'RESTORING' | 'RECOVERING' | 'RECOVERY_PENDING' | 'SUSPECT' | 'EMERGENCY' | 'OFFLINE';
+export type RecoveryModel = 'FULL' | 'SIMPLE' | 'BULK_LOGGED';
+export type UserAccess = 'MULTI_USER' | 'SINGLE_USER' | 'RESTRICTED_USER';
+
+export interface DatabaseFile {
+  fileId: number;
+  /** ROWS (data) or LOG */
+  type: 'ROWS' | 'LOG';
+  logicalName: string;
+  physicalName: string;
+  sizeBytes: number;
+}
+
+export interface TableInfo {
+  schema: string;
+  name: string;
+  rowCount: number;
+  /** columns protected by Always Encrypted (sys.columns.encryption_type not null) */
+  encryptedColumns?: string[];
+}
+
+export interface Database {
+  databaseId: number;
+  name: string;
+  state: DatabaseStateDesc;
+  recoveryModel: RecoveryModel;
+  userAccess: UserAccess;
+  compatibilityLevel: number;
+  collation: string;
+  createDate: Date;
+  tde: TdeKind;
+  files: DatabaseFile[];
+  tables: TableInfo[];
+  /** the end of the log: advances with the workload; LSNs are decimal(25,0) in SQL Server */
+  lastLsn: bigint;
+  /** FirstLSN of the last full backup that is a base for differentials (not copy-only) */
+  differentialBaseLsn?: bigint;
+  differentialBaseGuid?: string;
+  /** LastLSN of the last log backup, where the next log backup's FirstLSN starts */
+  lastLogBackupLsn?: bigint;
+  /** the database version (e.g. 957 = SQL Server 2022); what HEADERONLY reports as DatabaseVersion */
+  databaseVersion: number;
+  /** a restore in progress (state RESTORING): what the next RESTORE in the chain must continue from */
+  restoreChain?: {
+    /** LastLSN of the last restored backup: the next log backup must have FirstLSN <= this < LastLSN */
+    lastRestoredLsn: bigint;
+    /** the full backup's FirstLSN: a differential must have DatabaseBackupLSN equal to it */
+    fullBackupFirstLsn: bigint;
+    backupSetGuids: string[];
+  };
+  /** workload: transactions per second that advance lastLsn (0 = idle) */
+  workloadTps: number;
+  /** sys.databases.source_database_id style marker; the app compares restored copies with sources */
+  familyGuid: string;
+}
+
+export interface Credential {
+  credentialId: number;
+  /** usually the container URL, e.g. http://127.0.0.1:10000/devstoreaccount1/backups */
+  name: string;
+  /** 'SHARED ACCESS SIGNATURE' or 'MANAGED IDENTITY' */
+  identity: string;
+  /** the SAS token without the leading '?'; never shown by any catalog view */
+  secret?: string;
+  createDate: Date;
+}
+
+export interface AgentJobStep {
+  stepId: number;
+  stepName: string;
+  subsystem: string;
+  command: string;
+  databaseName: string;
+}
+
+export interface AgentJobHistory {
+  instanceId: number;
+  stepId: number;
+  runStatus: 0 | 1 | 2 | 3 | 4; // 0 failed, 1 succeeded, 2 retry, 3 canceled, 4 in progress
+  message: string;
+  sqlMessageId: number;
+  sqlSeverity: number;
+  runDate: Date;
+  runDurationSeconds: number;
+}
+
+export interface AgentJob {
+  jobId: string;
+  name: string;
+  enabled: boolean;
+  description: string;
+  /** delete_level 1 = delete when it succeeds, 3 = always: one-time jobs clean themselves up */
+  deleteLevel: number;
+  steps: AgentJobStep[];
+  servers: string[];
+  history: AgentJobHistory[];
+  running?: { startedAt: Date; sessionId: number };
+  dateCreated: Date;
+}
+
+/** A row of sys.dm_exec_requests (and, on a managed instance, the matching dm_operation_status row). */
+export interface ActiveRequest {
+  sessionId: number;
+  requestId: number;
+  command: string; // 'RESTORE DATABASE', 'BACKUP DATABASE', 'SELECT', ...
+  databaseName: string;
+  startTime: Date;
+  status: 'running' | 'suspended' | 'background' | 'runnable';
+  percentComplete: number;
+  /** milliseconds */
+  estimatedCompletionTime: number;
+  /** aborted when the session closes (SQL Server) or never (managed instance background restores) */
+  cancel?: () => void;
+}
+
+/** A row of sys.dm_operation_status (managed instance). */
+export interface OperationStatus {
+  operationId: string;
+  operation: string; // 'RESTORE DATABASE'
+  majorResourceId: string; // the database name
+  state: 0 | 1 | 2 | 3 | 4; // pending, in progress, completed, failed, cancelled
+  percentComplete: number;
+  errorCode: number;
+  errorDesc: string;
+  startTime: Date;
+  lastModifyTime: Date;
+}
+
+export interface Login {
+  name: string;
+  password: string;
+  sysadmin: boolean;
+}
+
+export interface InstanceConfig {
+  name: string;
+  kind: InstanceKind;
+  /** SQL Server major version (16 = 2022, 17 = 2025); a managed instance reports per update policy */
+  majorVersion: number;
+  updatePolicy?: UpdatePolicy;
+  /** restore and backup throughput, MB per second of backup size (simulated time) */
+  throughputMBps: number;
+  /** free space for data and log files; restores needing more fail with 3257 */
+  freeSpaceBytes: number;
+  defaultDataPath: string;
+  defaultLogPath: string;
+  logins: Login[];
+}
