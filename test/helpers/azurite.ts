@@ -38,10 +38,11 @@ export async function startAzurite(): Promise<AzuriteInstance> {
     const found: Record<string, number> = {};
     let output = '';
     const timer = setTimeout(() => reject(new Error(`Azurite did not start in 20 s:\n${output}`)), 20_000);
-    child.once('exit', (code) => {
+    const onEarlyExit = (code: number | null): void => {
       clearTimeout(timer);
       reject(new Error(`Azurite exited with code ${code}:\n${output}`));
-    });
+    };
+    child.once('exit', onEarlyExit);
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       for (const m of output.matchAll(/Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/127\.0\.0\.1:(\d+)/g)) {
@@ -49,7 +50,7 @@ export async function startAzurite(): Promise<AzuriteInstance> {
       }
       if (found.blob && found.queue && found.table) {
         clearTimeout(timer);
-        child.removeAllListeners('exit');
+        child.removeListener('exit', onEarlyExit);
         resolve(found);
       }
     });

@@ -1,0 +1,72 @@
+// Typed errors with a stable code, a message a DBA understands, and whether trying again can help.
+// Every message passes through `redactSecrets` so that a SAS token or a password never reaches a
+// log line, an operation record or an HTTP response.
+import { redactSecrets } from './redact';
+
+export class AppError extends Error {
+  readonly code: string;
+  readonly isTransient: boolean;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: string, message: string, options: { isTransient?: boolean; cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(redactSecrets(message), options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.isTransient = options.isTransient ?? false;
+    this.details = options.details;
+  }
+}
+
+/** What an operation record keeps of a failure. */
+export interface ErrorInfo {
+  code: string;
+  message: string;
+  transient?: boolean;
+}
+
+const TRANSIENT_NODE_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ESOCKET', // tedious: socket-level failure
+  'ETIMEOUT', // tedious: connect or request timeout
+]);
+
+const TRANSIENT_HTTP_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+function field(err: unknown, name: string): unknown {
+  return typeof err === 'object' && err !== null ? (err as Record<string, unknown>)[name] : undefined;
+}
+
+/**
+ * Whether retrying can help: our own errors say so; Azure SDK errors by HTTP status; network
+ * errors by their Node/tedious code. Anything else is permanent: retrying a wrong password or a
+ * missing database only delays the page to a human.
+ */
+export function isTransientError(err: unknown): boolean {
+  if (err instanceof AppError) return err.isTransient;
+  const flag = field(err, 'isTransient');
+  if (typeof flag === 'boolean') return flag;
+  const status = field(err, 'statusCode');
+  if (typeof status === 'number') return TRANSIENT_HTTP_STATUS.has(status);
+  const code = field(err, 'code');
+  if (typeof code === 'string' && TRANSIENT_NODE_CODES.has(code)) return true;
+  const cause = field(err, 'cause');
+  return cause !== undefined && cause !== err ? isTransientError(cause) : false;
+}
+
+/** A stable code and a redacted message for any thrown value. */
+export function toErrorInfo(err: unknown, fallbackCode = 'UNEXPECTED_ERROR'): ErrorInfo {
+  const transient = isTransientError(err);
+  if (err instanceof AppError) return { code: err.code, message: err.message, transient };
+  const code = field(err, 'code');
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    code: typeof code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(code) ? code : fallbackCode,
+    message: redactSecrets(message),
+    transient,
+  };
+}

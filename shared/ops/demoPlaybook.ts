@@ -1,0 +1,67 @@
+// A harmless three-step playbook: it proves the engine end to end (tests, the benchmark, and a
+// smoke test of a fresh deployment through POST /api/operations) without touching a database.
+// Its one side effect, a marker row per operation, is written only after looking for it first:
+// the pattern every real step follows.
+import type { TableClient } from '@azure/data-tables';
+import { z } from 'zod';
+import { AppError } from '../errors';
+import { next, Playbook, succeed, wait } from './types';
+
+export const DEMO_KIND = 'demo';
+
+const DemoInput = z.object({
+  /** how long the middle step waits, in milliseconds */
+  waitMs: z.number().int().min(0).max(3_600_000).default(0),
+  /** fail the last step with this code (to rehearse failure handling) */
+  failWith: z.string().optional(),
+});
+
+export interface DemoEffects {
+  /** how often the side effect really happened, per operation (the test's witness) */
+  applied: Map<string, number>;
+}
+
+export function demoPlaybook(markers: TableClient, effects?: DemoEffects): Playbook {
+  return {
+    kind: DEMO_KIND,
+    firstStep: 'mark',
+    defaultDeadlineMs: 60 * 60_000,
+    steps: {
+      // Step 1: a side effect, done once even if this step runs twice.
+      async mark(ctx) {
+        const id = ctx.operation.id;
+        let exists = false;
+        if (ctx.attempt > 1) {
+          try {
+            await markers.getEntity('marker', id);
+            exists = true;
+          } catch (err) {
+            if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+          }
+        }
+        if (!exists) {
+          try {
+            await markers.createEntity({ partitionKey: 'marker', rowKey: id, at: ctx.now.toISOString() });
+            effects?.applied.set(id, (effects.applied.get(id) ?? 0) + 1);
+          } catch (err) {
+            if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+          }
+        }
+        return next('pause', { markedAt: ctx.now.toISOString() });
+      },
+      // Step 2: waits once (a real playbook polls a restore like this), then moves on.
+      async pause(ctx) {
+        const input = DemoInput.parse(ctx.input ?? {});
+        const state = (ctx.stepState ?? {}) as { waited?: boolean; markedAt?: string };
+        if (input.waitMs > 0 && !state.waited) return wait(input.waitMs, `demo pause of ${input.waitMs} ms`, { ...state, waited: true });
+        await ctx.progress(66, 'paused');
+        return next('finish', state);
+      },
+      async finish(ctx) {
+        const input = DemoInput.parse(ctx.input ?? {});
+        if (input.failWith) throw new AppError(input.failWith, `demo operation asked to fail with ${input.failWith}`);
+        return succeed({ markedAt: (ctx.stepState as { markedAt?: string } | undefined)?.markedAt, steps: 3 });
+      },
+    },
+  };
+}
