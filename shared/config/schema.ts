@@ -1,0 +1,170 @@
+// The estate file: what the app manages and how. One zod schema is the source of truth for
+// validation, TypeScript types and the exported JSON Schema (estate.schema.json) that editors use.
+import { z } from 'zod';
+
+const name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'use 1-63 letters, digits, "-", "_" or "." (starting with a letter or digit)');
+
+const settingName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/, 'must be the name of an app setting (in Azure, a Key Vault reference), not the secret itself');
+
+const databaseName = z
+  .string()
+  .min(1)
+  .max(128, 'SQL Server database names are at most 128 characters');
+
+const sqlAuth = z.strictObject({
+  type: z.literal('sql'),
+  user: z.string().min(1),
+  /** the app setting that holds the password (a Key Vault reference in Azure) */
+  passwordSetting: settingName,
+});
+
+const entraAuth = z.strictObject({
+  type: z.literal('entra'),
+  /** a user-assigned managed identity's client id; omit for the system-assigned identity */
+  clientId: z.string().uuid().optional(),
+});
+
+export const instanceSchema = z.strictObject({
+  name,
+  kind: z.enum(['sqlServer', 'managedInstance']),
+  endpoint: z.strictObject({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(1433),
+    /** trust the server certificate without a CA check (only for local rehearsal) */
+    trustServerCertificate: z.boolean().default(false),
+  }),
+  /** required for managed instances: /subscriptions/…/providers/Microsoft.Sql/managedInstances/NAME */
+  armResourceId: z.string().optional(),
+  auth: z.discriminatedUnion('type', [sqlAuth, entraAuth]),
+  environment: z.enum(['production', 'nonProduction']).default('nonProduction'),
+  /** where restored files go on SQL Server; defaults to the instance's InstanceDefaultDataPath/LogPath */
+  paths: z.strictObject({ data: z.string().min(1), log: z.string().min(1) }).optional(),
+});
+
+export const backupContainerSchema = z.strictObject({
+  name,
+  /** the container URL, e.g. https://acct.blob.core.windows.net/backups */
+  url: z.string().url(),
+  /** the storage account's resource id: BlobCreated events from other accounts are refused */
+  storageAccountResourceId: z.string().optional(),
+  auth: z
+    .discriminatedUnion('type', [
+      z.strictObject({ type: z.literal('managedIdentity') }),
+      z.strictObject({ type: z.literal('connectionSetting'), setting: settingName }),
+    ])
+    .default({ type: 'managedIdentity' }),
+});
+
+export const restoreRuleSchema = z.strictObject({
+  name,
+  enabled: z.boolean().default(true),
+  container: name,
+  /** blob path with named captures: {server} {database} {type} {stripe} {stripes} {timestamp}, and * */
+  pathPattern: z.string().min(1),
+  target: z.strictObject({
+    instance: name,
+    /** the restored database's name; may use the pattern's captures, e.g. "{database}_restored" */
+    database: z.string().min(1).max(128),
+  }),
+  onExisting: z.enum(['fail', 'replace', 'swap']).default('fail'),
+  verify: z.enum(['none', 'verifyonly', 'checkdb']).default('verifyonly'),
+  postRestoreScripts: z.array(z.string().min(1)).default([]),
+  validation: z.strictObject({ rowCounts: z.boolean().default(true) }).default({ rowCounts: true }),
+  /** how long to wait for the remaining stripes of a striped backup */
+  stripeTimeoutMinutes: z.number().int().min(1).max(7 * 24 * 60).default(120),
+  /** with swap: how many previous copies (renamed) to keep before dropping the oldest */
+  keepPreviousCopies: z.number().int().min(0).max(10).default(0),
+  notify: z.array(name).default([]),
+});
+
+const sixFieldCron = z.string().min(1);
+
+export const refreshJobSchema = z.strictObject({
+  name,
+  enabled: z.boolean().default(true),
+  /** NCRONTAB, six fields: second minute hour day month day-of-week (UTC), e.g. "0 0 2 * * SUN" */
+  schedule: sixFieldCron,
+  source: z.strictObject({ instance: name, database: databaseName }),
+  target: z.strictObject({ instance: name, database: databaseName }),
+  /** the container the copy-only backup is written to */
+  container: name,
+  onExisting: z.enum(['replace', 'swap']).default('swap'),
+  sanitizeScripts: z.array(z.string().min(1)).default([]),
+  keepPreviousCopies: z.number().int().min(0).max(10).default(0),
+  notify: z.array(name).default([]),
+});
+
+export const failoverPolicySchema = z.strictObject({
+  mode: z.enum(['notify', 'approval', 'automatic']).default('notify'),
+  allowedTypes: z.array(z.enum(['planned', 'forced'])).min(1).default(['planned']),
+  /** forced failover only if the estimated data loss (seconds of lag at the last good sample) is within this */
+  dataLossBudgetSeconds: z.number().min(0).default(0),
+  cooldownMinutes: z.number().int().min(0).default(60),
+  consecutiveSignals: z.number().int().min(1).default(3),
+  dryRun: z.boolean().default(false),
+});
+
+export const linkSchema = z.strictObject({
+  name,
+  sqlServer: z.strictObject({ instance: name, availabilityGroup: z.string().min(1) }),
+  managedInstance: z.strictObject({ instance: name }),
+  distributedAvailabilityGroup: z.string().min(1),
+  databases: z.array(databaseName).min(1),
+  health: z
+    .strictObject({
+      maxLagSeconds: z.number().min(0).default(60),
+      maxLogSendQueueKb: z.number().min(0).default(1_048_576),
+      maxRedoQueueKb: z.number().min(0).default(1_048_576),
+      /** a health state changes only after this many consecutive samples agree */
+      samplesToChange: z.number().int().min(1).default(3),
+    })
+    .default({ maxLagSeconds: 60, maxLogSendQueueKb: 1_048_576, maxRedoQueueKb: 1_048_576, samplesToChange: 3 }),
+  failover: failoverPolicySchema.default({
+    mode: 'notify',
+    allowedTypes: ['planned'],
+    dataLossBudgetSeconds: 0,
+    cooldownMinutes: 60,
+    consecutiveSignals: 3,
+    dryRun: false,
+  }),
+});
+
+export const alertRouteSchema = z.strictObject({
+  name,
+  match: z
+    .strictObject({
+      alertRule: z.string().optional(),
+      severity: z.array(z.enum(['Sev0', 'Sev1', 'Sev2', 'Sev3', 'Sev4'])).optional(),
+      monitorCondition: z.enum(['Fired', 'Resolved']).optional(),
+      targetResourceId: z.string().optional(),
+    })
+    .default({}),
+  action: z.enum(['notify', 'failover']),
+  /** the link a failover route acts on */
+  link: name.optional(),
+  /** where notifications go: an app setting holding a webhook URL */
+  webhookSetting: settingName.optional(),
+});
+
+export const estateSchema = z.strictObject({
+  $schema: z.string().optional(),
+  instances: z.array(instanceSchema).default([]),
+  backupContainers: z.array(backupContainerSchema).default([]),
+  restoreRules: z.array(restoreRuleSchema).default([]),
+  refreshJobs: z.array(refreshJobSchema).default([]),
+  links: z.array(linkSchema).default([]),
+  alertRoutes: z.array(alertRouteSchema).default([]),
+});
+
+export type Estate = z.infer<typeof estateSchema>;
+export type InstanceConfig = z.infer<typeof instanceSchema>;
+export type BackupContainerConfig = z.infer<typeof backupContainerSchema>;
+export type RestoreRule = z.infer<typeof restoreRuleSchema>;
+export type RefreshJob = z.infer<typeof refreshJobSchema>;
+export type LinkConfig = z.infer<typeof linkSchema>;
+export type FailoverPolicy = z.infer<typeof failoverPolicySchema>;
+export type AlertRoute = z.infer<typeof alertRouteSchema>;
