@@ -1,5 +1,5 @@
 // A harmless three-step playbook: it proves the engine end to end (tests, the benchmark, and a
-// smoke test of a fresh deployment through POST /api/operations) without touching a database.
+// smoke test of a fresh deployment) without touching a database.
 // Its one side effect, a marker row per operation, is written only after looking for it first:
 // the pattern every real step follows.
 import type { TableClient } from '@azure/data-tables';

@@ -60,7 +60,6 @@ export class OperationEngine {
         updatedAt: now.toISOString(),
         deadline: deadline.toISOString(),
         messageToken: newToken(),
-        lockHeld: false,
         idempotencyKey: request.idempotencyKey,
         createdBy: request.createdBy,
       },

@@ -58,7 +58,8 @@ export interface OperationRecord {
   leaseUntil?: string;
   /** only a queue message carrying this token may advance the operation; older ones are stale */
   messageToken: string;
-  lockHeld: boolean;
+  /** the target lock is held (by this operation) until then; renewed as steps run */
+  lockUntil?: string;
   cancelRequested?: CancelRequest;
   approval?: ApprovalRequest;
   progress?: Progress;

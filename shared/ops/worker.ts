@@ -90,6 +90,31 @@ export class OperationWorker {
     }
 
     const playbook = playbookFor(ctx, op.kind);
+    const ttl = ctx.settings.lockTtlMs;
+    let lockUntil = op.lockUntil;
+    if (playbook.exclusive !== false && !(lockUntil && ms(lockUntil) - now.getTime() > ttl / 2)) {
+      // The lock's owner is the operation, not this worker: a racing worker on the same
+      // operation gets it too, and the claim below decides which of them runs.
+      const lock = await ctx.locks.acquire(op.targetKey, op.id, now, ttl);
+      if (!lock.acquired) {
+        const reason = `target ${op.targetKey} is busy: operation ${lock.owner} holds it until it finishes`;
+        const saved = await this.save(op, {
+          changes: {
+            state: 'waiting',
+            nextRunAt: new Date(now.getTime() + ctx.settings.lockRetryMs).toISOString(),
+            waitReason: reason,
+            messageToken: newToken(),
+            lockUntil: undefined,
+          },
+          audit: op.waitReason === reason ? undefined : { actor: this.workerId, reason: `waiting for target ${op.targetKey}, held by operation ${lock.owner}` },
+        });
+        if (!saved) return 'lost-lease';
+        await ctx.queue.enqueue({ operationId: saved.id, token: saved.messageToken }, ctx.settings.lockRetryMs);
+        return 'waiting';
+      }
+      lockUntil = new Date(now.getTime() + ttl).toISOString();
+    }
+
     // Claim: lease + attempt count, one CAS. Losing the race means another worker claimed it.
     try {
       op = await ctx.store.save(
@@ -99,6 +124,7 @@ export class OperationWorker {
           leaseOwner: this.workerId,
           leaseUntil: new Date(now.getTime() + ctx.settings.leaseMs).toISOString(),
           attempt: op.attempt + 1,
+          lockUntil,
           // waitReason stays: it tells whether the next wait is the same one (no new audit row)
           nextRunAt: undefined,
         },
@@ -111,33 +137,6 @@ export class OperationWorker {
         return 'busy-elsewhere';
       }
       throw err;
-    }
-
-    if (playbook.exclusive !== false) {
-      const lock = await ctx.locks.acquire(op.targetKey, op.id, now, ctx.settings.lockTtlMs);
-      if (!lock.acquired) {
-        const saved = await this.save(op, {
-          changes: {
-            state: 'waiting',
-            attempt: op.attempt - 1,
-            nextRunAt: new Date(now.getTime() + ctx.settings.lockRetryMs).toISOString(),
-            waitReason: `target ${op.targetKey} is busy: operation ${lock.owner} holds it until it finishes`,
-            messageToken: newToken(),
-            leaseOwner: undefined,
-            leaseUntil: undefined,
-            lockHeld: false,
-          },
-          audit: op.waitReason?.startsWith('target ') ? undefined : { actor: this.workerId, reason: `waiting for target ${op.targetKey}, held by operation ${lock.owner}` },
-        });
-        if (!saved) return 'lost-lease';
-        await ctx.queue.enqueue({ operationId: saved.id, token: saved.messageToken }, ctx.settings.lockRetryMs);
-        return 'waiting';
-      }
-      if (!op.lockHeld) {
-        const saved = await this.save(op, { changes: { lockHeld: true } });
-        if (!saved) return 'lost-lease';
-        op = saved;
-      }
     }
 
     const started = Date.now();
@@ -197,14 +196,20 @@ export class OperationWorker {
     const now = ctx.clock.now();
     const actor = this.workerId;
     switch (result.type) {
-      case 'next':
+      case 'next': {
+        let lockUntil = op.lockUntil;
+        if (lockUntil && ms(lockUntil) - now.getTime() < ctx.settings.lockTtlMs / 2) {
+          // renew only when half the lock's time is gone: a renewal costs three storage calls
+          if (!(await ctx.locks.renew(op.targetKey, op.id, now, ctx.settings.lockTtlMs))) {
+            throw new AppError('TARGET_LOCK_LOST', `operation ${op.id} lost its lock on ${op.targetKey}; another operation may be acting on it`, { isTransient: true });
+          }
+          lockUntil = new Date(now.getTime() + ctx.settings.lockTtlMs).toISOString();
+        }
         return this.save(op, {
-          changes: { step: result.step, stepState: result.state ?? op.stepState, attempt: 1, waitReason: undefined, leaseUntil: new Date(now.getTime() + ctx.settings.leaseMs).toISOString() },
+          changes: { step: result.step, stepState: result.state ?? op.stepState, attempt: 1, waitReason: undefined, lockUntil, leaseUntil: new Date(now.getTime() + ctx.settings.leaseMs).toISOString() },
           audit: { actor, reason: `step ${op.step} done` },
-        }).then(async (saved) => {
-          if (saved) await ctx.locks.renew(op.targetKey, op.id, now, ctx.settings.lockTtlMs);
-          return saved;
         });
+      }
       case 'wait': {
         const saved = await this.save(op, {
           changes: {
@@ -286,7 +291,7 @@ export class OperationWorker {
 
   private async finish(op: OperationRecord, changes: OperationChanges, audit: AuditNote): Promise<OperationRecord | undefined> {
     const saved = await this.save(op, {
-      changes: { ...changes, leaseOwner: undefined, leaseUntil: undefined, nextRunAt: undefined, waitReason: undefined },
+      changes: { ...changes, leaseOwner: undefined, leaseUntil: undefined, nextRunAt: undefined, waitReason: undefined, lockUntil: undefined },
       audit,
     });
     if (saved) await afterFinish(this.ctx, saved);

@@ -1,0 +1,87 @@
+// Starts a private Azurite (blob, queue, table) as a child process: in memory, telemetry off,
+// on free loopback ports (or the ports asked for). Used by `npm start`, the tests and the benchmarks.
+import { spawn, ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+export const AZURITE_ACCOUNT = 'devstoreaccount1';
+// Azurite's well-known development key (public, documented; not a secret).
+export const AZURITE_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface AzuriteInstance {
+  blobPort: number;
+  queuePort: number;
+  tablePort: number;
+  blobEndpoint: string;
+  queueEndpoint: string;
+  tableEndpoint: string;
+  connectionString: string;
+  stop(): Promise<void>;
+}
+
+export interface AzuriteOptions {
+  /** 0 = any free port */
+  blobPort?: number;
+  queuePort?: number;
+  tablePort?: number;
+}
+
+export async function startAzurite(options: AzuriteOptions = {}): Promise<AzuriteInstance> {
+  const script = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'azurite.js');
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      script,
+      '--inMemoryPersistence',
+      '--disableTelemetry',
+      '--skipApiVersionCheck',
+      '--blobHost', '127.0.0.1', '--blobPort', String(options.blobPort ?? 0),
+      '--queueHost', '127.0.0.1', '--queuePort', String(options.queuePort ?? 0),
+      '--tableHost', '127.0.0.1', '--tablePort', String(options.tablePort ?? 0),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const ports = await new Promise<Record<string, number>>((resolve, reject) => {
+    const found: Record<string, number> = {};
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`Azurite did not start in 20 s:\n${output}`)), 20_000);
+    const onEarlyExit = (code: number | null): void => {
+      clearTimeout(timer);
+      reject(new Error(`Azurite exited with code ${code}:\n${output}`));
+    };
+    child.once('exit', onEarlyExit);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      for (const m of output.matchAll(/Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/127\.0\.0\.1:(\d+)/g)) {
+        found[m[1].toLowerCase()] = Number(m[2]);
+      }
+      if (found.blob && found.queue && found.table) {
+        clearTimeout(timer);
+        child.removeListener('exit', onEarlyExit);
+        resolve(found);
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  });
+  const blobEndpoint = `http://127.0.0.1:${ports.blob}/${AZURITE_ACCOUNT}`;
+  const queueEndpoint = `http://127.0.0.1:${ports.queue}/${AZURITE_ACCOUNT}`;
+  const tableEndpoint = `http://127.0.0.1:${ports.table}/${AZURITE_ACCOUNT}`;
+  return {
+    blobPort: ports.blob,
+    queuePort: ports.queue,
+    tablePort: ports.table,
+    blobEndpoint,
+    queueEndpoint,
+    tableEndpoint,
+    connectionString:
+      `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
+      `BlobEndpoint=${blobEndpoint};QueueEndpoint=${queueEndpoint};TableEndpoint=${tableEndpoint};`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
+  };
+}
