@@ -44,7 +44,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   const ports = await new Promise<Record<string, number>>((resolve, reject) => {
     const found: Record<string, number> = {};
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`Azurite did not start in 20 s:\n${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`Azurite did not start in 60 s:\n${output}`)), 60_000);
     const onEarlyExit = (code: number | null): void => {
       clearTimeout(timer);
       reject(new Error(`Azurite exited with code ${code}:\n${output}`));

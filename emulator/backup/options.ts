@@ -1,0 +1,132 @@
+// WITH options of BACKUP and RESTORE: validated and turned into typed settings. Pure: the caller
+// supplies how to evaluate an option's value.
+import type { BackupOption, Expr } from '../sql/ast';
+import type { SqlMessage, SqlValue } from '../tds/types';
+import { m } from './messages';
+
+export type Evaluate = (expr: Expr) => SqlValue;
+
+/** A refusal found while reading the options; the caller wraps it in 3013 (or not, for 155). */
+export class OptionError extends Error {
+  constructor(readonly sqlMessage: SqlMessage) {
+    super(sqlMessage.message);
+    this.name = 'OptionError';
+  }
+}
+
+export interface BackupSettings {
+  copyOnly: boolean;
+  compression: boolean;
+  checksum: boolean;
+  format: boolean;
+  differential: boolean;
+  stats?: number;
+  name: string | null;
+  description: string | null;
+  mediaName: string | null;
+}
+
+export interface RestoreSettings {
+  recovery: boolean;
+  replace: boolean;
+  checksum: boolean;
+  stats?: number;
+  file: number;
+  moves: { logicalName: string; physicalName: string }[];
+  /** every option as written, upper-case, for the managed instance's 41901 */
+  written: string[];
+}
+
+// Accepted and without effect in the emulator (tuning, tape handling, history).
+const BACKUP_IGNORED = new Set([
+  'INIT', 'NOINIT', 'SKIP', 'NOSKIP', 'NOFORMAT', 'MAXTRANSFERSIZE', 'BLOCKSIZE', 'BUFFERCOUNT', 'MEDIADESCRIPTION',
+  'REWIND', 'NOREWIND', 'UNLOAD', 'NOUNLOAD', 'CONTINUE_AFTER_ERROR', 'STOP_ON_ERROR', 'EXPIREDATE', 'RETAINDAYS',
+  'NO_TRUNCATE', 'NORECOVERY', 'CREDENTIAL', 'ENCRYPTION', 'RESTART',
+]);
+const RESTORE_IGNORED = new Set([
+  'BUFFERCOUNT', 'MAXTRANSFERSIZE', 'BLOCKSIZE', 'REWIND', 'NOREWIND', 'UNLOAD', 'NOUNLOAD', 'CONTINUE_AFTER_ERROR',
+  'STOP_ON_ERROR', 'RESTRICTED_USER', 'KEEP_REPLICATION', 'KEEP_CDC', 'NEW_BROKER', 'ENABLE_BROKER',
+  'ERROR_BROKER_CONVERSATIONS', 'CREDENTIAL', 'MEDIANAME', 'MEDIAPASSWORD', 'PASSWORD', 'LOADHISTORY', 'NO_CHECKSUM', 'RESTART',
+]);
+
+function text(evaluate: Evaluate, option: BackupOption): string | null {
+  if (!option.value) return null;
+  const v = evaluate(option.value);
+  return v === null ? null : String(v);
+}
+
+function integer(evaluate: Evaluate, option: BackupOption, fallback: number): number {
+  if (!option.value) return fallback;
+  const v = evaluate(option.value);
+  const n = typeof v === 'bigint' ? Number(v) : Number(v);
+  return Number.isFinite(n) ? Math.trunc(n) : fallback;
+}
+
+function stats(evaluate: Evaluate, option: BackupOption): number {
+  // STATS without a value means every 10 percent
+  const n = integer(evaluate, option, 10);
+  if (n < 1 || n > 100) throw new OptionError(m.valueOutOfRange(n, 'STATS'));
+  return n;
+}
+
+function conflict(names: Set<string>, a: string, b: string): void {
+  if (names.has(a) && names.has(b)) throw new OptionError(m.optionConflict(b, a));
+}
+
+export function readBackupOptions(options: BackupOption[], evaluate: Evaluate): BackupSettings {
+  const s: BackupSettings = {
+    copyOnly: false, compression: false, checksum: false, format: false, differential: false,
+    name: null, description: null, mediaName: null,
+  };
+  const names = new Set(options.map((o) => o.name.toUpperCase()));
+  conflict(names, 'COMPRESSION', 'NO_COMPRESSION');
+  conflict(names, 'CHECKSUM', 'NO_CHECKSUM');
+  conflict(names, 'FORMAT', 'NOFORMAT');
+  conflict(names, 'DIFFERENTIAL', 'COPY_ONLY');
+  for (const o of options) {
+    const name = o.name.toUpperCase();
+    switch (name) {
+      case 'COPY_ONLY': s.copyOnly = true; break;
+      case 'COMPRESSION': s.compression = true; break;
+      case 'NO_COMPRESSION': s.compression = false; break;
+      case 'CHECKSUM': s.checksum = true; break;
+      case 'NO_CHECKSUM': s.checksum = false; break;
+      case 'FORMAT': s.format = true; break;
+      case 'DIFFERENTIAL': s.differential = true; break;
+      case 'STATS': s.stats = stats(evaluate, o); break;
+      case 'NAME': s.name = text(evaluate, o); break;
+      case 'DESCRIPTION': s.description = text(evaluate, o); break;
+      case 'MEDIANAME': s.mediaName = text(evaluate, o); break;
+      default:
+        if (!BACKUP_IGNORED.has(name)) throw new OptionError(m.notRecognizedOption(o.name, 'BACKUP'));
+    }
+  }
+  return s;
+}
+
+export function readRestoreOptions(options: BackupOption[], evaluate: Evaluate): RestoreSettings {
+  const s: RestoreSettings = { recovery: true, replace: false, checksum: false, file: 1, moves: [], written: [] };
+  const names = new Set(options.map((o) => o.name.toUpperCase()));
+  conflict(names, 'RECOVERY', 'NORECOVERY');
+  conflict(names, 'CHECKSUM', 'NO_CHECKSUM');
+  for (const o of options) {
+    const name = o.name.toUpperCase();
+    if (!s.written.includes(name)) s.written.push(name);
+    switch (name) {
+      case 'RECOVERY': s.recovery = true; break;
+      case 'NORECOVERY': s.recovery = false; break;
+      case 'REPLACE': s.replace = true; break;
+      case 'CHECKSUM': s.checksum = true; break;
+      case 'STATS': s.stats = stats(evaluate, o); break;
+      case 'FILE': s.file = integer(evaluate, o, 1); break;
+      case 'MOVE': {
+        if (!o.move) throw new OptionError(m.notRecognizedOption(o.name, 'RESTORE'));
+        s.moves.push({ logicalName: String(evaluate(o.move.logicalName)), physicalName: String(evaluate(o.move.physicalName)) });
+        break;
+      }
+      default:
+        if (!RESTORE_IGNORED.has(name)) throw new OptionError(m.notRecognizedOption(o.name, 'RESTORE'));
+    }
+  }
+  return s;
+}

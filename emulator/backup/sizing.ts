@@ -1,0 +1,39 @@
+// How big a simulated backup is and how long it takes: pages per file, nominal bytes, duration at
+// the instance's throughput, and the MB/sec SQL Server reports in 3014.
+import type { DatabaseFile } from '../engine/model';
+import type { BackupType } from './format';
+import { LSN_STEP } from './lsnChain';
+
+export const PAGE_BYTES = 8192;
+const MB = 1024 * 1024;
+/** how much smaller COMPRESSION makes a backup (a typical ratio for OLTP data) */
+export const COMPRESSION_RATIO = 0.4;
+
+/** Pages of `file` a backup of `type` covering [firstLsn, lastLsn) holds. */
+export function pagesInBackup(file: DatabaseFile, type: BackupType, firstLsn: bigint, lastLsn: bigint): number {
+  const filePages = Math.max(1, Math.ceil(file.sizeBytes / PAGE_BYTES));
+  if (file.type === 'LOG') {
+    // a log backup holds the log it covers (8 pages per log block); a full or differential only the active tail
+    if (type !== 2) return 2;
+    const blocks = Number((lastLsn - firstLsn) / LSN_STEP);
+    return Math.max(1, Math.min(filePages, blocks * 8));
+  }
+  if (type === 2) return 0;
+  // a differential holds the extents changed since the full: a tenth, for the simulation
+  return type === 5 ? Math.max(1, Math.ceil(filePages / 10)) : filePages;
+}
+
+export function bytesForPages(pages: number): number {
+  return pages * PAGE_BYTES;
+}
+
+/** Simulated milliseconds to move `bytes` at `throughputMBps`. */
+export function durationMs(bytes: number, throughputMBps: number): number {
+  if (throughputMBps <= 0) return 0;
+  return (bytes / MB / throughputMBps) * 1000;
+}
+
+/** The rate 3014 prints, in MB/sec. */
+export function mbPerSecond(bytes: number, ms: number): number {
+  return ms <= 0 ? bytes / MB / 0.001 : bytes / MB / (ms / 1000);
+}
