@@ -1,0 +1,59 @@
+// One-time SQL Agent jobs: how a long RESTORE runs server-side on SQL Server, so that it does
+// not depend on the function's connection staying open (REFERENCE.md 9.3). Every call is
+// idempotent: creating an existing job or asking about a finished one is safe after a crash.
+import { Statement, str } from './statement';
+import type { SqlClient } from './pools';
+
+export type JobState =
+  | { state: 'missing' }
+  | { state: 'created' }
+  | { state: 'running' }
+  | { state: 'succeeded'; message: string }
+  | { state: 'failed'; message: string; sqlMessageId: number };
+
+
+export async function ensureJob(client: SqlClient, jobName: string, command: string, description: string): Promise<void> {
+  await client.query(
+    Statement.build([
+      'IF NOT EXISTS (SELECT 1 FROM msdb.dbo.sysjobs WHERE name = ', str('job', jobName), ')\nBEGIN\n',
+      '  EXEC msdb.dbo.sp_add_job @job_name = ', str('job', jobName), ', @description = ', str('description', description), ', @delete_level = 0;\n',
+      '  EXEC msdb.dbo.sp_add_jobstep @job_name = ', str('job', jobName), ", @step_name = N'run', @subsystem = N'TSQL', @database_name = N'master', @command = ",
+      str('command', command), ';\n',
+      '  EXEC msdb.dbo.sp_add_jobserver @job_name = ', str('job', jobName), ", @server_name = N'(local)';\n",
+      'END',
+    ]),
+  );
+}
+
+export async function startJob(client: SqlClient, jobName: string): Promise<void> {
+  await client.query(Statement.build(['EXEC msdb.dbo.sp_start_job @job_name = ', str('job', jobName)]));
+}
+
+export async function jobState(client: SqlClient, jobName: string): Promise<JobState> {
+  const result = await client.query<{ job_id: string; step_id: number | null; run_status: number | null; message: string | null; sql_message_id: number | null; started: Date | null; stopped: Date | null }>(
+    Statement.build([
+      'SELECT j.job_id, h.step_id, h.run_status, h.message, h.sql_message_id, a.start_execution_date AS started, a.stop_execution_date AS stopped\n',
+      'FROM msdb.dbo.sysjobs j\n',
+      'LEFT JOIN msdb.dbo.sysjobactivity a ON a.job_id = j.job_id\n',
+      'LEFT JOIN msdb.dbo.sysjobhistory h ON h.job_id = j.job_id\n',
+      'WHERE j.name = ', str('job', jobName), '\nORDER BY h.instance_id',
+    ]),
+  );
+  const rows = result.recordsets[0] ?? [];
+  if (rows.length === 0) return { state: 'missing' };
+  const outcome = rows.find((r) => r.step_id === 0);
+  const stepRows = rows.filter((r) => r.step_id !== null && r.step_id > 0);
+  if (outcome) {
+    const detail = stepRows.map((r) => r.message ?? '').join(' ') || (outcome.message ?? '');
+    if (outcome.run_status === 1) return { state: 'succeeded', message: detail };
+    const failedStep = stepRows.find((r) => r.run_status === 0);
+    return { state: 'failed', message: detail, sqlMessageId: failedStep?.sql_message_id ?? outcome.sql_message_id ?? 0 };
+  }
+  return rows.some((r) => r.started) ? { state: 'running' } : { state: 'created' };
+}
+
+export async function deleteJob(client: SqlClient, jobName: string): Promise<void> {
+  await client.query(
+    Statement.build(['IF EXISTS (SELECT 1 FROM msdb.dbo.sysjobs WHERE name = ', str('job', jobName), ') EXEC msdb.dbo.sp_delete_job @job_name = ', str('job', jobName)]),
+  );
+}

@@ -1,0 +1,84 @@
+// A backup container as the restore playbook sees it: a listing, and short-lived SAS tokens for
+// SQL Server's credential. In Azure the app signs with a user delegation key (its managed
+// identity); with a connection string (Azurite, keys) it signs a service SAS. Either way the token
+// is scoped to the container, carries only the permissions asked for, and expires at the
+// operation's deadline. Tokens are never logged (shared/redact.ts).
+import type { TokenCredential } from '@azure/core-auth';
+import { DefaultAzureCredential } from '@azure/identity';
+import { BlobServiceClient, ContainerClient, ContainerSASPermissions, SASProtocol } from '@azure/storage-blob';
+import type { BackupContainerConfig } from '../config/schema';
+import { AppError } from '../errors';
+
+export interface ListedBlob {
+  path: string;
+  url: string;
+  eTag: string;
+  size: number;
+  lastModified: Date;
+}
+
+export type SasPermissions = 'read' | 'write';
+
+type Settings = Record<string, string | undefined>;
+
+function splitContainerUrl(url: string): { serviceUrl: string; containerName: string } {
+  const u = new URL(url);
+  const parts = u.pathname.replace(/\/+$/, '').split('/');
+  const containerName = parts.pop() ?? '';
+  if (!containerName) throw new AppError('BAD_CONTAINER_URL', `${url} does not name a container`);
+  return { serviceUrl: `${u.protocol}//${u.host}${parts.join('/')}`, containerName };
+}
+
+export class BackupContainer {
+  private constructor(
+    readonly config: BackupContainerConfig,
+    readonly client: ContainerClient,
+    private readonly service: BlobServiceClient,
+    private readonly signing: 'sharedKey' | 'userDelegation',
+  ) {}
+
+  static fromConfig(config: BackupContainerConfig, settings: Settings, credential?: TokenCredential): BackupContainer {
+    const { serviceUrl, containerName } = splitContainerUrl(config.url);
+    if (config.auth.type === 'connectionSetting') {
+      const cs = settings[config.auth.setting];
+      if (!cs) throw new AppError('STORAGE_SETTINGS_MISSING', `app setting ${config.auth.setting} (the connection of backup container ${config.name}) is not set`);
+      const service = BlobServiceClient.fromConnectionString(cs);
+      return new BackupContainer(config, service.getContainerClient(containerName), service, 'sharedKey');
+    }
+    const service = new BlobServiceClient(serviceUrl, credential ?? new DefaultAzureCredential());
+    return new BackupContainer(config, service.getContainerClient(containerName), service, 'userDelegation');
+  }
+
+  /** Blobs under a prefix ('' = all), as paths inside the container. */
+  async list(prefix = ''): Promise<ListedBlob[]> {
+    const out: ListedBlob[] = [];
+    for await (const item of this.client.listBlobsFlat({ prefix })) {
+      out.push({
+        path: item.name,
+        url: `${this.config.url.replace(/\/+$/, '')}/${item.name.split('/').map(encodeURIComponent).join('/')}`,
+        eTag: item.properties.etag ?? '',
+        size: item.properties.contentLength ?? 0,
+        lastModified: item.properties.lastModified,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * A SAS for the whole container, without the leading '?': read + list for restores, and
+   * read + write + list for backups (writing needs no delete: BACKUP ... WITH FORMAT overwrites).
+   */
+  async sas(permissions: SasPermissions, expiresOn: Date, now = new Date()): Promise<string> {
+    const startsOn = new Date(now.getTime() - 5 * 60_000); // clock skew
+    const perms = ContainerSASPermissions.parse(permissions === 'read' ? 'rl' : 'rwl');
+    const protocol = this.client.url.startsWith('https:') ? SASProtocol.Https : SASProtocol.HttpsAndHttp;
+    let url: string;
+    if (this.signing === 'sharedKey') {
+      url = await this.client.generateSasUrl({ permissions: perms, startsOn, expiresOn, protocol });
+    } else {
+      const key = await this.service.getUserDelegationKey(startsOn, expiresOn);
+      url = await this.client.generateUserDelegationSasUrl({ permissions: perms, startsOn, expiresOn, protocol }, key);
+    }
+    return url.slice(url.indexOf('?') + 1);
+  }
+}
