@@ -20,7 +20,6 @@ export type RuleVerdict =
 export function databaseNameProblem(name: string): string | undefined {
   if (name.length === 0) return 'the database name is empty';
   if (name.length > 128) return `the database name is ${name.length} characters; SQL Server allows 128`;
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(name)) return 'the database name contains control characters';
   if (name !== name.trim()) return 'the database name starts or ends with a space';
   if (['master', 'model', 'msdb', 'tempdb'].includes(name.toLowerCase())) return `"${name}" is a system database`;

@@ -6,14 +6,12 @@ import { AppError } from '../errors';
 export function quoteName(name: string): string {
   if (name.length === 0) throw new AppError('BAD_IDENTIFIER', 'an identifier cannot be empty');
   if (name.length > 128) throw new AppError('BAD_IDENTIFIER', `identifier "${name.slice(0, 40)}…" is ${name.length} characters; SQL Server allows 128`);
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000]/.test(name)) throw new AppError('BAD_IDENTIFIER', 'an identifier cannot contain a NUL character');
   return `[${name.replace(/]/g, ']]')}]`;
 }
 
 /** N'text' with ' doubled. */
 export function quoteLiteral(value: string): string {
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000]/.test(value)) throw new AppError('BAD_LITERAL', 'a string literal cannot contain a NUL character');
   return `N'${value.replace(/'/g, "''")}'`;
 }

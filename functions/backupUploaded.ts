@@ -1,0 +1,25 @@
+// Event Grid trigger: Microsoft.Storage.BlobCreated (Event Grid schema or CloudEvents) on a
+// backups container. Validates the event, matches a restore rule, starts one restore per
+// backup; what matches nothing is counted and logged with the reason.
+import { app, EventGridEvent, InvocationContext } from '@azure/functions';
+import { restoreFromEvent } from '../shared/restore/start';
+import { getRuntime } from '../shared/runtime';
+
+export async function backupUploaded(event: EventGridEvent, context: InvocationContext): Promise<void> {
+  const runtime = await getRuntime();
+  const estate = await runtime.estate.load();
+  const result = await restoreFromEvent(runtime.engine, estate, event);
+  if (result.outcome === 'ignored') {
+    runtime.eventCounters.add(`ignored:${result.reason}`);
+    context.log(`event ${String((event as { id?: unknown }).id)} ignored (${result.reason}): ${result.message}`);
+    return;
+  }
+  runtime.eventCounters.add(result.outcome);
+  context.log(
+    result.outcome === 'started'
+      ? `restore ${result.operationId} started for ${result.target}`
+      : `event already handled by restore ${result.operationId} (duplicate delivery)`,
+  );
+}
+
+app.eventGrid('backupUploaded', { handler: backupUploaded });

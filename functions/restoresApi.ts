@@ -1,0 +1,45 @@
+// POST /api/restores (function key): restore a blob that is already in a configured container,
+// by a rule or to an explicit target.
+import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { z } from 'zod';
+import { badRequest, errorResponse, ok } from '../shared/http';
+import { restoreFromRequest } from '../shared/restore/start';
+import { getRuntime } from '../shared/runtime';
+import { publicView } from './operationsApi';
+
+const body = z.strictObject({
+  blobUrl: z.string().url(),
+  rule: z.string().optional(),
+  target: z.strictObject({ instance: z.string().min(1), database: z.string().min(1) }).optional(),
+  onExisting: z.enum(['fail', 'replace', 'swap']).optional(),
+  verify: z.enum(['none', 'verifyonly', 'checkdb']).optional(),
+  requestedBy: z.string().min(1).default('api'),
+});
+
+export async function startRestore(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  try {
+    let json: unknown;
+    try {
+      json = await request.json();
+    } catch {
+      return badRequest('the body must be JSON: {"blobUrl": "...", "rule": "..."} or {"blobUrl": "...", "target": {"instance": "...", "database": "..."}}');
+    }
+    const parsed = body.safeParse(json);
+    if (!parsed.success) return badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    const runtime = await getRuntime();
+    const estate = await runtime.estate.load();
+    const blobUrl = parsed.data.blobUrl.split('?')[0];
+    const located = estate.backupContainers.find((c) => blobUrl.toLowerCase().startsWith(`${c.url.replace(/\/+$/, '').toLowerCase()}/`));
+    if (!located) return badRequest(`${blobUrl} is not in a configured backup container`);
+    const container = runtime.container(located);
+    const path = decodeURIComponent(blobUrl.slice(located.url.replace(/\/+$/, '').length + 1));
+    const props = await container.client.getBlobClient(path).getProperties().catch(() => undefined);
+    if (!props) return badRequest(`${blobUrl} does not exist`);
+    const result = await restoreFromRequest(runtime.engine, estate, { ...parsed.data, blobUrl }, props.etag ?? '');
+    return ok(publicView(result.operation), 202);
+  } catch (err) {
+    return errorResponse(err);
+  }
+}
+
+app.http('startRestore', { route: 'restores', methods: ['POST'], authLevel: 'function', handler: startRestore });

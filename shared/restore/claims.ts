@@ -1,0 +1,42 @@
+// Which operation restored which blob versions into a target. A backup set raises one event per
+// stripe, and a chain one per file; the first operation plans and claims them all, and the
+// operations the other events started find their blob claimed and end without restoring again.
+import { createHash } from 'node:crypto';
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { lockRowKey } from '../ops/locks';
+
+export function blobVersionKey(url: string, eTag: string): string {
+  return `${url.split('?')[0]}|${eTag.replace(/"/g, '')}`;
+}
+
+export interface BlobClaims {
+  claim(targetKey: string, blobVersionKeys: readonly string[], operationId: string): Promise<void>;
+  claimedBy(targetKey: string, blobVersionKey: string): Promise<string | undefined>;
+}
+
+const rowKey = (blobVersionKey: string): string => createHash('sha256').update(blobVersionKey).digest('hex');
+
+export class TableBlobClaims implements BlobClaims {
+  constructor(private readonly table: TableClient) {}
+
+  async claim(targetKey: string, blobKeys: readonly string[], operationId: string): Promise<void> {
+    const keys = [...new Set(blobKeys)];
+    const partitionKey = lockRowKey(targetKey);
+    // upserts: a re-run of the claiming step writes the same rows again
+    for (let i = 0; i < keys.length; i += 100) {
+      await this.table.submitTransaction(
+        keys.slice(i, i + 100).map((k): TransactionAction => ['upsert', { partitionKey, rowKey: rowKey(k), blob: k, operationId }, 'Replace']),
+      );
+    }
+  }
+
+  async claimedBy(targetKey: string, key: string): Promise<string | undefined> {
+    try {
+      const e = await this.table.getEntity<{ operationId: string }>(lockRowKey(targetKey), rowKey(key));
+      return e.operationId;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      throw err;
+    }
+  }
+}

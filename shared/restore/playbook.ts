@@ -1,0 +1,34 @@
+// The restore playbook: a backup in Blob Storage becomes a database on the target, step by
+// step on the operation engine. Every step looks before it acts, so a re-run after a crash
+// continues instead of repeating (see each step's file).
+import type { Playbook } from '../ops/types';
+import type { RestoreDeps } from './deps';
+import { RESTORE_KIND } from './input';
+import { abort } from './steps/abort';
+import { credential } from './steps/credential';
+import { startRestore, watch } from './steps/execute';
+import { scripts, swap, validate, verify } from './steps/finish';
+import { inspect } from './steps/inspect';
+import { locate } from './steps/locate';
+import { precheck } from './steps/precheck';
+
+export function restorePlaybook(deps: RestoreDeps): Playbook {
+  return {
+    kind: RESTORE_KIND,
+    firstStep: 'locate',
+    defaultDeadlineMs: 24 * 3600_000,
+    steps: {
+      locate: (ctx) => locate(deps, ctx),
+      credential: (ctx) => credential(deps, ctx),
+      inspect: (ctx) => inspect(deps, ctx),
+      precheck: (ctx) => precheck(deps, ctx),
+      startRestore: (ctx) => startRestore(deps, ctx),
+      watch: (ctx) => watch(deps, ctx),
+      verify: (ctx) => verify(deps, ctx),
+      validate: (ctx) => validate(deps, ctx),
+      swap: (ctx) => swap(deps, ctx),
+      scripts: (ctx) => scripts(deps, ctx),
+      abort: (ctx) => abort(deps, ctx),
+    },
+  };
+}

@@ -1,0 +1,108 @@
+// The restore playbook's state between steps, kept on the operation as JSON (so LSNs are strings).
+import type { BackupBlob, BackupKind } from './backupSet';
+import type { FileMove } from '../sql/restoreStatements';
+
+export interface StoredBlob {
+  url: string;
+  name: string;
+  mediaSetId: string;
+  familyCount: number;
+  familySequenceNumber: number;
+  backupType: number;
+  databaseName: string;
+  serverName: string;
+  firstLsn: string;
+  lastLsn: string;
+  checkpointLsn: string;
+  databaseBackupLsn: string;
+  differentialBaseLsn?: string;
+  backupSetGuid: string;
+  isCopyOnly: boolean;
+  backupFinishDate: string;
+  databaseVersion: number;
+  softwareVersionMajor: number;
+  backupSetCount: number;
+}
+
+export interface PlannedStep {
+  kind: BackupKind;
+  urls: string[];
+  recovery: boolean;
+  softwareVersionMajor: number;
+}
+
+export interface RestoreState {
+  /** blob path -> eTag of the files of this backup found in the container */
+  candidates?: Record<string, string>;
+  /** when the first look found stripes missing (for the stripe timeout) */
+  waitingSince?: string;
+  inspected?: Record<string, StoredBlob>;
+  plan?: PlannedStep[];
+  sourceDatabase?: string;
+  sourceServer?: string;
+  files?: { logicalName: string; physicalName: string; type: 'D' | 'L' | 'S' | 'F'; fileId: number; sizeBytes: number }[];
+  targetKind?: 'sqlServer' | 'managedInstance';
+  targetExisted?: boolean;
+  /** the name restored into: the target itself, or a staging name for swap */
+  restoreAs?: string;
+  replace?: boolean;
+  moves?: FileMove[];
+  chainIndex?: number;
+  reportedPercent?: number;
+  oldCopy?: string;
+  droppedCopies?: string[];
+  scriptsDone?: number;
+  validation?: { tables: { table: string; rows: number; sourceRows?: number }[]; differences: string[]; comparedWith?: string };
+  failure?: { code: string; message: string };
+  startedRestoreAt?: string;
+  finishedRestoreAt?: string;
+}
+
+export function storeBlob(b: BackupBlob): StoredBlob {
+  const h = b.header;
+  return {
+    url: b.url,
+    name: b.name,
+    mediaSetId: b.label.mediaSetId,
+    familyCount: b.label.familyCount,
+    familySequenceNumber: b.label.familySequenceNumber,
+    backupType: h.backupType,
+    databaseName: h.databaseName,
+    serverName: h.serverName,
+    firstLsn: h.firstLsn.toString(),
+    lastLsn: h.lastLsn.toString(),
+    checkpointLsn: h.checkpointLsn.toString(),
+    databaseBackupLsn: h.databaseBackupLsn.toString(),
+    differentialBaseLsn: h.differentialBaseLsn?.toString(),
+    backupSetGuid: h.backupSetGuid,
+    isCopyOnly: h.isCopyOnly,
+    backupFinishDate: h.backupFinishDate.toISOString(),
+    databaseVersion: h.databaseVersion,
+    softwareVersionMajor: h.softwareVersionMajor,
+    backupSetCount: h.backupSetCount,
+  };
+}
+
+export function loadBlob(s: StoredBlob): BackupBlob {
+  return {
+    url: s.url,
+    name: s.name,
+    label: { mediaSetId: s.mediaSetId, familyCount: s.familyCount, familySequenceNumber: s.familySequenceNumber },
+    header: {
+      backupType: s.backupType,
+      databaseName: s.databaseName,
+      serverName: s.serverName,
+      firstLsn: BigInt(s.firstLsn),
+      lastLsn: BigInt(s.lastLsn),
+      checkpointLsn: BigInt(s.checkpointLsn),
+      databaseBackupLsn: BigInt(s.databaseBackupLsn),
+      differentialBaseLsn: s.differentialBaseLsn === undefined ? undefined : BigInt(s.differentialBaseLsn),
+      backupSetGuid: s.backupSetGuid,
+      isCopyOnly: s.isCopyOnly,
+      backupFinishDate: new Date(s.backupFinishDate),
+      databaseVersion: s.databaseVersion,
+      softwareVersionMajor: s.softwareVersionMajor,
+      backupSetCount: s.backupSetCount,
+    },
+  };
+}

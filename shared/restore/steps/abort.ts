@@ -1,0 +1,32 @@
+// The way out of a failed restore: whatever step failed, the staging database (never the
+// existing target) is dropped and the Agent job removed, then the operation fails with the code.
+import { next, fail, StepResult, type StepContext } from '../../ops/types';
+import { deleteJob } from '../../sql/agentJobs';
+import { quoteName } from '../../sql/quote';
+import { openRun, RestoreDeps } from '../deps';
+import type { RestoreState } from '../state';
+import { jobNameFor } from './execute';
+
+export function abortWith(state: RestoreState, code: string, message: string): StepResult {
+  return next('abort', { ...state, failure: { code, message } });
+}
+
+export async function abort(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
+  const run = await openRun(deps, ctx);
+  const { state, input } = run;
+  const failure = state.failure ?? { code: 'RESTORE_FAILED', message: 'the restore failed' };
+  const notes: string[] = [];
+  if (state.targetKind === 'sqlServer' && state.plan) {
+    for (let i = 0; i < state.plan.length; i++) await deleteJob(run.sql, jobNameFor(ctx.operation.id, i)).catch(() => undefined);
+  }
+  if (state.restoreAs && state.restoreAs.toLowerCase() !== input.target.database.toLowerCase()) {
+    const name = state.restoreAs;
+    const found = await run.sql.batch<{ n: number }>(`SELECT COUNT(*) AS n FROM sys.databases WHERE name = N'${name.replace(/'/g, "''")}'`);
+    if ((found.recordsets[0]?.[0]?.n ?? 0) > 0) {
+      await run.sql.batch(`DROP DATABASE ${quoteName(name)}`, { timeoutMs: 120_000 });
+      notes.push(`staging database ${name} dropped`);
+    }
+  }
+  const untouched = state.targetExisted && !state.replace ? `; the existing ${input.target.database} on ${input.target.instance} was not changed` : '';
+  return fail(failure.code, `${failure.message}${untouched}${notes.length ? ` (${notes.join(', ')})` : ''}`);
+}

@@ -1,0 +1,58 @@
+// Step 3: read every candidate file's label and header through the target (only files not read
+// before), plan the restore, and read the file list of the full backup.
+import { next, StepResult, wait, type StepContext } from '../../ops/types';
+import { restoreInspect } from '../../sql/restoreStatements';
+import { SqlFailure } from '../../sql/sqlErrors';
+import { openRun, RestoreDeps } from '../deps';
+import { restoreFailure } from '../failures';
+import { backupFiles, inspectBlob } from '../inspect';
+import { planRestore } from '../planner';
+import { loadBlob, storeBlob, StoredBlob } from '../state';
+import { abortWith } from './abort';
+
+export async function inspect(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
+  const run = await openRun(deps, ctx);
+  const { state } = run;
+  const inspected: Record<string, StoredBlob> = { ...(state.inspected ?? {}) };
+  const base = run.container.config.url.replace(/\/+$/, '');
+  try {
+    for (const path of Object.keys(state.candidates ?? {})) {
+      if (inspected[path]) continue;
+      const url = `${base}/${path.split('/').map(encodeURIComponent).join('/')}`;
+      inspected[path] = storeBlob(await inspectBlob(run.sql, url, path));
+    }
+  } catch (err) {
+    if (err instanceof SqlFailure && !err.isTransient) {
+      const f = restoreFailure(err.numbers, err.message);
+      return abortWith({ ...state, inspected }, f.code === 'BACKUP_UNREADABLE' ? 'CREDENTIAL_OR_BLOB_REFUSED' : f.code, `reading the backup headers failed: ${f.message}`);
+    }
+    throw err;
+  }
+  const result = planRestore(Object.values(inspected).map(loadBlob));
+  if (!result.ok) {
+    if (result.problem.code === 'STRIPES_MISSING') {
+      // the stripes are named freely: the label's family count tells how many to wait for
+      const since = state.waitingSince ?? ctx.now.toISOString();
+      if (ctx.now.getTime() - new Date(since).getTime() > run.input.stripeTimeoutMinutes * 60_000) {
+        return abortWith({ ...state, inspected }, 'STRIPES_MISSING', `${result.problem.message} after waiting ${run.input.stripeTimeoutMinutes} minutes; nothing was restored`);
+      }
+      return wait(deps.pollMs, `waiting for stripes: ${result.problem.message}`, { ...state, inspected, waitingSince: since }, 'locate');
+    }
+    return abortWith({ ...state, inspected }, result.problem.code, result.problem.message);
+  }
+  const plan = result.plan.steps.map((s) => ({ kind: s.set.kind, urls: s.set.urls, recovery: s.recovery, softwareVersionMajor: s.set.header.softwareVersionMajor }));
+  const first = result.plan.steps[0].set;
+  try {
+    if (run.input.verify === 'verifyonly') {
+      for (const step of plan) await run.sql.query(restoreInspect('VERIFYONLY', step.urls), { timeoutMs: 0 });
+    }
+    const files = await backupFiles(run.sql, first.urls);
+    return next('precheck', { ...state, inspected, plan, files, sourceDatabase: first.header.databaseName, sourceServer: first.header.serverName });
+  } catch (err) {
+    if (err instanceof SqlFailure && !err.isTransient) {
+      const f = restoreFailure(err.numbers, err.message);
+      return abortWith({ ...state, inspected, plan }, f.code, `checking the backup failed: ${f.message}`);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,48 @@
+// Step 1: find every file of the backup in the container, wait for missing stripes, and stop if
+// another restore already covered the blob that started this one.
+import { compilePathPattern, isPatternProblem } from '../../config/pathPattern';
+import { fail, next, StepResult, succeed, wait, type StepContext } from '../../ops/types';
+import { blobVersionKey } from '../claims';
+import { openRun, RestoreDeps, targetKeyOf } from '../deps';
+import { namedStripeSets } from '../namedStripes';
+
+/** Captures that name the backup family; the others (type, timestamp, stripe) vary within it. */
+const FAMILY_CAPTURES = ['server', 'database'];
+
+export async function locate(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
+  const run = await openRun(deps, ctx);
+  const { input, state } = run;
+  const listing = await run.container.list();
+  const trigger = listing.find((b) => b.path === input.blobPath);
+  if (!trigger) return fail('BACKUP_NOT_FOUND', `${input.blobPath} is no longer in container ${input.container}`);
+
+  const coveredBy = await deps.claims.claimedBy(targetKeyOf(input), blobVersionKey(trigger.url, trigger.eTag));
+  if (coveredBy && coveredBy !== ctx.operation.id) {
+    return succeed({ skipped: true, reason: `${input.blobPath} was restored into ${input.target.database} by operation ${coveredBy}`, coveredBy });
+  }
+
+  let candidates = [trigger];
+  if (input.pathPattern) {
+    const compiled = compilePathPattern(input.pathPattern);
+    if (!isPatternProblem(compiled)) {
+      candidates = listing.filter((b) => {
+        const m = compiled.regex.exec(b.path);
+        return m !== null && FAMILY_CAPTURES.every((c) => input.captures[c] === undefined || m.groups?.[c] === input.captures[c]);
+      });
+      const stripeSet = namedStripeSets(input.pathPattern, candidates.map((c) => c.path)).find((s) => [...s.present.values()].includes(input.blobPath));
+      if (stripeSet && stripeSet.missing.length > 0) {
+        const since = state.waitingSince ?? ctx.now.toISOString();
+        const waitedMs = ctx.now.getTime() - new Date(since).getTime();
+        const message = `backup ${input.blobPath} is striped over ${stripeSet.expected} files; missing stripe${stripeSet.missing.length === 1 ? '' : 's'} ${stripeSet.missing.join(', ')}`;
+        if (waitedMs > input.stripeTimeoutMinutes * 60_000) {
+          return fail('STRIPES_MISSING', `${message} after waiting ${input.stripeTimeoutMinutes} minutes; nothing was restored`);
+        }
+        return wait(deps.pollMs, `waiting for stripes: ${message}`, { ...state, waitingSince: since });
+      }
+    }
+  }
+  if (candidates.length > 500) {
+    return fail('TOO_MANY_BACKUPS', `${candidates.length} files match the rule for this database; move older backups to another folder or tighten the rule's pattern`);
+  }
+  return next('credential', { ...state, waitingSince: state.waitingSince, candidates: Object.fromEntries(candidates.map((c) => [c.path, c.eTag])) });
+}

@@ -1,0 +1,92 @@
+// Step 4: the checks that stop a restore before it touches anything, each with its own code:
+// version, managed-instance rules, an existing target and the rule's choice, file placement.
+import { next, StepResult, type StepContext } from '../../ops/types';
+import { planMoves } from '../../sql/relocation';
+import { openRun, RestoreDeps, targetKeyOf } from '../deps';
+import { blobVersionKey } from '../claims';
+import { abortWith } from './abort';
+
+interface TargetFacts {
+  major: number;
+  edition: number;
+  dataPath: string | null;
+  logPath: string | null;
+}
+
+const VERSION_NAMES: Record<number, string> = { 13: '2016', 14: '2017', 15: '2019', 16: '2022', 17: '2025' };
+const versionName = (major: number): string => `SQL Server ${VERSION_NAMES[major] ?? `${major}.0`} (${major}.0)`;
+
+/** A staging name for swap: the target's name with a suffix, within 128 characters. */
+export function stagingName(target: string, operationId: string): string {
+  const suffix = `_restoring_${operationId.slice(-8)}`;
+  return `${target.slice(0, 128 - suffix.length)}${suffix}`;
+}
+
+export async function precheck(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
+  const run = await openRun(deps, ctx);
+  const { input, state, target } = run;
+  const plan = state.plan ?? [];
+  const facts = (
+    await run.sql.batch<TargetFacts>(
+      "SELECT CAST(SERVERPROPERTY('ProductMajorVersion') AS int) AS major, CAST(SERVERPROPERTY('EngineEdition') AS int) AS edition, " +
+        "CAST(SERVERPROPERTY('InstanceDefaultDataPath') AS nvarchar(260)) AS dataPath, CAST(SERVERPROPERTY('InstanceDefaultLogPath') AS nvarchar(260)) AS logPath",
+    )
+  ).recordsets[0]?.[0];
+  const targetKind = target.kind;
+  const newest = Math.max(...plan.map((s) => s.softwareVersionMajor));
+  if (targetKind === 'sqlServer' && facts && newest > facts.major) {
+    return abortWith(
+      { ...state, targetKind },
+      'BACKUP_NEWER_THAN_TARGET',
+      `backup was taken on ${versionName(newest)}; target ${target.name} runs ${versionName(facts.major)} and cannot restore newer versions`,
+    );
+  }
+  if (targetKind === 'managedInstance' && plan.length > 1) {
+    return abortWith(
+      { ...state, targetKind },
+      'CHAIN_NEEDS_LOG_REPLAY',
+      `the backup chain has ${plan.length} files (full, differential and log backups); a managed instance applies differential and log backups only through the Log Replay Service, which this rule cannot use yet; restore the full backup alone or target a SQL Server`,
+    );
+  }
+
+  const existing = await run.sql.query<{ name: string; state_desc: string }>({
+    text: 'SELECT name, state_desc FROM sys.databases WHERE name = @name',
+    params: [{ name: 'name', type: 'nvarchar', value: input.target.database }],
+  });
+  const targetExisted = (existing.recordsets[0]?.length ?? 0) > 0;
+  if (targetExisted && input.onExisting === 'fail') {
+    return abortWith(
+      { ...state, targetKind, targetExisted },
+      'TARGET_EXISTS',
+      `database ${input.target.database} already exists on ${target.name} and ${input.rule ? `rule ${input.rule}` : 'the request'} says onExisting: fail; nothing was changed`,
+    );
+  }
+  // SQL Server overwrites in place with REPLACE; a managed instance cannot, so it restores
+  // beside the target like swap does, and the old copy is dropped after the rename.
+  const inPlace = !targetExisted || (input.onExisting === 'replace' && targetKind === 'sqlServer');
+  const restoreAs = inPlace ? input.target.database : stagingName(input.target.database, ctx.operation.id);
+  const paths = target.paths ?? { data: facts?.dataPath ?? '', log: facts?.logPath ?? '' };
+  if (targetKind === 'sqlServer' && (!paths.data || !paths.log)) {
+    return abortWith(
+      { ...state, targetKind, targetExisted },
+      'NO_FILE_LOCATION',
+      `${target.name} reports no default data and log folders (SERVERPROPERTY InstanceDefaultDataPath/LogPath); set paths on the instance in the estate`,
+    );
+  }
+  const moves = targetKind === 'sqlServer' ? planMoves(state.files ?? [], restoreAs, paths) : [];
+
+  // From here on this operation owns these blob versions: other events for them end quietly.
+  const keys = Object.entries(state.candidates ?? {}).map(([path, eTag]) => blobVersionKey(`${run.container.config.url.replace(/\/+$/, '')}/${path.split('/').map(encodeURIComponent).join('/')}`, eTag));
+  await deps.claims.claim(targetKeyOf(input), keys, ctx.operation.id);
+
+  return next('startRestore', {
+    ...state,
+    targetKind,
+    targetExisted,
+    restoreAs,
+    replace: inPlace && targetExisted,
+    moves,
+    chainIndex: 0,
+    reportedPercent: 0,
+  });
+}
