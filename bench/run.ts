@@ -4,6 +4,7 @@ import path from 'node:path';
 import { startAzurite } from '../local/azurite';
 import { machineLine } from './machine';
 import { benchOpsThroughput, OpsThroughputResult } from './opsThroughput';
+import { benchEventThroughput } from './eventThroughput';
 
 async function main(): Promise<void> {
   const operations = Number(process.env.BENCH_OPERATIONS ?? 300);
@@ -19,6 +20,16 @@ async function main(): Promise<void> {
     } finally {
       await azurite.stop();
     }
+  }
+  const eventCount = Number(process.env.BENCH_EVENTS ?? 500);
+  console.log(`backupUploaded: ${eventCount} events of each kind...`);
+  const azurite = await startAzurite();
+  let events;
+  try {
+    events = await benchEventThroughput(azurite, eventCount);
+    console.log(JSON.stringify(events));
+  } finally {
+    await azurite.stop();
   }
   const lines = [
     '# Benchmarks',
@@ -40,6 +51,16 @@ async function main(): Promise<void> {
       (r) =>
         `| ${r.operations} | ${r.workers} | ${r.createPerSecond} | ${r.completePerSecond} | ${r.engineCallsPerStep} | ${r.queueHostCallsPerOperation} | ${r.p50CompletionMs} ms | ${r.p99CompletionMs} ms |`,
     ),
+    '',
+    '## backupUploaded: events per second (validation, rule matching, deduplication, operation start)',
+    '',
+    `${events.events} BlobCreated events of each kind, 8 at a time, against Azurite; the restore itself is not run.`,
+    'A non-matching event is validated and dropped without storage calls; a matching one creates the operation',
+    '(one table transaction) and queues it; a duplicate finds the existing operation and counts the duplicate.',
+    '',
+    '| non-matching events/s | matching events/s (new restore) | duplicate events/s |',
+    '| ---: | ---: | ---: |',
+    `| ${events.nonMatchingPerSecond} | ${events.matchingPerSecond} | ${events.duplicatePerSecond} |`,
     '',
   ];
   const target = path.resolve(__dirname, '..', '..', 'bench', 'RESULTS.md');
