@@ -25,6 +25,8 @@ export interface TableInfo {
   rowCount: number;
   /** columns protected by Always Encrypted (sys.columns.encryption_type not null) */
   encryptedColumns?: string[];
+  /** no clustered index: sys.partitions.index_id 0 instead of 1 (added by the engine) */
+  heap?: boolean;
 }
 
 export interface Database {
@@ -60,6 +62,12 @@ export interface Database {
   workloadTps: number;
   /** sys.databases.source_database_id style marker; the app compares restored copies with sources */
   familyGuid: string;
+  /** the kind of instance that took the backup this database was restored from (set by RESTORE);
+   * DBCC CHECKDB on SQL Server 2022 reports the known error 8992 for databases that came from a
+   * managed instance (added by the engine) */
+  restoredFromKind?: InstanceKind;
+  /** READ_ONLY database (sys.databases.is_read_only; added by the engine) */
+  readOnly?: boolean;
 }
 
 export interface Credential {
@@ -104,6 +112,8 @@ export interface AgentJob {
   history: AgentJobHistory[];
   running?: { startedAt: Date; sessionId: number };
   dateCreated: Date;
+  /** the login that created the job; its steps run as this login (added by the engine) */
+  ownerLogin?: string;
 }
 
 /** A row of sys.dm_exec_requests (and, on a managed instance, the matching dm_operation_status row). */

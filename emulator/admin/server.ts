@@ -1,0 +1,191 @@
+// The admin API on loopback: JSON over HTTP to read each instance's state and to inject or clear
+// faults while tests and demos run.
+//   GET    /instances                      every instance with its connection info and faults
+//   GET    /instances/{name}               one instance: databases, sessions, requests, jobs, faults
+//   GET    /instances/{name}/faults        the active faults
+//   POST   /instances/{name}/faults        body: a FaultSpec, e.g. {"kind":"transientErrors","count":2}
+//   DELETE /instances/{name}/faults        clears every fault
+//   DELETE /instances/{name}/faults/{kind} clears one fault
+//   POST   /instances/{name}/identity      body: {"urlPrefix": "...", "sas": "..."}: what the instance's
+//                                          managed identity may do on storage (CREDENTIAL ... 'MANAGED IDENTITY')
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { validateFault, FAULT_KINDS, type FaultKind } from '../engine/faults';
+import type { EmulatedInstance } from '../engine/instance';
+
+export interface AdminInstance {
+  instance: EmulatedInstance;
+  host: string;
+  port: number;
+}
+
+type Reply = { status: number; body: unknown };
+
+const MAX_BODY = 64 * 1024;
+
+export class AdminServer {
+  private readonly server: http.Server;
+
+  constructor(private readonly instances: () => AdminInstance[]) {
+    this.server = http.createServer((req, res) => {
+      this.handle(req)
+        .catch((e: unknown): Reply => ({ status: 500, body: { error: e instanceof Error ? e.message : String(e) } }))
+        .then((reply) => {
+          res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8' });
+          res.end(JSON.stringify(reply.body, jsonReplacer, 2));
+        });
+    });
+  }
+
+  /** listens on 127.0.0.1; resolves with the port (0 = any free port) */
+  listen(port = 0): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve((this.server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.closeAllConnections();
+      this.server.close(() => resolve());
+    });
+  }
+
+  private async handle(req: http.IncomingMessage): Promise<Reply> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const method = req.method ?? 'GET';
+    if (parts.length === 1 && parts[0] === 'health') return { status: 200, body: { ok: true } };
+    if (parts[0] !== 'instances') return notFound(`no route ${method} ${url.pathname}`);
+    if (parts.length === 1) {
+      if (method !== 'GET') return methodNotAllowed();
+      return { status: 200, body: this.instances().map(summary) };
+    }
+    const target = this.instances().find((i) => i.instance.config.name.toLowerCase() === parts[1].toLowerCase());
+    if (!target) return notFound(`no instance '${parts[1]}'`);
+    const inst = target.instance;
+    if (parts.length === 2) {
+      if (method !== 'GET') return methodNotAllowed();
+      return { status: 200, body: details(target) };
+    }
+    if (parts[2] === 'identity' && parts.length === 3) {
+      if (method !== 'POST') return methodNotAllowed();
+      let grant: unknown;
+      try {
+        grant = JSON.parse(await readBody(req));
+      } catch (e) {
+        return { status: 400, body: { error: `the body must be JSON: ${e instanceof Error ? e.message : String(e)}` } };
+      }
+      const g = grant as { urlPrefix?: unknown; sas?: unknown };
+      if (typeof g?.urlPrefix !== 'string' || !/^https?:\/\//.test(g.urlPrefix) || typeof g.sas !== 'string' || g.sas.length === 0) {
+        return { status: 400, body: { error: 'identity grant needs "urlPrefix" (an http(s) URL) and "sas" (a SAS token)' } };
+      }
+      inst.grantIdentity(g.urlPrefix, g.sas);
+      return { status: 201, body: { grants: inst.identityGrants.map((x) => x.urlPrefix) } };
+    }
+    if (parts[2] !== 'faults' || parts.length > 4) return notFound(`no route ${method} ${url.pathname}`);
+    if (parts.length === 4) {
+      if (method !== 'DELETE') return methodNotAllowed();
+      const kind = parts[3] as FaultKind;
+      if (!FAULT_KINDS.includes(kind)) return { status: 400, body: { error: `unknown fault kind '${parts[3]}'; one of ${FAULT_KINDS.join(', ')}` } };
+      if (!inst.removeFault(kind)) return notFound(`fault '${kind}' is not active on ${inst.config.name}`);
+      return { status: 200, body: { faults: inst.faultSwitches.list() } };
+    }
+    switch (method) {
+      case 'GET':
+        return { status: 200, body: { faults: inst.faultSwitches.list() } };
+      case 'DELETE':
+        inst.clearFaults();
+        return { status: 200, body: { faults: [] } };
+      case 'POST': {
+        let spec: unknown;
+        try {
+          spec = JSON.parse(await readBody(req));
+        } catch (e) {
+          return { status: 400, body: { error: `the body must be JSON: ${e instanceof Error ? e.message : String(e)}` } };
+        }
+        try {
+          validateFault(spec);
+        } catch (e) {
+          return { status: 400, body: { error: e instanceof Error ? e.message : String(e) } };
+        }
+        inst.injectFault(spec);
+        return { status: 201, body: { faults: inst.faultSwitches.list() } };
+      }
+      default:
+        return methodNotAllowed();
+    }
+  }
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        reject(new Error('body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+const notFound = (error: string): Reply => ({ status: 404, body: { error } });
+const methodNotAllowed = (): Reply => ({ status: 405, body: { error: 'method not allowed' } });
+
+function summary(a: AdminInstance): unknown {
+  const inst = a.instance;
+  return {
+    name: inst.config.name,
+    kind: inst.config.kind,
+    serverName: inst.serverName,
+    version: inst.product.productVersion,
+    updatePolicy: inst.config.updatePolicy ?? null,
+    host: a.host,
+    port: a.port,
+    down: inst.faultSwitches.isDown(),
+    faults: inst.faultSwitches.list(),
+  };
+}
+
+function details(a: AdminInstance): unknown {
+  const inst = a.instance;
+  return {
+    ...(summary(a) as object),
+    now: inst.now(),
+    freeSpaceBytes: inst.config.freeSpaceBytes,
+    databases: inst.databases().map((d) => ({
+      name: d.name,
+      databaseId: d.databaseId,
+      state: d.state,
+      recoveryModel: d.recoveryModel,
+      userAccess: d.userAccess,
+      tde: d.tde,
+      lastLsn: d.lastLsn,
+      workloadTps: d.workloadTps,
+      tables: d.tables.map((t) => ({ schema: t.schema, name: t.name, rows: t.rowCount })),
+    })),
+    sessions: inst.sessions().map((s) => ({ spid: s.spid, login: s.loginName, program: s.programName, database: s.currentDatabase(), running: s.currentStatement()?.command ?? null })),
+    requests: inst.activeRequests().map((r) => ({ ...r, cancel: undefined })),
+    operations: inst.operations,
+    jobs: inst.jobs.map((j) => ({ jobId: j.jobId, name: j.name, running: j.running ?? null, steps: j.steps.length, history: j.history.length })),
+    credentials: inst.credentials.map((c) => ({ name: c.name, identity: c.identity })),
+  };
+}
+
+/** bigint LSNs as decimal strings; functions dropped */
+function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'function') return undefined;
+  return value;
+}

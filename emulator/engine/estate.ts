@@ -1,0 +1,240 @@
+// The estate file: which instances to emulate, with their databases, tables and row counts, TDE,
+// recovery models and logins. Validated with plain checks that name the bad field, then turned
+// into EmulatedInstances.
+import { readFileSync } from 'node:fs';
+import type { EngineClock } from './clock';
+import type { InstanceConfig, InstanceKind, RecoveryModel, TdeKind, UpdatePolicy } from './model';
+import { EmulatedInstance } from './instance';
+import { SUPPORTED_MAJOR_VERSIONS } from './versions';
+
+export interface EstateTable {
+  schema?: string;
+  name: string;
+  rows: number;
+  encryptedColumns?: string[];
+  heap?: boolean;
+}
+
+export interface EstateDatabase {
+  name: string;
+  recoveryModel?: RecoveryModel;
+  tde?: TdeKind;
+  /** transactions per second that advance the log (0 = idle) */
+  workloadTps?: number;
+  compatibilityLevel?: number;
+  /** data file size; estimated from the row counts when absent */
+  sizeMB?: number;
+  tables?: EstateTable[];
+}
+
+export interface EstateLogin {
+  name: string;
+  password: string;
+  sysadmin?: boolean;
+}
+
+export interface EstateCredential {
+  name: string;
+  identity: string;
+  secret?: string;
+}
+
+export interface EstateInstance {
+  name: string;
+  kind: InstanceKind;
+  majorVersion?: number;
+  updatePolicy?: UpdatePolicy;
+  /** @@SERVERNAME (defaults to the name) */
+  serverName?: string;
+  machineName?: string;
+  /** fixed TCP port; 0 or absent = any free port */
+  port?: number;
+  throughputMBps?: number;
+  freeSpaceGB?: number;
+  defaultDataPath?: string;
+  defaultLogPath?: string;
+  defaultBackupPath?: string;
+  /** more folders that exist on the emulated host (WITH MOVE targets) */
+  directories?: string[];
+  logins: EstateLogin[];
+  databases?: EstateDatabase[];
+  credentials?: EstateCredential[];
+}
+
+export interface Estate {
+  /** simulated milliseconds per real millisecond (restores, WAITFOR, workload); 1 = real time */
+  clockSpeed?: number;
+  instances: EstateInstance[];
+}
+
+export class EstateError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid estate:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'EstateError';
+  }
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const IDENTIFIER = /^[^\x00-\x1f\]]{1,128}$/;
+
+/** checks a parsed estate file; throws EstateError listing every problem found */
+export function validateEstate(value: unknown): Estate {
+  const problems: string[] = [];
+  const need = (ok: boolean, message: string): boolean => {
+    if (!ok) problems.push(message);
+    return ok;
+  };
+  if (!need(isObject(value), 'the estate must be a JSON object')) throw new EstateError(problems);
+  const estate = value as Json;
+  if (estate.clockSpeed !== undefined) need(typeof estate.clockSpeed === 'number' && estate.clockSpeed > 0, 'clockSpeed must be a number > 0');
+  if (!need(Array.isArray(estate.instances) && estate.instances.length > 0, 'instances must be a non-empty array')) throw new EstateError(problems);
+  const names = new Set<string>();
+  (estate.instances as unknown[]).forEach((raw, i) => {
+    const at = `instances[${i}]`;
+    if (!need(isObject(raw), `${at} must be an object`)) return;
+    const inst = raw as Json;
+    const name = inst.name;
+    if (need(typeof name === 'string' && /^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/.test(name), `${at}.name must be letters, digits and '-' (at most 63)`)) {
+      need(!names.has((name as string).toLowerCase()), `${at}.name '${String(name)}' is used twice`);
+      names.add((name as string).toLowerCase());
+    }
+    need(inst.kind === 'sqlServer' || inst.kind === 'managedInstance', `${at}.kind must be 'sqlServer' or 'managedInstance'`);
+    if (inst.majorVersion !== undefined) {
+      need(SUPPORTED_MAJOR_VERSIONS.includes(inst.majorVersion as number), `${at}.majorVersion must be one of ${SUPPORTED_MAJOR_VERSIONS.join(', ')}`);
+    }
+    if (inst.updatePolicy !== undefined) {
+      need(inst.kind === 'managedInstance', `${at}.updatePolicy applies to managed instances only`);
+      need(inst.updatePolicy === 'SQL Server 2022' || inst.updatePolicy === 'Always-up-to-date', `${at}.updatePolicy must be 'SQL Server 2022' or 'Always-up-to-date'`);
+    }
+    for (const key of ['serverName', 'machineName', 'defaultDataPath', 'defaultLogPath', 'defaultBackupPath']) {
+      if (inst[key] !== undefined) need(typeof inst[key] === 'string' && (inst[key] as string).length > 0, `${at}.${key} must be a non-empty string`);
+    }
+    if (inst.port !== undefined) need(Number.isInteger(inst.port) && (inst.port as number) >= 0 && (inst.port as number) < 65536, `${at}.port must be an integer from 0 to 65535`);
+    for (const key of ['throughputMBps', 'freeSpaceGB']) {
+      if (inst[key] !== undefined) need(typeof inst[key] === 'number' && (inst[key] as number) >= 0, `${at}.${key} must be a number >= 0`);
+    }
+    if (inst.directories !== undefined) need(Array.isArray(inst.directories) && inst.directories.every((d) => typeof d === 'string'), `${at}.directories must be an array of strings`);
+    if (need(Array.isArray(inst.logins) && inst.logins.length > 0, `${at}.logins must be a non-empty array`)) {
+      (inst.logins as unknown[]).forEach((raw, j) => {
+        const lat = `${at}.logins[${j}]`;
+        if (!need(isObject(raw), `${lat} must be an object`)) return;
+        const l = raw as Json;
+        need(typeof l.name === 'string' && IDENTIFIER.test(l.name), `${lat}.name must be a login name`);
+        need(typeof l.password === 'string' && l.password.length > 0, `${lat}.password must be a non-empty string`);
+        if (l.sysadmin !== undefined) need(typeof l.sysadmin === 'boolean', `${lat}.sysadmin must be true or false`);
+      });
+    }
+    if (inst.credentials !== undefined && need(Array.isArray(inst.credentials), `${at}.credentials must be an array`)) {
+      (inst.credentials as unknown[]).forEach((raw, j) => {
+        const cat = `${at}.credentials[${j}]`;
+        if (!need(isObject(raw), `${cat} must be an object`)) return;
+        const c = raw as Json;
+        need(typeof c.name === 'string' && c.name.length > 0, `${cat}.name must be a non-empty string`);
+        need(typeof c.identity === 'string' && c.identity.length > 0, `${cat}.identity must be a non-empty string`);
+        if (c.secret !== undefined) need(typeof c.secret === 'string', `${cat}.secret must be a string`);
+      });
+    }
+    if (inst.databases !== undefined && need(Array.isArray(inst.databases), `${at}.databases must be an array`)) {
+      const dbNames = new Set<string>(['master', 'tempdb', 'model', 'msdb']);
+      (inst.databases as unknown[]).forEach((d, j) => validateDatabase(d, `${at}.databases[${j}]`, dbNames, need));
+    }
+  });
+  if (problems.length > 0) throw new EstateError(problems);
+  return value as unknown as Estate;
+}
+
+function validateDatabase(raw: unknown, at: string, names: Set<string>, need: (ok: boolean, message: string) => boolean): void {
+  if (!need(isObject(raw), `${at} must be an object`)) return;
+  const d = raw as Json;
+  if (need(typeof d.name === 'string' && IDENTIFIER.test(d.name), `${at}.name must be a database name (1-128 characters)`)) {
+    need(!names.has((d.name as string).toLowerCase()), `${at}.name '${String(d.name)}' already exists on this instance`);
+    names.add((d.name as string).toLowerCase());
+  }
+  if (d.recoveryModel !== undefined) need(['FULL', 'SIMPLE', 'BULK_LOGGED'].includes(d.recoveryModel as string), `${at}.recoveryModel must be FULL, SIMPLE or BULK_LOGGED`);
+  if (d.tde !== undefined) need(['none', 'serviceManaged', 'customerManaged'].includes(d.tde as string), `${at}.tde must be none, serviceManaged or customerManaged`);
+  if (d.workloadTps !== undefined) need(typeof d.workloadTps === 'number' && d.workloadTps >= 0, `${at}.workloadTps must be a number >= 0`);
+  if (d.sizeMB !== undefined) need(typeof d.sizeMB === 'number' && d.sizeMB > 0, `${at}.sizeMB must be a number > 0`);
+  if (d.compatibilityLevel !== undefined) need(Number.isInteger(d.compatibilityLevel) && (d.compatibilityLevel as number) >= 100 && (d.compatibilityLevel as number) <= 170, `${at}.compatibilityLevel must be an integer from 100 to 170`);
+  if (d.tables !== undefined && need(Array.isArray(d.tables), `${at}.tables must be an array`)) {
+    const seen = new Set<string>();
+    (d.tables as unknown[]).forEach((raw, k) => {
+      const tat = `${at}.tables[${k}]`;
+      if (!need(isObject(raw), `${tat} must be an object`)) return;
+      const t = raw as Json;
+      need(typeof t.name === 'string' && IDENTIFIER.test(t.name), `${tat}.name must be a table name`);
+      if (t.schema !== undefined) need(typeof t.schema === 'string' && IDENTIFIER.test(t.schema), `${tat}.schema must be a schema name`);
+      need(Number.isInteger(t.rows) && (t.rows as number) >= 0, `${tat}.rows must be an integer >= 0`);
+      if (t.encryptedColumns !== undefined) need(Array.isArray(t.encryptedColumns) && t.encryptedColumns.every((c: unknown) => typeof c === 'string' && c.toLowerCase() !== 'id'), `${tat}.encryptedColumns must be column names (not Id)`);
+      if (t.heap !== undefined) need(typeof t.heap === 'boolean', `${tat}.heap must be true or false`);
+      const key = `${String(t.schema ?? 'dbo')}.${String(t.name)}`.toLowerCase();
+      need(!seen.has(key), `${tat} '${key}' is listed twice`);
+      seen.add(key);
+    });
+  }
+}
+
+export function loadEstateFile(path: string): Estate {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new EstateError([`${path}: ${e instanceof Error ? e.message : String(e)}`]);
+  }
+  return validateEstate(parsed);
+}
+
+const GB = 1024 * 1024 * 1024;
+
+function defaultPaths(inst: EstateInstance): { data: string; log: string; backup: string } {
+  if (inst.kind === 'managedInstance') {
+    const root = 'C:\\WFRoot\\DB16C.2\\Fabric\\work\\Applications\\Worker.CL_App15\\work\\data\\';
+    return { data: root, log: root, backup: root };
+  }
+  const data = inst.defaultDataPath ?? '/var/opt/mssql/data/';
+  return { data, log: data, backup: data };
+}
+
+export function instanceConfig(inst: EstateInstance): InstanceConfig {
+  const paths = defaultPaths(inst);
+  return {
+    name: inst.name,
+    kind: inst.kind,
+    majorVersion: inst.majorVersion ?? 16,
+    updatePolicy: inst.kind === 'managedInstance' ? (inst.updatePolicy ?? 'SQL Server 2022') : undefined,
+    throughputMBps: inst.throughputMBps ?? 200,
+    freeSpaceBytes: (inst.freeSpaceGB ?? 512) * GB,
+    defaultDataPath: inst.defaultDataPath ?? paths.data,
+    defaultLogPath: inst.defaultLogPath ?? paths.log,
+    logins: inst.logins.map((l) => ({ name: l.name, password: l.password, sysadmin: l.sysadmin ?? true })),
+  };
+}
+
+/** builds one EmulatedInstance per estate entry, with its databases and credentials */
+export function buildInstances(estate: Estate, clock?: EngineClock): EmulatedInstance[] {
+  return estate.instances.map((spec) => {
+    const config = instanceConfig(spec);
+    const inst = new EmulatedInstance({
+      config,
+      clock,
+      serverName: spec.serverName,
+      machineName: spec.machineName,
+      defaultBackupPath: spec.defaultBackupPath ?? defaultPaths(spec).backup,
+      directories: spec.directories,
+    });
+    for (const d of spec.databases ?? []) {
+      inst.createDatabase(d.name, {
+        recoveryModel: d.recoveryModel,
+        tde: d.tde,
+        workloadTps: d.workloadTps,
+        compatibilityLevel: d.compatibilityLevel,
+        dataSizeBytes: d.sizeMB === undefined ? undefined : d.sizeMB * 1024 * 1024,
+        tables: (d.tables ?? []).map((t) => ({ schema: t.schema ?? 'dbo', name: t.name, rowCount: t.rows, encryptedColumns: t.encryptedColumns, heap: t.heap })),
+      });
+    }
+    for (const c of spec.credentials ?? []) {
+      inst.credentials.push({ credentialId: inst.nextCredentialId(), name: c.name, identity: c.identity, secret: c.secret, createDate: inst.now() });
+    }
+    return inst;
+  });
+}

@@ -1,0 +1,48 @@
+// What every statement handler sees: the session it runs in, the batch's variables and the signal
+// that stops it (ATTENTION, KILL, the connection closing).
+import type { EvalContext, Variable } from '../../sql/context';
+import type { RequestOutput } from '../../tds/types';
+import type { EmulatedInstance } from '../instance';
+import type { Login } from '../model';
+import type { EngineServices } from '../services';
+import type { RunningStatement, SessionInfo } from '../sessionInfo';
+
+export interface ExecSession extends SessionInfo {
+  readonly instance: EmulatedInstance;
+  readonly services: EngineServices;
+  readonly login: Login;
+  setCurrentDatabase(name: string): void;
+  /** SET options, upper-case name -> upper-case value ('ON', 'OFF', 'READ COMMITTED' ...) */
+  readonly options: Map<string, string>;
+  /** `cause` says how a transaction that drops to 0 ended (default rollback) */
+  setTranCount(n: number, cause?: 'commit' | 'rollback'): void;
+  /** @@ROWCOUNT */
+  rowCount: number;
+  /** @@ERROR */
+  lastError: number;
+  setCurrentStatement(statement: RunningStatement | undefined): void;
+  /** a background session (SQL Agent job steps) that lives on after this one closes */
+  spawnBackgroundSession(options: BackgroundSessionOptions): BackgroundSession;
+}
+
+export interface BackgroundSessionOptions {
+  loginName: string;
+  database: string;
+  programName: string;
+}
+
+/** the part of a session a background runner needs */
+export interface BackgroundSession {
+  readonly spid: number;
+  runBatch(sql: string, signal: AbortSignal): AsyncIterable<RequestOutput>;
+  kill(): void;
+  close(): void;
+}
+
+export interface ExecEnv {
+  session: ExecSession;
+  /** the batch's variables, keyed lower-case with the @ */
+  variables: Map<string, Variable>;
+  signal: AbortSignal;
+  evalContext(): EvalContext;
+}

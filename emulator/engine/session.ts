@@ -1,0 +1,276 @@
+// One connection's server-side state (EngineSession): login, current database, SET options,
+// @@SPID / @@ROWCOUNT / @@TRANCOUNT / @@ERROR, the statement running now. Variables live per batch,
+// as in SQL Server. Closing the connection or KILL aborts what the session runs.
+import type { Statement, TypeRef } from '../sql/ast';
+import type { Variable } from '../sql/context';
+import { SqlError } from '../sqlError';
+import type { ClientRequest, EngineSession, RequestOutput, RpcParameter, SqlMessage, SqlValue, TransactionEvent, TransactionRequest } from '../tds/types';
+import { transactionError, nextTranCount } from './exec/control';
+import type { BackgroundSession, BackgroundSessionOptions, ExecSession } from './exec/env';
+import { errorOutputs, toSqlError } from './exec/errors';
+import { newEnv, runBatch } from './executor';
+import type { EmulatedInstance } from './instance';
+import type { Login } from './model';
+import { splitMultipartName } from './names';
+import { bindArguments, findProcedure, procedureNotFound } from './procedures';
+import type { EngineServices } from './services';
+import type { RunningStatement } from './sessionInfo';
+
+export interface SessionOptions {
+  instance: EmulatedInstance;
+  services: EngineServices;
+  login: Login;
+  database: string;
+  hostName: string;
+  programName: string;
+}
+
+/** the defaults a new connection has before its client's SET statements */
+const DEFAULT_OPTIONS: [string, string][] = [
+  ['ANSI_NULLS', 'ON'],
+  ['ANSI_PADDING', 'ON'],
+  ['ANSI_WARNINGS', 'ON'],
+  ['QUOTED_IDENTIFIER', 'ON'],
+  ['CONCAT_NULL_YIELDS_NULL', 'ON'],
+  ['NOCOUNT', 'OFF'],
+  ['XACT_ABORT', 'OFF'],
+];
+
+export class Session implements EngineSession, ExecSession {
+  readonly spid: number;
+  readonly instance: EmulatedInstance;
+  readonly services: EngineServices;
+  readonly login: Login;
+  readonly loginName: string;
+  readonly hostName: string;
+  readonly programName: string;
+  readonly loginTime: Date;
+  readonly isUserProcess = true;
+  readonly options = new Map<string, string>(DEFAULT_OPTIONS);
+  rowCount = 0;
+  lastError = 0;
+  /** called when the session is killed (KILL, ROLLBACK IMMEDIATE, instance down): the protocol layer may drop the socket at once */
+  onKill?: () => void;
+
+  private database: string;
+  private readonly loginDatabase: string;
+  private trancount = 0;
+  private transactionEvents: TransactionEvent[] = [];
+  private statement: RunningStatement | undefined;
+  private requestStart: Date | undefined;
+  private requestEnd: Date | undefined;
+  private killed = false;
+  private closed = false;
+  private readonly lifetime = new AbortController();
+
+  constructor(options: SessionOptions) {
+    this.instance = options.instance;
+    this.services = options.services;
+    this.login = options.login;
+    this.loginName = options.login.name;
+    this.hostName = options.hostName;
+    this.programName = options.programName;
+    this.database = options.database;
+    this.loginDatabase = options.database;
+    this.spid = options.instance.allocateSpid();
+    this.loginTime = options.instance.now();
+    options.instance.addSession(this);
+  }
+
+  // ---- SessionInfo / ExecSession ---------------------------------------------------------------
+
+  currentDatabase(): string {
+    return this.database;
+  }
+
+  setCurrentDatabase(name: string): void {
+    this.database = name;
+  }
+
+  currentStatement(): RunningStatement | undefined {
+    return this.statement;
+  }
+
+  setCurrentStatement(statement: RunningStatement | undefined): void {
+    this.statement = statement;
+  }
+
+  lastRequestStart(): Date | undefined {
+    return this.requestStart;
+  }
+
+  lastRequestEnd(): Date | undefined {
+    return this.requestEnd;
+  }
+
+  tranCount(): number {
+    return this.trancount;
+  }
+
+  /** T-SQL changed @@TRANCOUNT: the outermost begin / commit / rollback is reported to the protocol layer */
+  setTranCount(n: number, cause: 'commit' | 'rollback' = 'rollback'): void {
+    if (this.trancount === 0 && n > 0) this.transactionEvents.push('begin');
+    if (this.trancount > 0 && n === 0) this.transactionEvents.push(cause);
+    this.trancount = n;
+  }
+
+  drainTransactionEvents(): TransactionEvent[] {
+    const events = this.transactionEvents;
+    this.transactionEvents = [];
+    return events;
+  }
+
+  /** RESETCONNECTION: a pooled connection reused starts like a new one (transactions are rolled back) */
+  reset(): void {
+    this.options.clear();
+    for (const [k, v] of DEFAULT_OPTIONS) this.options.set(k, v);
+    this.trancount = 0;
+    this.transactionEvents = [];
+    this.rowCount = 0;
+    this.lastError = 0;
+    const db = this.instance.findDatabase(this.loginDatabase);
+    this.database = db && db.state === 'ONLINE' ? db.name : 'master';
+  }
+
+  isKilled(): boolean {
+    return this.killed;
+  }
+
+  kill(): void {
+    if (this.killed) return;
+    this.killed = true;
+    this.lifetime.abort(new SqlError(0, 1, 20, 'The session was killed.'));
+    this.instance.removeSession(this.spid);
+    this.onKill?.();
+  }
+
+  spawnBackgroundSession(options: BackgroundSessionOptions): BackgroundSession {
+    const login = this.instance.findLogin(options.loginName) ?? { name: options.loginName, password: '', sysadmin: true };
+    const session = new Session({
+      instance: this.instance,
+      services: this.services,
+      login,
+      database: options.database,
+      hostName: this.instance.machineName,
+      programName: options.programName,
+    });
+    return {
+      spid: session.spid,
+      runBatch: (sql, signal) => session.execute({ kind: 'batch', sql }, signal),
+      kill: () => session.kill(),
+      close: () => session.close(),
+    };
+  }
+
+  // ---- EngineSession ---------------------------------------------------------------------------
+
+  async *execute(request: ClientRequest, signal: AbortSignal): AsyncGenerator<RequestOutput, void> {
+    if (this.killed || this.closed) {
+      yield { type: 'resetConnection' };
+      return;
+    }
+    const combined = AbortSignal.any([signal, this.lifetime.signal]);
+    this.requestStart = this.instance.now();
+    let reset = false;
+    try {
+      for await (const out of this.dispatch(request, combined)) {
+        if (out.type === 'resetConnection') reset = true;
+        yield out;
+        if (reset) return;
+      }
+    } finally {
+      this.statement = undefined;
+      this.requestEnd = this.instance.now();
+    }
+    // killed while it ran (KILL, ROLLBACK IMMEDIATE, instance down): the connection goes
+    if (this.killed) yield { type: 'resetConnection' };
+  }
+
+  private dispatch(request: ClientRequest, signal: AbortSignal): AsyncGenerator<RequestOutput, void> {
+    switch (request.kind) {
+      case 'batch':
+        return this.runText(request.sql, new Map(), signal);
+      case 'executesql':
+        return this.runExecuteSql(request.sql, request.params, signal);
+      case 'rpc':
+        return this.runRpc(request.procName, request.params, signal);
+    }
+  }
+
+  transaction(request: TransactionRequest, _name: string): SqlMessage | undefined {
+    const error = transactionError(this.trancount, request);
+    if (error) return error.toMessage();
+    this.trancount = nextTranCount(this.trancount, request);
+    return undefined;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    // a SQL Server RESTORE dies with its session; emulator/backup detaches a managed instance's
+    this.lifetime.abort(new Error('connection closed'));
+    this.instance.removeSession(this.spid);
+  }
+
+  // ---- requests --------------------------------------------------------------------------------
+
+  /** parses and runs text; GO-separated batches run one after the other, each with its own variables */
+  private async *runText(sql: string, variables: Map<string, Variable>, signal: AbortSignal): AsyncGenerator<RequestOutput, void> {
+    let batches: Statement[][];
+    try {
+      const parsed = this.services.language.parseBatch(sql);
+      batches = parsed.goBatches ?? [parsed.statements];
+    } catch (e) {
+      const error = toSqlError(e);
+      this.lastError = error.number;
+      yield* errorOutputs(error, error.toMessage().lineNumber ?? 1);
+      return;
+    }
+    for (const [i, statements] of batches.entries()) {
+      if (signal.aborted || this.killed) return;
+      yield* runBatch(newEnv(this, i === 0 ? variables : new Map(), signal), statements);
+    }
+  }
+
+  private async *runExecuteSql(sql: string, params: RpcParameter[], signal: AbortSignal): AsyncGenerator<RequestOutput, void> {
+    const variables = new Map<string, Variable>();
+    for (const p of params) variables.set(p.name.toLowerCase(), { type: typeRefOf(p), value: p.value });
+    yield* this.runText(sql, variables, signal);
+    for (const p of params) {
+      if (!p.output) continue;
+      yield { type: 'returnValue', name: p.name, paramType: p.type, value: variables.get(p.name.toLowerCase())?.value ?? null };
+    }
+  }
+
+  /** an RPC by name: sp_executesql spelled out, or a system procedure such as msdb.dbo.sp_start_job */
+  private async *runRpc(procName: string, params: RpcParameter[], signal: AbortSignal): AsyncGenerator<RequestOutput, void> {
+    const parts = splitMultipartName(procName);
+    const name = { name: parts[parts.length - 1], schema: parts.length >= 2 ? parts[parts.length - 2] || undefined : undefined, database: parts.length >= 3 ? parts[parts.length - 3] || undefined : undefined };
+    try {
+      if (name.name.toLowerCase() === 'sp_executesql') {
+        const [stmt, , ...rest] = params;
+        yield* this.runExecuteSql(String(stmt?.value ?? ''), rest, signal);
+        return;
+      }
+      const def = findProcedure(name, this.database);
+      if (!def) throw procedureNotFound(name);
+      const bound = bindArguments(def, params.map((p) => ({ name: p.name, value: p.value, output: p.output })));
+      const outputs = new Map<string, SqlValue>();
+      const env = newEnv(this, new Map(), signal);
+      yield* def.run({ env, args: bound, outputs });
+      // as SQL Server orders them: the procedure's DONEINPROC, then RETURNVALUE tokens
+      yield { type: 'statementDone' };
+      for (const p of params) {
+        if (p.output) yield { type: 'returnValue', name: p.name, paramType: p.type, value: outputs.get(p.name.toLowerCase()) ?? p.value };
+      }
+    } catch (e) {
+      const error = toSqlError(e);
+      this.lastError = error.number;
+      yield* errorOutputs(error, 1);
+    }
+  }
+}
+
+function typeRefOf(p: RpcParameter): TypeRef {
+  return { type: p.type, written: p.type.toUpperCase(), length: p.length, precision: p.precision, scale: p.scale };
+}

@@ -1,0 +1,30 @@
+// What the instance knows about each connected (or background) session: enough for
+// sys.dm_exec_sessions / dm_exec_requests, KILL, SINGLE_USER and "database in use" checks.
+
+/** the statement a session is running right now, as sys.dm_exec_requests shows it */
+export interface RunningStatement {
+  requestId: number;
+  command: string;
+  startTime: Date;
+  status: 'running' | 'suspended' | 'runnable' | 'background';
+  waitType: string | null;
+  /** the database the statement runs in */
+  databaseName: string;
+}
+
+export interface SessionInfo {
+  readonly spid: number;
+  readonly loginName: string;
+  readonly hostName: string;
+  readonly programName: string;
+  readonly loginTime: Date;
+  /** false for the instance's own background sessions (none today) */
+  readonly isUserProcess: boolean;
+  currentDatabase(): string;
+  currentStatement(): RunningStatement | undefined;
+  lastRequestStart(): Date | undefined;
+  lastRequestEnd(): Date | undefined;
+  tranCount(): number;
+  /** KILL, ROLLBACK IMMEDIATE or the instance going down: abort what runs and drop the connection */
+  kill(): void;
+}
