@@ -82,11 +82,18 @@ export type RequestOutput =
   /** an OUTPUT parameter's value for RETURNVALUE */
   | { type: 'returnValue'; name: string; paramType: SqlType; value: SqlValue }
   /** failure injection: drop the TCP connection now, as a network fault would (error 10054 style) */
-  | { type: 'resetConnection' };
+  | { type: 'resetConnection' }
+  /** a procedure's RETURN code (RETURNSTATUS; mssql's result.returnValue); RPCs only, default 0 */
+  | { type: 'returnStatus'; value: number };
 
 export interface LoginRequest {
   userName: string;
   password: string;
+  /**
+   * Set for Azure AD (Entra) access-token logins (FEDAUTH, security-token library), e.g. mssql's
+   * `authentication.type: 'azure-active-directory-access-token'`; userName and password are empty.
+   */
+  accessToken?: string;
   database: string;
   appName: string;
   hostName: string;
@@ -99,6 +106,9 @@ export type LoginResult =
 
 export type TransactionRequest = 'begin' | 'commit' | 'rollback' | 'save';
 
+/** A change of the outermost transaction caused by T-SQL (see EngineSession.drainTransactionEvents). */
+export type TransactionEvent = 'begin' | 'commit' | 'rollback';
+
 /** One connection's server-side state. */
 export interface EngineSession {
   readonly spid: number;
@@ -106,10 +116,26 @@ export interface EngineSession {
   execute(request: ClientRequest, signal: AbortSignal): AsyncIterable<RequestOutput>;
   /** TRANSACTION_MANAGER requests; an error message refuses the request. */
   transaction(request: TransactionRequest, name: string): SqlMessage | undefined;
-  /** The database the session is in after the last request (ENVCHANGE 1 when it changes). */
+  /**
+   * The database the session is in after the last request. The protocol layer checks it after every
+   * statement and, when it changed, sends ENVCHANGE 1 plus INFO 5701 "Changed database context to
+   * '…'." itself (so the engine should not emit 5701).
+   */
   currentDatabase(): string;
   /** The TCP connection closed (client gone, or reset). */
   close(): void;
+  /**
+   * Optional: transaction boundaries that T-SQL statements caused since the last call (BEGIN TRAN
+   * from @@TRANCOUNT 0 to 1, COMMIT or ROLLBACK back to 0, including an XACT_ABORT rollback). Not
+   * the ones `transaction()` performed. The protocol layer turns them into ENVCHANGE 8/9/10, which
+   * is how clients learn that a transaction began or was rolled back under them.
+   */
+  drainTransactionEvents?(): TransactionEvent[];
+  /**
+   * Optional: the client asked for RESETCONNECTION (a pooled connection being reused): drop temp
+   * tables, SET options, open transactions, and return to the login database.
+   */
+  reset?(): void;
 }
 
 /** What a TDS server serves: one of these per emulated instance. */
@@ -121,4 +147,14 @@ export interface EngineEndpoint {
   login(request: LoginRequest): Promise<LoginResult>;
   /** Injected before any protocol work: refuse the TCP connection outright (instance down). */
   acceptConnections(): boolean;
+}
+
+/** PEM material for the emulator's TLS (TLS inside PRELOGIN and TDS 8 strict). */
+export interface TlsMaterial {
+  /** the server's private key */
+  key: string;
+  /** the server's certificate (SAN 127.0.0.1 and localhost) */
+  cert: string;
+  /** the local CA that signed `cert`, for clients that verify it (cryptoCredentialsDetails.ca) */
+  ca: string;
 }
