@@ -11,6 +11,18 @@ export interface QueueTriggerSettings {
   visibilityTimeoutSeconds: number;
   /** how often an empty queue is polled */
   maxPollingIntervalMs: number;
+  /**
+   * host.json messageEncoding: 'base64' decodes every message from base64, 'none' takes the text
+   * as is; absent, text that looks like base64 is decoded (the original behaviour).
+   */
+  messageEncoding?: 'base64' | 'none';
+  /** visibility while a handler runs (the host uses 10 minutes); defaults to visibilityTimeoutSeconds */
+  receiveVisibilityTimeoutSeconds?: number;
+  /**
+   * when set, a failed message is made visible again this many seconds after the failure (the
+   * host's behaviour with host.json visibilityTimeout) instead of when its receive visibility ends
+   */
+  retryVisibilityTimeoutSeconds?: number;
 }
 
 export interface QueueDelivery {
@@ -19,12 +31,22 @@ export interface QueueDelivery {
   body: unknown;
   dequeueCount: number;
   insertedOn?: Date;
+  /** the decoded message text */
+  messageText?: string;
+  popReceipt?: string;
+  expiresOn?: Date;
+  nextVisibleOn?: Date;
 }
 
 export type QueueHandler = (delivery: QueueDelivery) => Promise<void>;
 
-function decodeBody(text: string): unknown {
-  const raw = /^[A-Za-z0-9+/=\s]+$/.test(text) ? Buffer.from(text, 'base64').toString('utf8') : text;
+function decodeText(text: string, encoding: QueueTriggerSettings['messageEncoding']): string {
+  if (encoding === 'none') return text;
+  if (encoding === 'base64') return Buffer.from(text, 'base64').toString('utf8');
+  return /^[A-Za-z0-9+/=\s]+$/.test(text) ? Buffer.from(text, 'base64').toString('utf8') : text;
+}
+
+function decodeBody(raw: string): unknown {
   try {
     return JSON.parse(raw);
   } catch {
@@ -46,21 +68,27 @@ export class QueuePump {
     private readonly handler: QueueHandler,
     private readonly settings: QueueTriggerSettings,
     private readonly onError: (err: unknown, delivery: QueueDelivery) => void = () => undefined,
+    private readonly onPoison: (delivery: QueueDelivery) => void = () => undefined,
   ) {}
 
   /** Receives one batch and handles it; returns how many messages were received. */
   async pumpOnce(): Promise<number> {
     const response = await this.queue.receiveMessages({
       numberOfMessages: this.settings.batchSize,
-      visibilityTimeout: this.settings.visibilityTimeoutSeconds,
+      visibilityTimeout: this.settings.receiveVisibilityTimeoutSeconds ?? this.settings.visibilityTimeoutSeconds,
     });
     await Promise.all(
       response.receivedMessageItems.map(async (item) => {
+        const messageText = decodeText(item.messageText, this.settings.messageEncoding);
         const delivery: QueueDelivery = {
           messageId: item.messageId,
-          body: decodeBody(item.messageText),
+          body: decodeBody(messageText),
           dequeueCount: item.dequeueCount,
           insertedOn: item.insertedOn,
+          messageText,
+          popReceipt: item.popReceipt,
+          expiresOn: item.expiresOn,
+          nextVisibleOn: item.nextVisibleOn,
         };
         if (item.dequeueCount > this.settings.maxDequeueCount) {
           // The host moves a message that failed maxDequeueCount times to the poison queue.
@@ -68,6 +96,7 @@ export class QueuePump {
           await this.poison.sendMessage(item.messageText);
           await this.queue.deleteMessage(item.messageId, item.popReceipt);
           this.poisoned++;
+          this.onPoison(delivery);
           return;
         }
         try {
@@ -82,6 +111,9 @@ export class QueuePump {
             await this.poison.sendMessage(item.messageText);
             await this.queue.deleteMessage(item.messageId, item.popReceipt);
             this.poisoned++;
+            this.onPoison(delivery);
+          } else if (this.settings.retryVisibilityTimeoutSeconds !== undefined) {
+            await this.queue.updateMessage(item.messageId, item.popReceipt, undefined, this.settings.retryVisibilityTimeoutSeconds);
           }
           // otherwise leave it: it reappears after the visibility timeout
         }

@@ -21,12 +21,25 @@ export interface TypeRef {
 }
 
 export type Expr =
-  | { kind: 'literal'; value: SqlValue; /** N'..' or '..' */ unicode?: boolean }
+  | {
+      kind: 'literal';
+      value: SqlValue;
+      /** N'..' or '..' */ unicode?: boolean;
+      /** the literal's SQL type as SQL Server types it (1 -> int, 1.5 -> decimal, 1e0 -> float, 0x.. -> varbinary); set by the parser */
+      sqlType?: SqlType;
+    }
   | { kind: 'variable'; name: string } // @x (with the @), also @@VERSION style globals as kind 'global'
   | { kind: 'global'; name: string } // @@VERSION -> name "VERSION"
   | { kind: 'column'; table?: string; name: string } // t.col or col
   | { kind: 'star'; table?: string } // * or t.*
-  | { kind: 'call'; name: string; args: Expr[]; distinct?: boolean } // name upper-case; COUNT(*) has args [{kind:'star'}]
+  | {
+      kind: 'call';
+      name: string;
+      args: Expr[];
+      distinct?: boolean;
+      /** STRING_AGG(x, ',') WITHIN GROUP (ORDER BY ...) */
+      withinGroup?: OrderItem[];
+    } // name upper-case; COUNT(*) has args [{kind:'star'}]
   | { kind: 'unary'; op: '-' | '+' | 'NOT' | '~'; operand: Expr }
   | {
       kind: 'binary';
@@ -52,8 +65,10 @@ export interface SelectItem {
 
 export type TableSource =
   | { kind: 'table'; name: ObjectName; alias?: string; hints?: string[] }
-  | { kind: 'derived'; query: SelectStatement; alias: string }
+  | { kind: 'derived'; query: SelectStatement; alias: string; /** AS d (a, b): names for the query's columns */ columns?: string[] }
   | { kind: 'function'; name: ObjectName; args: Expr[]; alias?: string } // e.g. sys.fn_... (table-valued)
+  /** (VALUES (1, 'a'), (2, 'b')) AS v (id, name) */
+  | { kind: 'values'; rows: Expr[][]; alias: string; columns?: string[] }
   | {
       kind: 'join';
       type: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL' | 'CROSS' | 'CROSS APPLY' | 'OUTER APPLY';
@@ -77,8 +92,20 @@ export interface SelectStatement {
   groupBy?: Expr[];
   having?: Expr;
   orderBy?: OrderItem[];
-  /** UNION [ALL] chains */
-  union?: { all: boolean; query: SelectStatement };
+  /** UNION [ALL] / EXCEPT / INTERSECT chains (op absent = UNION); INTERSECT binds before the others */
+  union?: { all: boolean; query: SelectStatement; op?: 'UNION' | 'EXCEPT' | 'INTERSECT' };
+  /** OPTION (RECOMPILE, MAXDOP 1 ...): query hints, parsed and ignored */
+  options?: string[];
+  /** ORDER BY ... OFFSET n ROWS [FETCH NEXT m ROWS ONLY] */
+  offset?: { skip: Expr; fetch?: Expr };
+  /** WITH name [(columns)] AS (query), ...: common table expressions of this statement */
+  with?: CommonTableExpression[];
+}
+
+export interface CommonTableExpression {
+  name: string;
+  columns?: string[];
+  query: SelectStatement;
 }
 
 /** WITH options of BACKUP / RESTORE, generic: NAME = value, or a bare flag. */
@@ -145,4 +172,6 @@ export type Statement =
 
 export interface ParsedBatch {
   statements: Statement[];
+  /** only when the text held GO separator lines: each batch's statements in order (statements is their concatenation) */
+  goBatches?: Statement[][];
 }

@@ -10,6 +10,13 @@ export interface VirtualTable {
   rows(): Iterable<SqlValue[]>;
 }
 
+/** A table-valued function: CROSS APPLY sys.dm_exec_sql_text(r.sql_handle), sys.fn_... */
+export interface TableFunction {
+  columns: ColumnSpec[];
+  /** rows for one call, with the arguments evaluated (per outer row under APPLY) */
+  rows(args: SqlValue[]): Iterable<SqlValue[]>;
+}
+
 export interface Variable {
   type: TypeRef;
   value: SqlValue;
@@ -18,6 +25,8 @@ export interface Variable {
 export interface EvalContext {
   /** undefined -> the evaluator raises 208 "Invalid object name 'x'." */
   resolveTable(name: ObjectName): VirtualTable | undefined;
+  /** table-valued functions in FROM; undefined (or absent) -> resolveTable(name) ignoring the arguments, then 208 */
+  tableFunction?(name: ObjectName): TableFunction | undefined;
   /** session variables (@x), keyed with the @, case-insensitive (store lower-case keys) */
   variables: Map<string, Variable>;
   /** @@VERSION, @@SERVERNAME, @@SPID, @@ROWCOUNT, @@TRANCOUNT, @@ERROR ... name without @@, upper-case; undefined -> error 137-style */

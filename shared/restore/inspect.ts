@@ -6,6 +6,7 @@ import type { BackupFile } from '../sql/relocation';
 import { restoreInspect } from '../sql/restoreStatements';
 import type { BackupBlob, BackupHeader, MediaLabel } from './backupSet';
 import { Lsn } from './lsn';
+import { headerOnlyExact } from './headerQuery';
 
 type Row = Record<string, unknown>;
 
@@ -60,10 +61,13 @@ export function filesFrom(rows: Row[]): (BackupFile & { sizeBytes: number; tdeTh
   }));
 }
 
-/** LABELONLY + HEADERONLY of one blob. */
-export async function inspectBlob(client: SqlClient, url: string, name: string): Promise<BackupBlob> {
+/**
+ * LABELONLY + HEADERONLY of one blob. `exact` reads the LSNs as text (SQL Server 2022+ and
+ * managed instances); otherwise they come as numbers and only small ones are accepted.
+ */
+export async function inspectBlob(client: SqlClient, url: string, name: string, exact: boolean): Promise<BackupBlob> {
   const label = await client.query<Row>(restoreInspect('LABELONLY', [url]), { timeoutMs: 120_000 });
-  const header = await client.query<Row>(restoreInspect('HEADERONLY', [url]), { timeoutMs: 120_000 });
+  const header = await client.query<Row>(exact ? headerOnlyExact(url) : restoreInspect('HEADERONLY', [url]), { timeoutMs: 120_000 });
   const labelRow = label.recordsets[0]?.[0];
   if (!labelRow) throw new AppError('BACKUP_UNREADABLE', `RESTORE LABELONLY returned nothing for ${name}`);
   return { url, name, label: labelFrom(labelRow), header: headerFrom(header.recordsets[0] ?? []) };

@@ -42,6 +42,8 @@ export interface RestoreState {
   sourceServer?: string;
   files?: { logicalName: string; physicalName: string; type: 'D' | 'L' | 'S' | 'F'; fileId: number; sizeBytes: number }[];
   targetKind?: 'sqlServer' | 'managedInstance';
+  /** what the target says of itself (SERVERPROPERTY) */
+  targetFacts?: { major: number; edition: number; dataPath: string | null; logPath: string | null };
   targetExisted?: boolean;
   /** the name restored into: the target itself, or a staging name for swap */
   restoreAs?: string;

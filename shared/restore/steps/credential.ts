@@ -9,7 +9,14 @@ import { SqlFailure } from '../../sql/sqlErrors';
 export async function credential(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
   const run = await openRun(deps, ctx);
   const sas = await run.container.sas('read', new Date(ctx.operation.deadline), ctx.now);
+  let targetFacts;
   try {
+    targetFacts = (
+      await run.sql.batch<{ major: number; edition: number; dataPath: string | null; logPath: string | null }>(
+        "SELECT CAST(SERVERPROPERTY('ProductMajorVersion') AS int) AS major, CAST(SERVERPROPERTY('EngineEdition') AS int) AS edition, " +
+          "CAST(SERVERPROPERTY('InstanceDefaultDataPath') AS nvarchar(260)) AS dataPath, CAST(SERVERPROPERTY('InstanceDefaultLogPath') AS nvarchar(260)) AS logPath",
+      )
+    ).recordsets[0]?.[0];
     await run.sql.batch(createSasCredential(run.container.config.url, sas));
   } catch (err) {
     if (err instanceof SqlFailure && !err.isTransient) {
@@ -17,5 +24,5 @@ export async function credential(deps: RestoreDeps, ctx: StepContext): Promise<S
     }
     throw err;
   }
-  return next('inspect', run.state);
+  return next('inspect', { ...run.state, targetKind: run.target.kind, targetFacts });
 }

@@ -6,6 +6,7 @@ import { SqlFailure } from '../../sql/sqlErrors';
 import { openRun, RestoreDeps } from '../deps';
 import { restoreFailure } from '../failures';
 import { backupFiles, inspectBlob } from '../inspect';
+import { exactHeaderSupported } from '../headerQuery';
 import { planRestore } from '../planner';
 import { loadBlob, storeBlob, StoredBlob } from '../state';
 import { abortWith } from './abort';
@@ -19,7 +20,8 @@ export async function inspect(deps: RestoreDeps, ctx: StepContext): Promise<Step
     for (const path of Object.keys(state.candidates ?? {})) {
       if (inspected[path]) continue;
       const url = `${base}/${path.split('/').map(encodeURIComponent).join('/')}`;
-      inspected[path] = storeBlob(await inspectBlob(run.sql, url, path));
+      const facts = state.targetFacts;
+      inspected[path] = storeBlob(await inspectBlob(run.sql, url, path, facts !== undefined && exactHeaderSupported(facts.major, facts.edition)));
     }
   } catch (err) {
     if (err instanceof SqlFailure && !err.isTransient) {

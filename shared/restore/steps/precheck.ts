@@ -6,13 +6,6 @@ import { openRun, RestoreDeps, targetKeyOf } from '../deps';
 import { blobVersionKey } from '../claims';
 import { abortWith } from './abort';
 
-interface TargetFacts {
-  major: number;
-  edition: number;
-  dataPath: string | null;
-  logPath: string | null;
-}
-
 const VERSION_NAMES: Record<number, string> = { 13: '2016', 14: '2017', 15: '2019', 16: '2022', 17: '2025' };
 const versionName = (major: number): string => `SQL Server ${VERSION_NAMES[major] ?? `${major}.0`} (${major}.0)`;
 
@@ -26,12 +19,7 @@ export async function precheck(deps: RestoreDeps, ctx: StepContext): Promise<Ste
   const run = await openRun(deps, ctx);
   const { input, state, target } = run;
   const plan = state.plan ?? [];
-  const facts = (
-    await run.sql.batch<TargetFacts>(
-      "SELECT CAST(SERVERPROPERTY('ProductMajorVersion') AS int) AS major, CAST(SERVERPROPERTY('EngineEdition') AS int) AS edition, " +
-        "CAST(SERVERPROPERTY('InstanceDefaultDataPath') AS nvarchar(260)) AS dataPath, CAST(SERVERPROPERTY('InstanceDefaultLogPath') AS nvarchar(260)) AS logPath",
-    )
-  ).recordsets[0]?.[0];
+  const facts = state.targetFacts;
   const targetKind = target.kind;
   const newest = Math.max(...plan.map((s) => s.softwareVersionMajor));
   if (targetKind === 'sqlServer' && facts && newest > facts.major) {
