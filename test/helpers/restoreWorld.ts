@@ -1,0 +1,293 @@
+// A whole restore world for integration tests: Azurite, the emulated estate over TDS, the app's
+// estate configuration pointing at both, and the operation engine running the real restore
+// playbook through the real mssql client. Backups are taken on the emulated source with BACKUP
+// TO URL into a staging container, then "uploaded" into the watched container one blob at a time,
+// each upload producing the BlobCreated event Event Grid would deliver.
+import { randomUUID } from 'node:crypto';
+import sql from 'mssql';
+import {
+  AccountSASPermissions,
+  AccountSASResourceTypes,
+  AccountSASServices,
+  BlobServiceClient,
+  generateAccountSASQueryParameters,
+  SASProtocol,
+  StorageSharedKeyCredential,
+} from '@azure/storage-blob';
+import { defaultServices } from '../../emulator/engine/defaultServices';
+import type { Estate as EmulatedEstate, EstateInstance } from '../../emulator/engine/estate';
+import { startEstate, type RunningEstate } from '../../emulator/engine/estateServer';
+import type { Estate } from '../../shared/config/schema';
+import { validateEstate } from '../../shared/config/validate';
+import { TableEventPublisher } from '../../shared/events/outgoing';
+import { createOperationEngine } from '../../shared/ops/create';
+import type { OperationEngine } from '../../shared/ops/engine';
+import type { OperationRecord } from '../../shared/ops/types';
+import { decodeWorkMessage } from '../../shared/ops/workQueue';
+import { TableBlobClaims } from '../../shared/restore/claims';
+import type { RestoreDeps } from '../../shared/restore/deps';
+import { restorePlaybook } from '../../shared/restore/playbook';
+import { restoreFromEvent, EventOutcome } from '../../shared/restore/start';
+import { BackupContainer } from '../../shared/storage/backupContainer';
+import { ensureTable, StorageClients } from '../../shared/storage/clients';
+import { storageFromConnectionString } from '../../shared/storage/connection';
+import { SqlPools } from '../../shared/sql/pools';
+import { QueuePump } from '../../local/queuePump';
+import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type AzuriteInstance } from './azurite';
+import { quietLogger, ShiftableClock } from './opsHarness';
+
+export const PASSWORD = 'Local-Only-Test-Password-7';
+export const PATTERN = '{server}/{database}/{type}/{database}_{timestamp}_{stripe}of{stripes}.bak';
+
+export function emulatedEstate(): EmulatedEstate {
+  const login = [{ name: 'sa', password: PASSWORD, sysadmin: true }];
+  const base = (name: string, extra: Partial<EstateInstance>): EstateInstance => ({
+    name,
+    kind: 'sqlServer',
+    majorVersion: 16,
+    throughputMBps: 400,
+    freeSpaceGB: 500,
+    defaultDataPath: '/var/opt/mssql/data/',
+    defaultLogPath: '/var/opt/mssql/log/',
+    logins: login,
+    ...extra,
+  });
+  return {
+    clockSpeed: 1,
+    instances: [
+      base('sql-onprem', {
+        databases: [
+          {
+            name: 'Sales',
+            recoveryModel: 'FULL',
+            workloadTps: 20,
+            sizeMB: 400,
+            tables: [
+              { schema: 'dbo', name: 'Customers', rows: 2500 },
+              { schema: 'dbo', name: 'Orders', rows: 48000 },
+              { schema: 'sales', name: 'OrderLines', rows: 190000 },
+            ],
+          },
+        ],
+      }),
+      base('sql-dev', { databases: [] }),
+      base('sql-2019', { majorVersion: 15, databases: [] }),
+      { name: 'mi-prod', kind: 'managedInstance', updatePolicy: 'SQL Server 2022', throughputMBps: 400, freeSpaceGB: 2048, logins: login, databases: [] },
+    ],
+  };
+}
+
+export interface RestoreWorld {
+  azurite: AzuriteInstance;
+  emulator: RunningEstate;
+  estate: Estate;
+  engine: OperationEngine;
+  clock: ShiftableClock;
+  service: BlobServiceClient;
+  pump: QueuePump;
+  /** a pool to an emulated instance, for looking at what the app did */
+  pool(instance: string): Promise<sql.ConnectionPool>;
+  /** BACKUP DATABASE on the source into the staging container; returns the staged blob paths */
+  backup(database: string, options: { kind: 'full' | 'diff' | 'log'; stripes: number; timestamp: string; server?: string }): Promise<string[]>;
+  /** copies a staged blob into the watched container and returns the BlobCreated event */
+  upload(path: string, rename?: string): Promise<Record<string, unknown>>;
+  /** delivers an event to the backupUploaded logic */
+  deliver(event: Record<string, unknown>): Promise<EventOutcome>;
+  /** pumps the work queue until `done` holds */
+  drainUntil(done: () => Promise<boolean>, timeoutMs?: number): Promise<void>;
+  settled(...ids: string[]): Promise<boolean>;
+  restores(): Promise<OperationRecord[]>;
+  stop(): Promise<void>;
+}
+
+function accountSas(permissions: string): string {
+  return generateAccountSASQueryParameters(
+    {
+      permissions: AccountSASPermissions.parse(permissions),
+      services: AccountSASServices.parse('b').toString(),
+      resourceTypes: AccountSASResourceTypes.parse('sco').toString(),
+      protocol: SASProtocol.HttpsAndHttp,
+      startsOn: new Date(Date.now() - 60_000),
+      expiresOn: new Date(Date.now() + 3600_000),
+    },
+    new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+  ).toString();
+}
+
+export interface WorldOptions {
+  /** changes to the app's estate (rules, containers) before validation */
+  configure?: (estate: Record<string, unknown> & { restoreRules: Record<string, unknown>[] }) => void;
+  /** replaces the container adapter (e.g. to hand out a SAS SQL Server will refuse) */
+  container?: (real: BackupContainer) => BackupContainer;
+}
+
+export async function startRestoreWorld(options: WorldOptions = {}): Promise<RestoreWorld> {
+  const [azurite, emulator] = await Promise.all([startAzurite(), startEstate(emulatedEstate(), { services: defaultServices() })]);
+  const service = BlobServiceClient.fromConnectionString(azurite.connectionString);
+  await Promise.all(['staging', 'backups'].map((c) => service.getContainerClient(c).createIfNotExists()));
+  const settings = { AzureWebJobsStorage: azurite.connectionString, SQL_PASSWORD: PASSWORD };
+  const instance = (name: string) => {
+    const running = emulator.find(name);
+    const kind = running.instance.config.kind;
+    return {
+      name,
+      kind,
+      endpoint: { host: running.host, port: running.port, trustServerCertificate: true },
+      auth: { type: 'sql', user: 'sa', passwordSetting: 'SQL_PASSWORD' },
+      environment: name === 'sql-onprem' ? 'production' : 'nonProduction',
+      ...(kind === 'managedInstance' ? { armResourceId: `/subscriptions/0/resourceGroups/rg/providers/Microsoft.Sql/managedInstances/${name}` } : {}),
+    };
+  };
+  const raw = {
+    instances: ['sql-onprem', 'sql-dev', 'sql-2019', 'mi-prod'].map(instance),
+    backupContainers: [{ name: 'backups', url: `${azurite.blobEndpoint}/backups`, auth: { type: 'connectionSetting', setting: 'AzureWebJobsStorage' } }],
+    restoreRules: [
+      { name: 'to-dev', container: 'backups', pathPattern: PATTERN, target: { instance: 'sql-dev', database: '{database}_dev' }, onExisting: 'swap', verify: 'verifyonly', keepPreviousCopies: 1, stripeTimeoutMinutes: 5 },
+    ] as Record<string, unknown>[],
+  };
+  options.configure?.(raw);
+  const estate = validateEstate(raw, 'test');
+
+  const storage = new StorageClients(storageFromConnectionString(azurite.connectionString));
+  const suffix = randomUUID().replace(/-/g, '').slice(0, 8);
+  const eventsTable = storage.table(`events${suffix}`);
+  const claimsTable = storage.table(`claims${suffix}`);
+  await Promise.all([ensureTable(eventsTable), ensureTable(claimsTable)]);
+  const sqlPools = new SqlPools(settings);
+  const containers = new Map<string, BackupContainer>();
+  const clock = new ShiftableClock();
+  const deps: RestoreDeps = {
+    estate: async () => estate,
+    sqlClient: (i) => sqlPools.client(i),
+    container: (config) => {
+      let c = containers.get(config.name);
+      if (!c) {
+        const real = BackupContainer.fromConfig(config, settings);
+        c = options.container ? options.container(real) : real;
+        containers.set(config.name, c);
+      }
+      return c;
+    },
+    claims: new TableBlobClaims(claimsTable),
+    pollMs: 250,
+  };
+  const engine = await createOperationEngine({
+    storage,
+    playbooks: [restorePlaybook(deps)],
+    events: new TableEventPublisher(eventsTable),
+    settings: {
+      queueName: `restores${suffix}`,
+      operationsTable: `ops${suffix}`,
+      locksTable: `locks${suffix}`,
+      duplicatesTable: `dups${suffix}`,
+      leaseMs: 4_000,
+      lockRetryMs: 500,
+      backoffBaseMs: 500,
+      backoffMaxMs: 1_000,
+    },
+    clock,
+    log: quietLogger,
+  });
+  const queue = storage.queue(engine.ctx.settings.queueName);
+  const pump = new QueuePump(
+    queue,
+    storage.queue(`${engine.ctx.settings.queueName}-poison`),
+    async (d) => {
+      await engine.process(decodeWorkMessage(d.body), { dequeueCount: d.dequeueCount });
+    },
+    { batchSize: 8, maxDequeueCount: 5, visibilityTimeoutSeconds: 2, maxPollingIntervalMs: 100 },
+  );
+
+  const pools: sql.ConnectionPool[] = [];
+  const pool = async (name: string): Promise<sql.ConnectionPool> => {
+    const r = emulator.find(name);
+    const p = await new sql.ConnectionPool({
+      server: r.host,
+      port: r.port,
+      user: 'sa',
+      password: PASSWORD,
+      database: 'master',
+      options: { encrypt: true, trustServerCertificate: true },
+      requestTimeout: 0,
+    }).connect();
+    pools.push(p);
+    return p;
+  };
+  const stagingUrl = `${azurite.blobEndpoint}/staging`;
+  const sourcePools = new Map<string, sql.ConnectionPool>();
+  let sequencer = 1;
+
+  const world: RestoreWorld = {
+    azurite,
+    emulator,
+    estate,
+    engine,
+    clock,
+    service,
+    pump,
+    pool,
+    async backup(database, o) {
+      const server = o.server ?? 'sql-onprem';
+      let p = sourcePools.get(server);
+      if (!p) {
+        p = await pool(server);
+        sourcePools.set(server, p);
+        await p.request().batch(`CREATE CREDENTIAL [${stagingUrl}] WITH IDENTITY = 'SHARED ACCESS SIGNATURE', SECRET = '${accountSas('rwdlc')}'`);
+      }
+      const type = o.kind === 'full' ? 'FULL' : o.kind === 'diff' ? 'DIFF' : 'LOG';
+      const paths = Array.from({ length: o.stripes }, (_, i) => `${server}/${database}/${type}/${database}_${o.timestamp}_${i + 1}of${o.stripes}.bak`);
+      const to = paths.map((path) => `URL = N'${stagingUrl}/${path}'`).join(', ');
+      const statement =
+        o.kind === 'log'
+          ? `BACKUP LOG [${database}] TO ${to} WITH FORMAT, CHECKSUM`
+          : `BACKUP DATABASE [${database}] TO ${to} WITH FORMAT, CHECKSUM${o.kind === 'diff' ? ', DIFFERENTIAL' : ''}`;
+      await p.request().batch(statement);
+      return paths;
+    },
+    async upload(path, rename) {
+      const target = rename ?? path;
+      const body = await service.getContainerClient('staging').getBlobClient(path).downloadToBuffer();
+      const blob = service.getContainerClient('backups').getBlockBlobClient(target);
+      const response = await blob.uploadData(body);
+      return {
+        topic: `/subscriptions/0/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/${AZURITE_ACCOUNT}`,
+        subject: `/blobServices/default/containers/backups/blobs/${target}`,
+        eventType: 'Microsoft.Storage.BlobCreated',
+        eventTime: new Date().toISOString(),
+        id: randomUUID(),
+        data: {
+          api: 'PutBlob',
+          eTag: response.etag,
+          contentLength: body.length,
+          blobType: 'BlockBlob',
+          url: blob.url,
+          sequencer: (sequencer++).toString(16).padStart(32, '0'),
+        },
+      };
+    },
+    deliver: (event) => restoreFromEvent(engine, estate, event),
+    async settled(...ids) {
+      for (const id of ids) {
+        const op = await engine.get(id);
+        if (!op || !['succeeded', 'failed', 'cancelled'].includes(op.state)) return false;
+      }
+      return true;
+    },
+    async drainUntil(done, timeoutMs = 60_000) {
+      const end = Date.now() + timeoutMs;
+      while (!(await done())) {
+        if (Date.now() > end) throw new Error('timed out waiting for the restore operations to settle');
+        const n = await pump.pumpOnce();
+        if (n === 0) await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    restores: () => engine.list({ kind: 'restore' }),
+    async stop() {
+      await Promise.all(pools.map((p) => p.close().catch(() => undefined)));
+      await sqlPools.closeAll();
+      await emulator.stop();
+      await azurite.stop();
+    },
+  };
+  return world;
+}
