@@ -1,0 +1,183 @@
+// ArmBackend over the engine's EmulatedInstances and the LinkRegistry: ARM and T-SQL read and
+// change the same instances, databases and links.
+import type { EmulatedInstance } from '../engine/instance';
+import type { ManagedInstanceLink } from '../link/link';
+import type { LinkRegistry } from '../link/registry';
+import type { ArmBackend, ArmManagedDatabase, ArmManagedInstance, EncryptionProtector, LinkCreate, LrsStart, LrsState } from './backend';
+import { ArmHttpError } from './errors';
+
+const GB = 1024 * 1024 * 1024;
+const SYSTEM = new Set(['master', 'tempdb', 'model', 'msdb']);
+
+export interface EngineBackendOptions {
+  instances: EmulatedInstance[];
+  links: LinkRegistry;
+  subscriptionId?: string;
+  resourceGroup?: string;
+  location?: string;
+}
+
+export class EngineArmBackend implements ArmBackend {
+  readonly subscriptionId: string;
+  private readonly resourceGroup: string;
+  private readonly location: string;
+  private readonly protectors = new Map<string, EncryptionProtector>();
+  private readonly restores = new Map<string, LrsState>();
+
+  constructor(private readonly options: EngineBackendOptions) {
+    this.subscriptionId = options.subscriptionId ?? '00000000-0000-0000-0000-000000000000';
+    this.resourceGroup = options.resourceGroup ?? 'rg-emulator';
+    this.location = options.location ?? 'westeurope';
+  }
+
+  now(): Date {
+    return this.options.links.clock.now();
+  }
+
+  refresh(): void {
+    this.options.links.refresh();
+  }
+
+  private managed(): EmulatedInstance[] {
+    return this.options.instances.filter((i) => i.config.kind === 'managedInstance');
+  }
+
+  private host(name: string): EmulatedInstance {
+    const inst = this.managed().find((i) => i.config.name.toLowerCase() === name.toLowerCase());
+    if (!inst) throw new ArmHttpError(404, 'ResourceNotFound', `The Resource 'Microsoft.Sql/managedInstances/${name}' under resource group '${this.resourceGroup}' was not found.`);
+    return inst;
+  }
+
+  private toArm(i: EmulatedInstance): ArmManagedInstance {
+    const used = i.databases().reduce((sum, d) => sum + d.files.reduce((s, f) => s + f.sizeBytes, 0), 0);
+    return {
+      name: i.config.name,
+      resourceGroup: this.resourceGroup,
+      location: this.location,
+      databaseFormat: i.config.updatePolicy === 'Always-up-to-date' ? 'AlwaysUpToDate' : 'SQLServer2022',
+      storageSizeInGB: Math.max(32, Math.ceil((used + i.config.freeSpaceBytes) / GB / 32) * 32),
+      vCores: 8,
+      fullyQualifiedDomainName: `${i.config.name}.emulator.database.windows.net`,
+      state: i.faultSwitches.isDown() ? 'Stopped' : 'Ready',
+    };
+  }
+
+  instances(): ArmManagedInstance[] {
+    return this.managed().map((i) => this.toArm(i));
+  }
+
+  instance(resourceGroup: string, name: string): ArmManagedInstance | undefined {
+    if (resourceGroup.toLowerCase() !== this.resourceGroup.toLowerCase()) return undefined;
+    const i = this.managed().find((m) => m.config.name.toLowerCase() === name.toLowerCase());
+    return i ? this.toArm(i) : undefined;
+  }
+
+  databases(instance: string): ArmManagedDatabase[] {
+    return this.host(instance)
+      .databases()
+      .filter((d) => !SYSTEM.has(d.name.toLowerCase()))
+      .map((d) => ({
+        name: d.name,
+        status: d.state === 'ONLINE' ? 'Online' : d.state === 'RESTORING' ? 'Restoring' : d.state === 'OFFLINE' ? 'Offline' : 'Inaccessible',
+        collation: d.collation,
+        creationDate: d.createDate,
+      }));
+  }
+
+  deleteDatabase(instance: string, database: string): boolean {
+    const host = this.host(instance);
+    if (!host.findDatabase(database) || SYSTEM.has(database.toLowerCase())) return false;
+    host.removeDatabase(database);
+    this.restores.delete(key(instance, database));
+    return true;
+  }
+
+  encryptionProtector(instance: string): EncryptionProtector {
+    const host = this.host(instance);
+    const set = this.protectors.get(host.config.name.toLowerCase());
+    if (set) return set;
+    // customer-managed TDE on any database means the instance protector is a Key Vault key
+    const cmk = host.databases().some((d) => d.tde === 'customerManaged');
+    return cmk
+      ? { serverKeyType: 'AzureKeyVault', serverKeyName: 'emulatorVault_tde_0123456789abcdef0123456789abcdef', uri: 'https://emulatorvault.vault.azure.net/keys/tde/0123456789abcdef0123456789abcdef' }
+      : { serverKeyType: 'ServiceManaged', serverKeyName: 'ServiceManaged' };
+  }
+
+  setEncryptionProtector(instance: string, protector: EncryptionProtector): void {
+    this.protectors.set(this.host(instance).config.name.toLowerCase(), protector);
+  }
+
+  links(instance: string): ManagedInstanceLink[] {
+    const host = this.host(instance);
+    this.options.links.refresh();
+    return this.options.links.linksOf(host.config.name).filter((l) => l.instance.host === host);
+  }
+
+  createLink(instance: string, spec: LinkCreate): ManagedInstanceLink {
+    const host = this.host(instance);
+    const partnerName = /^TCP:\/\/([^:/]+)/i.exec(spec.partnerEndpoint)?.[1]?.split('.')[0];
+    const partner = this.options.instances.find((i) => i.config.kind === 'sqlServer' && (i.config.name.toLowerCase() === partnerName?.toLowerCase() || i.serverName.toLowerCase() === partnerName?.toLowerCase()));
+    if (!partner) throw new ArmHttpError(400, 'ManagedInstanceLinkConnectivityIsNotEstablished', `Connectivity between the managed instance and the SQL Server at '${spec.partnerEndpoint}' is not established.`);
+    if (spec.failoverMode === 'Manual' && host.config.updatePolicy === 'Always-up-to-date') {
+      // a two-way link needs the MI's database format to match SQL Server's
+      throw new ArmHttpError(
+        400,
+        'CloudLifterChimeraBoxAndMiOnDifferentDbVersionsFailoverModeManual',
+        `Failover mode Manual requires the managed instance '${host.config.name}' and SQL Server to be on the same database version; the instance uses the Always-up-to-date update policy.`,
+      );
+    }
+    const source = spec.instanceLinkRole === 'Primary' ? host : partner;
+    const target = source === host ? partner : host;
+    for (const db of spec.databases) {
+      const s = source.findDatabase(db);
+      if (!s) throw new ArmHttpError(400, 'InvalidParameterValue', `Database '${db}' does not exist on '${source.config.name}'.`);
+      if (!target.findDatabase(db)) target.createDatabase(db, { recoveryModel: 'FULL', dataSizeBytes: s.files.find((f) => f.type === 'ROWS')?.sizeBytes });
+    }
+    const link = this.options.links.create({
+      name: spec.name,
+      partner: { host: partner, availabilityGroupName: spec.partnerAvailabilityGroupName, endpointUrl: spec.partnerEndpoint },
+      instance: { host, availabilityGroupName: spec.instanceAvailabilityGroupName, endpointUrl: `TCP://${host.config.name}.emulator.database.windows.net:5022` },
+      databases: spec.databases,
+      primary: spec.instanceLinkRole === 'Primary' ? 'instance' : 'partner',
+      availabilityMode: spec.replicationMode === 'Sync' ? 'SYNCHRONOUS_COMMIT' : 'ASYNCHRONOUS_COMMIT',
+      failoverMode: spec.failoverMode,
+      seedingMode: spec.seedingMode,
+      seeded: false,
+    });
+    return link;
+  }
+
+  deleteLink(_instance: string, link: ManagedInstanceLink): void {
+    this.options.links.remove(link);
+  }
+
+  startLrs(instance: string, database: string, start: LrsStart): LrsState {
+    const host = this.host(instance);
+    if (host.findDatabase(database)) throw new ArmHttpError(409, 'DatabaseAlreadyExists', `Database '${database}' already exists on managed instance '${host.config.name}'.`);
+    const db = host.createDatabase(database, { recoveryModel: 'FULL', collation: start.collation });
+    db.state = 'RESTORING';
+    const state: LrsState = { database: db.name, start: { ...start }, status: 'Restoring', startedAt: this.now() };
+    this.restores.set(key(instance, database), state);
+    return state;
+  }
+
+  lrs(instance: string, database: string): LrsState | undefined {
+    return this.restores.get(key(instance, database));
+  }
+
+  completeLrs(instance: string, database: string, lastBackupName: string): LrsState {
+    const state = this.lrs(instance, database);
+    const db = this.host(instance).findDatabase(database);
+    if (!state || !db) throw new ArmHttpError(404, 'ResourceNotFound', `No log replay restore for database '${database}'.`);
+    if (state.status === 'Completed') return state;
+    db.state = 'ONLINE';
+    state.status = 'Completed';
+    state.completedAt = this.now();
+    state.lastRestoredFileName = lastBackupName;
+    return state;
+  }
+}
+
+function key(instance: string, database: string): string {
+  return `${instance}/${database}`.toLowerCase();
+}

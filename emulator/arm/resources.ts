@@ -1,0 +1,131 @@
+// JSON bodies as ARM returns them for managed instances, managed databases, restore details, the
+// encryption protector and distributed availability groups (2025-01-01 schema).
+import type { ManagedInstanceLink } from '../link/link';
+import type { DatabaseLinkSnapshot } from '../link/types';
+import type { ArmManagedDatabase, ArmManagedInstance, EncryptionProtector, LrsState } from './backend';
+
+export function instanceId(sub: string, rg: string, mi: string): string {
+  return `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Sql/managedInstances/${mi}`;
+}
+
+export function managedInstanceBody(sub: string, mi: ArmManagedInstance): unknown {
+  return {
+    id: instanceId(sub, mi.resourceGroup, mi.name),
+    name: mi.name,
+    type: 'Microsoft.Sql/managedInstances',
+    location: mi.location,
+    sku: { name: 'GP_Gen5', tier: 'GeneralPurpose', family: 'Gen5', capacity: mi.vCores },
+    properties: {
+      provisioningState: 'Succeeded',
+      state: mi.state,
+      fullyQualifiedDomainName: mi.fullyQualifiedDomainName,
+      administratorLogin: 'miadmin',
+      collation: 'SQL_Latin1_General_CP1_CI_AS',
+      licenseType: 'LicenseIncluded',
+      vCores: mi.vCores,
+      storageSizeInGB: mi.storageSizeInGB,
+      databaseFormat: mi.databaseFormat,
+      minimalTlsVersion: '1.2',
+      publicDataEndpointEnabled: false,
+    },
+  };
+}
+
+export function managedDatabaseBody(sub: string, rg: string, mi: string, location: string, db: ArmManagedDatabase): unknown {
+  return {
+    id: `${instanceId(sub, rg, mi)}/databases/${db.name}`,
+    name: db.name,
+    type: 'Microsoft.Sql/managedInstances/databases',
+    location,
+    properties: { collation: db.collation, status: db.status, creationDate: db.creationDate.toISOString(), isLedgerOn: false },
+  };
+}
+
+export function restoreDetailsBody(sub: string, rg: string, mi: string, lrs: LrsState): unknown {
+  const done = lrs.status === 'Completed';
+  return {
+    id: `${instanceId(sub, rg, mi)}/databases/${lrs.database}/restoreDetails/current`,
+    name: 'current',
+    type: 'Microsoft.Sql/managedInstances/databases/restoreDetails',
+    properties: {
+      type: 'LRSRestore',
+      status: done ? 'Completed' : 'Restoring',
+      currentRestoringFileName: done ? undefined : lrs.start.lastBackupName,
+      lastRestoredFileName: lrs.lastRestoredFileName,
+      lastRestoredFileTime: lrs.completedAt?.toISOString(),
+      percentCompleted: done ? 100 : 50,
+      numberOfFilesDetected: 0,
+      numberOfFilesQueued: 0,
+      numberOfFilesRestored: done ? 1 : 0,
+      numberOfFilesRestoring: done ? 0 : 1,
+      numberOfFilesSkipped: 0,
+      numberOfFilesUnrestorable: 0,
+      fullBackupSets: [],
+      diffBackupSets: [],
+      logBackupSets: [],
+      unrestorableFiles: [],
+    },
+  };
+}
+
+export function encryptionProtectorBody(sub: string, rg: string, mi: string, p: EncryptionProtector): unknown {
+  return {
+    id: `${instanceId(sub, rg, mi)}/encryptionProtector/current`,
+    name: 'current',
+    type: 'Microsoft.Sql/managedInstances/encryptionProtector',
+    kind: p.serverKeyType === 'AzureKeyVault' ? 'azurekeyvault' : 'servicemanaged',
+    properties: { serverKeyName: p.serverKeyName, serverKeyType: p.serverKeyType, uri: p.uri, autoRotationEnabled: false },
+  };
+}
+
+const role = (r: 'PRIMARY' | 'SECONDARY'): 'Primary' | 'Secondary' => (r === 'PRIMARY' ? 'Primary' : 'Secondary');
+const iso = (d: Date | undefined): string | undefined => d?.toISOString();
+
+function databaseEntry(link: ManagedInstanceLink, s: DatabaseLinkSnapshot): unknown {
+  const miPrimary = s.primarySide === 'instance';
+  return {
+    databaseName: s.name,
+    instanceReplicaId: link.instance.replicaId.toLowerCase(),
+    partnerReplicaId: link.partner.replicaId.toLowerCase(),
+    replicaState: s.replicaState,
+    seedingProgress: `${s.seedingPercent}%`,
+    synchronizationHealth: s.synchronizationHealth,
+    connectedState: s.connected ? 'CONNECTED' : 'DISCONNECTED',
+    lastReceivedLsn: s.lastReceived?.lsn.toString(),
+    lastReceivedTime: iso(s.lastReceived?.time),
+    lastSentLsn: s.lastSent?.lsn.toString(),
+    lastSentTime: iso(s.lastSent?.time),
+    lastCommitLsn: s.lastHardened?.lsn.toString(),
+    lastCommitTime: iso(s.secondaryCommitTime),
+    lastHardenedLsn: s.lastHardened?.lsn.toString(),
+    lastHardenedTime: iso(s.lastHardened?.time),
+    lastBackupLsn: undefined,
+    lastBackupTime: undefined,
+    mostRecentLinkError: s.mostRecentLinkError,
+    partnerAuthCertValidity: { certificateName: link.partnerCertificate.name, expiryDate: link.partnerCertificate.expiryDate.toISOString() },
+    // lag fields describe the MI as primary; 0 otherwise
+    instanceSendReplicationLagSeconds: miPrimary ? s.secondaryLagSeconds : 0,
+    instanceRedoReplicationLagSeconds: miPrimary && s.redoRateKBps > 0 ? Math.ceil(s.redoQueueKB / s.redoRateKBps) : 0,
+  };
+}
+
+export function linkBody(sub: string, rg: string, mi: string, link: ManagedInstanceLink, now: Date): unknown {
+  return {
+    id: `${instanceId(sub, rg, mi)}/distributedAvailabilityGroups/${link.name}`,
+    name: link.name,
+    type: 'Microsoft.Sql/managedInstances/distributedAvailabilityGroups',
+    properties: {
+      distributedAvailabilityGroupName: link.name,
+      distributedAvailabilityGroupId: link.groupId.toLowerCase(),
+      replicationMode: link.availabilityMode === 'SYNCHRONOUS_COMMIT' ? 'Sync' : 'Async',
+      partnerLinkRole: role(link.partner.role),
+      partnerAvailabilityGroupName: link.partner.availabilityGroupName,
+      partnerEndpoint: link.partner.endpointUrl,
+      instanceLinkRole: role(link.instance.role),
+      instanceAvailabilityGroupName: link.instance.availabilityGroupName,
+      failoverMode: link.failoverMode,
+      seedingMode: link.seedingMode,
+      databases: link.snapshots(now).map((s) => databaseEntry(link, s)),
+    },
+  };
+}
