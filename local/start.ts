@@ -1,17 +1,154 @@
-// `npm start` will bring up the whole local estate: Azurite, the emulated SQL Server and managed
-// instances, their ARM endpoint, and a local Functions host serving this app. That host is not
-// built yet, and this command says so instead of pretending.
-const message = `mi-autopilot: the local estate is not runnable yet.
+// `npm start`: the whole app on a laptop. Azurite, the emulated estate (SQL Server 2022
+// sql-onprem with Sales linked to managed instance mi-prod, non-prod sql-dev) with its ARM
+// endpoint, and the local Functions host running this app, all on 127.0.0.1. Ctrl-C stops it all.
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { startArmEmulator, type ArmEmulator } from '../emulator/arm/server';
+import { EngineArmBackend } from '../emulator/arm/engineBackend';
+import { defaultServices } from '../emulator/engine/defaultServices';
+import { loadEstateFile } from '../emulator/engine/estate';
+import { startEstate, type RunningEstate } from '../emulator/engine/estateServer';
+import { generateTlsMaterial } from '../emulator/tds';
+import { startAzurite, type AzuriteInstance } from './azurite';
+import { ensureLocalSettings, readLocalSettings } from './host';
 
-What exists today:
-  npm test          the operation engine, the estate configuration and the emulator, tested
-                    against Azurite and real TDS clients
-  npm run emulator  the emulated SQL Server 2022 and managed instances on loopback
-  npm run bench     operation engine throughput against Azurite
+export interface StartOptions {
+  port: number;
+  blobPort: number;
+  queuePort: number;
+  tablePort: number;
+  armPort: number;
+  adminPort: number;
+}
 
-What \`npm start\` will do once the local Functions host lands: start Azurite, the emulated estate
-and its ARM endpoint, serve the app's functions with real triggers on http://127.0.0.1:7071, and
-print how to upload a backup and watch it restore.`;
+const USAGE = `usage: npm start [-- --port 7071] [--azurite-ports 10000,10001,10002] [--arm-port 14340] [--admin-port 14330]`;
 
-console.error(message);
-process.exitCode = 1;
+export function parseStartArgs(argv: string[], defaults: StartOptions): StartOptions {
+  const o = { ...defaults };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = argv[++i];
+    const port = (text: string | undefined): number => {
+      const n = Number(text);
+      if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`${arg} needs a port number from 1 to 65535\n${USAGE}`);
+      return n;
+    };
+    if (arg === '--port') o.port = port(value);
+    else if (arg === '--arm-port') o.armPort = port(value);
+    else if (arg === '--admin-port') o.adminPort = port(value);
+    else if (arg === '--azurite-ports') {
+      const parts = (value ?? '').split(',');
+      if (parts.length !== 3) throw new Error(`--azurite-ports needs three ports: blob,queue,table\n${USAGE}`);
+      [o.blobPort, o.queuePort, o.tablePort] = parts.map(port);
+    } else throw new Error(`unknown option ${arg}\n${USAGE}`);
+  }
+  return o;
+}
+
+function waitForHost(child: ChildProcess): Promise<{ url: string }> {
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: { ready?: boolean; url?: string }) => (m.ready && m.url ? resolve({ url: m.url }) : reject(new Error('the host did not start'))));
+    child.once('exit', (code) => reject(new Error(`the local Functions host exited with code ${code}`)));
+  });
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const appRoot = path.resolve(__dirname, '..', '..');
+  if (ensureLocalSettings(appRoot)) console.log('created local.settings.json from local.settings.sample.json');
+  const settings = readLocalSettings(appRoot);
+  const options = parseStartArgs(process.argv.slice(2), { port: settings.port ?? 7071, blobPort: 10000, queuePort: 10001, tablePort: 10002, armPort: 14340, adminPort: 14330 });
+  const localDir = path.join(appRoot, '.local');
+  mkdirSync(localDir, { recursive: true });
+
+  let azurite: AzuriteInstance | undefined;
+  let estate: RunningEstate | undefined;
+  let arm: ArmEmulator | undefined;
+  let host: ChildProcess | undefined;
+  let stopping = false;
+  const stopAll = async (code: number): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nstopping…');
+    if (host && host.exitCode === null) {
+      const exited = new Promise((r) => host?.once('exit', r));
+      host.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    }
+    await arm?.close().catch(() => undefined);
+    await estate?.stop().catch(() => undefined);
+    await azurite?.stop().catch(() => undefined);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    azurite = await startAzurite({ blobPort: options.blobPort, queuePort: options.queuePort, tablePort: options.tablePort });
+    const blobs = BlobServiceClient.fromConnectionString(azurite.connectionString);
+    await blobs.getContainerClient('backups').createIfNotExists();
+
+    const estateFile = loadEstateFile(path.join(appRoot, 'emulator', 'estate.sample.json'));
+    estate = await startEstate(estateFile, { services: defaultServices(), adminPort: options.adminPort });
+    const armCa = path.join(localDir, 'arm-ca.pem');
+    arm = await startArmEmulator({
+      backend: new EngineArmBackend({ instances: estate.instances.map((r) => r.instance), links: estate.links }),
+      caPath: armCa,
+      port: options.armPort,
+    });
+    // one bundle with both local CAs: the SQL endpoints' and ARM's
+    const sqlCa = generateTlsMaterial(estate.instances.map((r) => r.instance.serverName)).ca;
+    const bundle = path.join(localDir, 'ca-bundle.pem');
+    writeFileSync(bundle, `${sqlCa}\n${readFileSync(armCa, 'utf8')}`);
+
+    host = fork(path.join(__dirname, 'hostProcess.js'), [], {
+      env: {
+        ...process.env,
+        NODE_EXTRA_CA_CERTS: bundle,
+        AzureWebJobsStorage: azurite.connectionString,
+        ARM_ENDPOINT: arm.url,
+        FUNCTIONS_HTTP_PORT: String(options.port),
+      },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const { url } = await waitForHost(host);
+    host.on('exit', (code) => {
+      if (!stopping) {
+        console.error(`the local Functions host stopped (code ${code})`);
+        void stopAll(1);
+      }
+    });
+    const key = settings.keys.functionDefault ?? '';
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    console.log(`
+Running on 127.0.0.1:
+  Functions host   ${url}  (function key: ${key})
+  dashboard        ${url}/api/dashboard?code=${key}
+  Azurite          blob ${options.blobPort}, queue ${options.queuePort}, table ${options.tablePort} (container "backups" raises BlobCreated)
+${estate.instances.map((r) => `  ${r.instance.config.name.padEnd(16)} ${r.host}:${r.port}  (${r.instance.config.kind === 'managedInstance' ? 'managed instance' : `SQL Server ${r.instance.config.majorVersion}`}; login autopilot)`).join('\n')}
+  link             Link_Sales: Sales on sql-onprem -> mi-prod
+  ARM endpoint     ${arm.url}  (CA: ${path.relative(appRoot, armCa)})
+  emulator admin   ${estate.adminUrl}
+
+mi-autopilot ready (${seconds} s)
+
+Things to try:
+  1. take a backup of Sales into the watched container; it is restored on sql-dev as Sales_dev:
+       npm run demo:backup
+  2. break the link (no log flows to mi-prod; lag grows), then heal it:
+       curl -X POST ${arm.url}/admin/links/mi-prod/Link_Sales -H 'content-type: application/json' -d '{"partitioned": true}' -k
+       curl -X POST ${arm.url}/admin/links/mi-prod/Link_Sales -H 'content-type: application/json' -d '{"partitioned": false}' -k
+  3. ask the API what is going on:
+       curl "${url}/api/operations?code=${key}"
+
+Ctrl-C stops everything.`);
+  } catch (err) {
+    console.error(`npm start failed: ${err instanceof Error ? err.message : String(err)}`);
+    if (/EADDRINUSE/.test(String(err))) console.error('a port is in use: is another `npm start` running? Ports can be changed, see `npm start -- --help`.');
+    await stopAll(1);
+  }
+}
+
+if (require.main === module) void main();

@@ -61,10 +61,22 @@ export interface EstateInstance {
   credentials?: EstateCredential[];
 }
 
+/** A Managed Instance link (distributed availability group) between a SQL Server and a managed instance. */
+export interface EstateLink {
+  name: string;
+  sqlServer: { instance: string; availabilityGroup: string };
+  managedInstance: { instance: string };
+  databases: string[];
+  /** KB per second the link carries (default: the link emulator's) */
+  bandwidthKBps?: number;
+  latencyMs?: number;
+}
+
 export interface Estate {
   /** simulated milliseconds per real millisecond (restores, WAITFOR, workload); 1 = real time */
   clockSpeed?: number;
   instances: EstateInstance[];
+  links?: EstateLink[];
 }
 
 export class EstateError extends Error {
@@ -140,6 +152,22 @@ export function validateEstate(value: unknown): Estate {
       (inst.databases as unknown[]).forEach((d, j) => validateDatabase(d, `${at}.databases[${j}]`, dbNames, need));
     }
   });
+  if (estate.links !== undefined && need(Array.isArray(estate.links), 'links must be an array')) {
+    const instances = (estate.instances as Json[]).filter(isObject);
+    const kindOf = (name: unknown): unknown => instances.find((i) => typeof i.name === 'string' && typeof name === 'string' && i.name.toLowerCase() === name.toLowerCase())?.kind;
+    (estate.links as unknown[]).forEach((raw, i) => {
+      const at = `links[${i}]`;
+      if (!need(isObject(raw), `${at} must be an object`)) return;
+      const link = raw as Json;
+      need(typeof link.name === 'string' && IDENTIFIER.test(link.name), `${at}.name must be a name of 1-128 characters`);
+      const sqlSide = isObject(link.sqlServer) ? link.sqlServer : {};
+      const miSide = isObject(link.managedInstance) ? link.managedInstance : {};
+      need(kindOf(sqlSide.instance) === 'sqlServer', `${at}.sqlServer.instance must name a sqlServer instance of the estate`);
+      need(typeof sqlSide.availabilityGroup === 'string' && IDENTIFIER.test(sqlSide.availabilityGroup), `${at}.sqlServer.availabilityGroup must be a name`);
+      need(kindOf(miSide.instance) === 'managedInstance', `${at}.managedInstance.instance must name a managedInstance of the estate`);
+      need(Array.isArray(link.databases) && link.databases.length > 0 && link.databases.every((d) => typeof d === 'string'), `${at}.databases must be a non-empty array of names`);
+    });
+  }
   if (problems.length > 0) throw new EstateError(problems);
   return value as unknown as Estate;
 }

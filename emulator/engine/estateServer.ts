@@ -6,6 +6,7 @@ import { ScaledClock, type EngineClock } from './clock';
 import { InstanceEndpoint } from './endpoint';
 import { buildInstances, type Estate } from './estate';
 import type { EmulatedInstance } from './instance';
+import { LinkRegistry } from '../link/registry';
 import type { EngineServices } from './services';
 
 export const LOOPBACK = '127.0.0.1';
@@ -24,6 +25,8 @@ export interface RunningInstance {
 
 export interface RunningEstate {
   instances: RunningInstance[];
+  /** the estate's Managed Instance links; the ARM emulator and the DMVs read the same objects */
+  links: LinkRegistry;
   adminUrl: string;
   clock: EngineClock;
   find(name: string): RunningInstance;
@@ -41,11 +44,13 @@ export interface StartEstateOptions {
 export async function startEstate(estate: Estate, options: StartEstateOptions): Promise<RunningEstate> {
   const clock = options.clock ?? new ScaledClock(estate.clockSpeed ?? 1);
   const instances = buildInstances(estate, clock);
+  const links = new LinkRegistry(clock);
   const tls = generateTlsMaterial(instances.map((i) => i.serverName));
   const servers: TdsServer[] = [];
   const running: RunningInstance[] = [];
   const admin = new AdminServer(() => running.map<AdminInstance>((r) => ({ instance: r.instance, host: r.host, port: r.port })));
   const stop = async (): Promise<void> => {
+    links.stop();
     for (const inst of instances) inst.stop();
     await Promise.all([...servers.map((s) => s.close()), admin.close()]);
   };
@@ -67,9 +72,30 @@ export async function startEstate(estate: Estate, options: StartEstateOptions): 
         connectionString: `Server=${LOOPBACK},${port};User Id=${login.name};Password=${login.password};Encrypt=true;TrustServerCertificate=true`,
       });
     }
+    const byName = (name: string): EmulatedInstance => {
+      const found = instances.find((i) => i.config.name.toLowerCase() === name.toLowerCase());
+      if (!found) throw new Error(`no instance '${name}' in the estate`);
+      return found;
+    };
+    for (const link of estate.links ?? []) {
+      const mi = byName(link.managedInstance.instance);
+      links.create({
+        name: link.name,
+        partner: { host: byName(link.sqlServer.instance), availabilityGroupName: link.sqlServer.availabilityGroup, endpointUrl: `TCP://${link.sqlServer.instance}:5022` },
+        instance: { host: mi, availabilityGroupName: mi.config.name, endpointUrl: `TCP://${mi.config.name}.emulator.database.windows.net:5022` },
+        databases: link.databases,
+        failoverMode: 'Manual',
+        network: {
+          ...(link.bandwidthKBps !== undefined ? { bandwidthKBps: link.bandwidthKBps } : {}),
+          ...(link.latencyMs !== undefined ? { latencyMs: link.latencyMs } : {}),
+        },
+      });
+    }
+    links.start();
     const adminPort = await admin.listen(options.adminPort ?? 0);
     return {
       instances: running,
+      links,
       adminUrl: `http://${LOOPBACK}:${adminPort}`,
       clock,
       find(name: string): RunningInstance {
