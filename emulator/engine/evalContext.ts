@@ -6,8 +6,9 @@ import { resolveTable } from './catalog';
 import type { ExecSession } from './exec/env';
 import { callServerFunction } from './functions';
 import { serverGlobal, serverProperty } from './serverProperties';
+import { lastIdentity, TableVariables, undeclaredTable } from './tableVariable';
 
-export function buildEvalContext(session: ExecSession, variables: Map<string, Variable>): EvalContext {
+export function buildEvalContext(session: ExecSession, variables: Map<string, Variable>, tables: TableVariables = new TableVariables()): EvalContext {
   const inst = session.instance;
   const fnSession = {
     spid: session.spid,
@@ -18,7 +19,15 @@ export function buildEvalContext(session: ExecSession, variables: Map<string, Va
     isSysadmin: session.login.sysadmin,
   };
   return {
-    resolveTable: (name) => resolveTable({ instance: inst, spid: session.spid, currentDatabase: session.currentDatabase() }, name),
+    resolveTable: (name) => {
+      // FROM @t: the batch's table variable (the parser gives it as a one-part name with the @)
+      if (name.name.startsWith('@') && name.schema === undefined && name.database === undefined && name.server === undefined) {
+        const table = tables.get(name.name.toLowerCase());
+        if (!table) throw undeclaredTable(name.name);
+        return table.asVirtualTable();
+      }
+      return resolveTable({ instance: inst, spid: session.spid, currentDatabase: session.currentDatabase() }, name);
+    },
     variables,
     global: (name) => sessionGlobal(session, name.toUpperCase()) ?? serverGlobal(inst, name.toUpperCase()),
     serverProperty: (name) => serverProperty(inst, name),
@@ -32,7 +41,11 @@ export function buildEvalContext(session: ExecSession, variables: Map<string, Va
     },
     currentDatabase: () => session.currentDatabase(),
     now: () => inst.now(),
-    callFunction: (name, args) => callServerFunction(inst, fnSession, name, args),
+    callFunction: (name, args) => {
+      // numeric(38,0): exact digits as text, like every DECIMAL value
+      if (name.toUpperCase() === 'SCOPE_IDENTITY' && args.length === 0) return tables.scopeIdentity === null ? null : String(tables.scopeIdentity);
+      return callServerFunction(inst, fnSession, name, args);
+    },
   };
 }
 
@@ -46,6 +59,10 @@ function sessionGlobal(session: ExecSession, name: string): SqlValue | undefined
       return session.tranCount();
     case 'ERROR':
       return session.lastError;
+    case 'IDENTITY': {
+      const value = lastIdentity(session);
+      return value === null ? undefined : String(value);
+    }
     case 'OPTIONS':
       return optionsBitmask(session.options);
     default:

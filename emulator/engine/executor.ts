@@ -15,6 +15,8 @@ import { runDbcc } from './exec/dbcc';
 import { runAvailabilityGroup, runKill, runUnsupported } from './exec/refusals';
 import { runExec } from './exec/procedureCall';
 import { asText, evaluate, isTrue } from './exec/values';
+import { runDeclareTable, runInsert } from './exec/insert';
+import { TableVariables } from './tableVariable';
 
 /** stops the batch without an error of its own (ATTENTION, KILL, connection ended) */
 export class BatchStopped extends Error {
@@ -25,11 +27,13 @@ export class BatchStopped extends Error {
 }
 
 export function newEnv(session: ExecSession, variables: Map<string, Variable>, signal: AbortSignal): ExecEnv {
+  const tables = new TableVariables();
   const env: ExecEnv = {
     session,
     variables,
+    tables,
     signal,
-    evalContext: () => buildEvalContext(session, variables),
+    evalContext: () => buildEvalContext(session, variables, tables),
   };
   return env;
 }
@@ -228,6 +232,11 @@ async function* dispatch(env: ExecEnv, stmt: Statement): AsyncGenerator<RequestO
       return runAvailabilityGroup(env, stmt);
     case 'unsupported':
       return runUnsupported(env, stmt);
+    case 'declareTable':
+      runDeclareTable(env, stmt);
+      return 0;
+    case 'insert':
+      return yield* runInsert(env, stmt, dispatch);
   }
 }
 
@@ -279,6 +288,8 @@ function commandOf(stmt: Statement): string {
     case 'exec':
     case 'execDynamic':
       return 'EXECUTE';
+    case 'insert':
+      return 'INSERT';
     case 'backup':
       return `BACKUP ${stmt.target}`;
     case 'restore':

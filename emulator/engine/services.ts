@@ -4,7 +4,7 @@
 import type { BackupHost, StatementContext } from '../backup/host';
 import type { Expr, ParsedBatch, SelectStatement, Statement, TypeRef } from '../sql/ast';
 import type { EvalContext } from '../sql/context';
-import type { RequestOutput, ResultSet, SqlValue } from '../tds/types';
+import type { ColumnSpec, RequestOutput, ResultSet, SqlValue } from '../tds/types';
 
 export interface SelectOutcome {
   /** absent for SELECT @v = ... (assignments only) */
@@ -26,6 +26,12 @@ export interface SqlLanguage {
   declareVariable?(ctx: EvalContext, name: string, type: TypeRef, initial?: Expr): void;
   /** SET @v = / += / -= with the language's implicit conversion rules */
   setVariable?(ctx: EvalContext, name: string, op: '=' | '+=' | '-=', expr: Expr): void;
+  /**
+   * INSERT: `value` (of the source column type `from`) converted to a table column's type with the
+   * language's implicit conversion rules, strings and binaries at full length (the engine refuses
+   * values too long for the column). Absent: the engine converts through CAST.
+   */
+  convertForStore?(value: SqlValue, from: ColumnSpec, to: TypeRef): SqlValue;
 }
 
 export type BackupStatement = Extract<Statement, { kind: 'backup' }>;

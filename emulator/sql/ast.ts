@@ -168,7 +168,42 @@ export type Statement =
   /** ALTER AVAILABILITY GROUP / CREATE AVAILABILITY GROUP (the link issue); the raw text is kept so the engine can refuse it with a clear message until then */
   | { kind: 'availabilityGroup'; action: 'CREATE' | 'ALTER' | 'DROP'; name: string; text: string; clauses: string[] }
   /** A statement the parser recognised but the emulator does not implement: refused with error 40517-style text naming it */
-  | { kind: 'unsupported'; keyword: string; text: string };
+  | { kind: 'unsupported'; keyword: string; text: string }
+  /** DECLARE @t TABLE (...): one per table variable, in declaration order among the scalar ones */
+  | { kind: 'declareTable'; name: string; columns: TableColumnDef[]; /** PRIMARY KEY, UNIQUE and UNIQUE INDEX: enforced on INSERT */ keys?: TableKeyDef[] }
+  /** INSERT [INTO] @t [(columns)] VALUES / SELECT / EXEC: only table variables are insert targets */
+  | { kind: 'insert'; target: string; columns?: string[]; source: InsertSource };
+
+/** A column of a table variable. */
+export interface TableColumnDef {
+  name: string;
+  type: TypeRef;
+  /** NULL unless declared NOT NULL (or PRIMARY KEY) */
+  nullable: boolean;
+  /** DEFAULT expr: the value when the INSERT column list leaves the column out */
+  default?: Expr;
+  /** IDENTITY [(seed, increment)] */
+  identity?: { seed: number; increment: number };
+}
+
+/** A uniqueness rule of a table variable: PRIMARY KEY / UNIQUE constraint, or INDEX name UNIQUE. */
+export interface TableKeyDef {
+  kind: 'PRIMARY KEY' | 'UNIQUE' | 'UNIQUE INDEX';
+  /** the index name (INDEX ix UNIQUE ...); constraints of table variables have generated names */
+  name?: string;
+  columns: string[];
+}
+
+/**
+ * Where INSERT's rows come from. A table variable in FROM is a plain table source whose name is
+ * the variable with its @: { kind: 'table', name: { name: '@t' } }.
+ */
+export type InsertSource =
+  /** `defaults`: where a row says DEFAULT (rows hold an untyped NULL there), by row then value */
+  | { kind: 'values'; rows: Expr[][]; defaults?: boolean[][] }
+  | { kind: 'select'; query: SelectStatement }
+  /** EXEC proc ... / EXEC ('...'): its result sets become the rows */
+  | { kind: 'exec'; statement: Extract<Statement, { kind: 'exec' | 'execDynamic' }> };
 
 export interface ParsedBatch {
   statements: Statement[];

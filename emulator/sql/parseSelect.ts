@@ -6,6 +6,7 @@ import type { CommonTableExpression, Expr, OrderItem, SelectItem, SelectStatemen
 import type { TokenCursor } from './cursor';
 import { parsePredicate, parseScalar } from './parseExpression';
 import { parseObjectName } from './parseNames';
+import { parseTableVariableSource } from './parseTableVariable';
 
 /** A query expression: one SELECT or a UNION/EXCEPT/INTERSECT chain, then an ORDER BY for the whole. */
 export function parseSelect(c: TokenCursor): SelectStatement {
@@ -241,6 +242,7 @@ function parsePrimarySource(c: TokenCursor): TableSource {
     c.expectOp(')');
     return inner;
   }
+  if (c.peek().kind === 'variable') return parseTableVariableSource(c);
   const name = parseObjectName(c);
   if (c.isOp('(')) {
     c.next();

@@ -8,7 +8,9 @@ import type { Token } from './lexer';
 import { parseAlter, parseBackup, parseCreate, parseDbcc, parseDrop, parseKill, parseRestore } from './parseAdmin';
 import { parsePredicate, parseScalar } from './parseExpression';
 import { parseObjectName, parseTypeRef } from './parseNames';
+import { parseInsert, startsTableVariableInsert } from './parseInsert';
 import { parseCommonTableExpressions, parseSelect } from './parseSelect';
+import { parseTableVariableBody } from './parseTableVariable';
 import { skipStatement, STATEMENT_STARTS, statementStartsExcept } from './rawText';
 import { recordStatementLine } from './statementLines';
 
@@ -75,7 +77,11 @@ function dispatch(c: TokenCursor, t: Token, firstInBatch: boolean): Statement[] 
       if (c.isIdentifier(1) && !c.isWordAt(1, 'XMLNAMESPACES') && (c.isWordAt(2, 'AS') || c.peek(2).text === '(')) return [withSelect(c, t)];
       return [unsupported(c, t, 'WITH')];
     case 'DECLARE':
-      return [parseDeclare(c)];
+      return parseDeclare(c);
+    case 'INSERT':
+      // INSERT into a table variable; other INSERTs are refused below like the other DML
+      if (startsTableVariableInsert(c)) return [parseInsert(c, parseExec)];
+      break;
     case 'SET':
       return parseSet(c);
     case 'USE':
@@ -124,7 +130,17 @@ function dispatch(c: TokenCursor, t: Token, firstInBatch: boolean): Statement[] 
 function withSelect(c: TokenCursor, start: Token): Statement {
   const at = c.pos;
   const ctes = parseCommonTableExpressions(c);
-  // CTEs in front of INSERT/UPDATE/DELETE/MERGE: refused by name like the DML itself
+  // WITH ... INSERT INTO @t SELECT: the CTEs belong to the INSERT's query
+  if (c.isWord('INSERT') && startsTableVariableInsert(c)) {
+    const insert = parseInsert(c, parseExec);
+    if (insert.kind === 'insert' && insert.source.kind === 'select') {
+      insert.source.query.with = ctes;
+      return insert;
+    }
+    c.pos = at;
+    return unsupported(c, start, 'WITH');
+  }
+  // CTEs in front of other INSERT/UPDATE/DELETE/MERGE: refused by name like the DML itself
   if (c.isWord('INSERT', 'UPDATE', 'DELETE', 'MERGE')) {
     c.pos = at;
     return unsupported(c, start, 'WITH');
@@ -142,25 +158,33 @@ export function unsupported(c: TokenCursor, start: Token, keyword: string, openB
 
 // ---------------------------------------------------------------- DECLARE / SET
 
-function parseDeclare(c: TokenCursor): Statement {
+/** DECLARE @a int, @t TABLE (...), ...: scalar runs become 'declare', each table variable a 'declareTable', in order */
+function parseDeclare(c: TokenCursor): Statement[] {
   const start = c.expectWord('DECLARE');
-  const variables: Extract<Statement, { kind: 'declare' }>['variables'] = [];
+  const statements: Statement[] = [];
+  let variables: Extract<Statement, { kind: 'declare' }>['variables'] = [];
   do {
     const name = c.peek();
     if (name.kind !== 'variable') {
-      if (c.isIdentifier() && c.isWordAt(1, 'CURSOR', 'INSENSITIVE', 'SCROLL')) return unsupported(c, start, 'DECLARE CURSOR');
+      if (c.isIdentifier() && c.isWordAt(1, 'CURSOR', 'INSENSITIVE', 'SCROLL')) return [unsupported(c, start, 'DECLARE CURSOR')];
       c.fail();
     }
     c.next();
     c.acceptWord('AS');
-    if (c.isWord('TABLE')) return unsupported(c, start, 'DECLARE TABLE', 0, STATEMENT_STARTS);
-    if (c.isWord('CURSOR')) return unsupported(c, start, 'DECLARE CURSOR');
+    if (c.isWord('TABLE')) {
+      if (variables.length > 0) statements.push({ kind: 'declare', variables });
+      variables = [];
+      statements.push(parseTableVariableBody(c, name.text));
+      continue;
+    }
+    if (c.isWord('CURSOR')) return [unsupported(c, start, 'DECLARE CURSOR')];
     const type = parseTypeRef(c, 'declare');
     const variable: (typeof variables)[number] = { name: name.text, type };
     if (c.acceptOp('=')) variable.initial = parseScalar(c);
     variables.push(variable);
   } while (c.acceptOp(','));
-  return { kind: 'declare', variables };
+  if (variables.length > 0) statements.push({ kind: 'declare', variables });
+  return statements;
 }
 
 function parseSet(c: TokenCursor): Statement[] {

@@ -19,6 +19,10 @@ export function undeclared(name: string): SqlError {
 export function runDeclare(env: ExecEnv, stmt: Of<'declare'>): void {
   const language = env.session.services.language;
   for (const v of stmt.variables) {
+    // scalar and table variables share one namespace
+    if (env.tables.has(key(v.name))) {
+      throw new SqlError(134, 1, 15, `The variable name '${v.name}' has already been declared. Variable names must be unique within a query batch or stored procedure.`);
+    }
     if (language.declareVariable) {
       language.declareVariable(env.evalContext(), v.name, v.type, v.initial);
       continue;

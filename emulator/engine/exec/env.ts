@@ -6,6 +6,7 @@ import type { EmulatedInstance } from '../instance';
 import type { Login } from '../model';
 import type { EngineServices } from '../services';
 import type { RunningStatement, SessionInfo } from '../sessionInfo';
+import type { TableVariables } from '../tableVariable';
 
 export interface ExecSession extends SessionInfo {
   readonly instance: EmulatedInstance;
@@ -43,6 +44,8 @@ export interface ExecEnv {
   session: ExecSession;
   /** the batch's variables, keyed lower-case with the @ */
   variables: Map<string, Variable>;
+  /** the batch's table variables, keyed lower-case with the @ (not visible to EXEC('...') inside it, as in SQL Server) */
+  tables: TableVariables;
   signal: AbortSignal;
   evalContext(): EvalContext;
 }

@@ -92,10 +92,10 @@ describe('parseBatch: variables', () => {
     });
   });
 
-  it('refuses unknown types with 2715 and DECLARE @t TABLE as unsupported', () => {
+  it('refuses unknown types with 2715; DECLARE @t TABLE declares a table variable', () => {
     const e = refusal('DECLARE @x footype');
     expect([e.number, e.message]).toEqual([2715, 'Column, parameter, or variable #1: Cannot find data type footype.']);
-    expect(one('DECLARE @t TABLE (a int)')).toEqual({ kind: 'unsupported', keyword: 'DECLARE TABLE', text: 'DECLARE @t TABLE (a int)' });
+    expect(one('DECLARE @t TABLE (a int)')).toMatchObject({ kind: 'declareTable', name: '@t', columns: [expect.objectContaining({ name: 'a' })] });
   });
 
   it('parses SET @v = / += / -=', () => {
