@@ -31,6 +31,8 @@ export interface BackupHeader {
   softwareVersionMajor: number;
   /** how many backup sets the file holds (HEADERONLY rows): more than one is refused */
   backupSetCount: number;
+  /** the LSNs were read as rounded numbers (targets before SQL Server 2022): no chains */
+  lsnApproximate?: boolean;
 }
 
 /** One blob of a backup, with what its label and header say. */

@@ -11,15 +11,19 @@ import { headerOnlyExact } from './headerQuery';
 type Row = Record<string, unknown>;
 
 /**
- * LSNs are decimal(25,0); the driver hands decimals over as JavaScript numbers, exact only up
- * to 2^53. An LSN beyond that would compare wrongly, so it is refused instead of guessed.
+ * LSNs are decimal(25,0). Read as text (the exact path) they are exact; a driver number is exact
+ * only up to 2^53. Beyond that the value is kept, rounded, and the header is marked approximate:
+ * good enough to pick the newest full backup, never to chain differentials and logs.
  */
-export function lsnFrom(value: unknown, column: string): Lsn {
+export function lsnFrom(value: unknown, column: string, approximate: { is: boolean }): Lsn {
   if (value === null || value === undefined) return 0n;
   if (typeof value === 'bigint') return value;
   if (typeof value === 'string' && /^\d+$/.test(value)) return BigInt(value);
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
-  throw new AppError('LSN_PRECISION', `${column} ${String(value)} cannot be read exactly through the driver (beyond 2^53); this backup chain cannot be planned automatically`);
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) {
+    if (!Number.isSafeInteger(value)) approximate.is = true;
+    return BigInt(Math.round(value));
+  }
+  throw new AppError('BACKUP_UNREADABLE', `${column} ${String(value)} is not a log sequence number`);
 }
 
 const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
@@ -32,15 +36,17 @@ export function labelFrom(row: Row): MediaLabel {
 export function headerFrom(rows: Row[]): BackupHeader {
   const row = rows[0];
   if (!row) throw new AppError('BACKUP_UNREADABLE', 'RESTORE HEADERONLY returned no backup set');
-  return {
+  const approximate = { is: false };
+  const lsn = (column: string): Lsn => lsnFrom(row[column], column, approximate);
+  const header: BackupHeader = {
     backupType: Number(row.BackupType),
     databaseName: text(row.DatabaseName),
     serverName: text(row.ServerName),
-    firstLsn: lsnFrom(row.FirstLSN, 'FirstLSN'),
-    lastLsn: lsnFrom(row.LastLSN, 'LastLSN'),
-    checkpointLsn: lsnFrom(row.CheckpointLSN, 'CheckpointLSN'),
-    databaseBackupLsn: lsnFrom(row.DatabaseBackupLSN, 'DatabaseBackupLSN'),
-    differentialBaseLsn: row.DifferentialBaseLSN === null || row.DifferentialBaseLSN === undefined ? undefined : lsnFrom(row.DifferentialBaseLSN, 'DifferentialBaseLSN'),
+    firstLsn: lsn('FirstLSN'),
+    lastLsn: lsn('LastLSN'),
+    checkpointLsn: lsn('CheckpointLSN'),
+    databaseBackupLsn: lsn('DatabaseBackupLSN'),
+    differentialBaseLsn: row.DifferentialBaseLSN === null || row.DifferentialBaseLSN === undefined ? undefined : lsn('DifferentialBaseLSN'),
     backupSetGuid: text(row.BackupSetGUID).toLowerCase(),
     isCopyOnly: bool(row.IsCopyOnly),
     backupFinishDate: row.BackupFinishDate instanceof Date ? row.BackupFinishDate : new Date(text(row.BackupFinishDate)),
@@ -48,6 +54,7 @@ export function headerFrom(rows: Row[]): BackupHeader {
     softwareVersionMajor: Number(row.SoftwareVersionMajor),
     backupSetCount: rows.length,
   };
+  return approximate.is ? { ...header, lsnApproximate: true } : header;
 }
 
 export function filesFrom(rows: Row[]): (BackupFile & { sizeBytes: number; tdeThumbprint?: string })[] {

@@ -22,7 +22,8 @@ export type PlanProblem =
   | { code: 'MULTIPLE_BACKUP_SETS'; message: string; url: string }
   | { code: 'UNSUPPORTED_BACKUP_TYPE'; message: string; url: string }
   | { code: 'MIXED_DATABASES'; message: string; databases: string[] }
-  | { code: 'INCONSISTENT_MEDIA_SET'; message: string; mediaSetId: string };
+  | { code: 'INCONSISTENT_MEDIA_SET'; message: string; mediaSetId: string }
+  | { code: 'LSN_PRECISION'; message: string };
 
 export type PlanResult = { ok: true; plan: RestorePlan } | { ok: false; problem: PlanProblem };
 
@@ -113,6 +114,12 @@ export function planRestore(blobs: readonly BackupBlob[]): PlanResult {
     }
     chain.push(log);
     reached = log.header.lastLsn;
+  }
+  if (chain.length > 1 && chain.some((s) => s.header.lsnApproximate)) {
+    return fail({
+      code: 'LSN_PRECISION',
+      message: `the chain of ${full.header.databaseName} has ${chain.length} files, and this target reports LSNs only as rounded numbers (exact LSNs need SQL Server 2022 or a managed instance); restore the full backup alone or target a newer instance`,
+    });
   }
   return {
     ok: true,

@@ -22,6 +22,7 @@ export interface StoredBlob {
   databaseVersion: number;
   softwareVersionMajor: number;
   backupSetCount: number;
+  lsnApproximate?: boolean;
 }
 
 export interface PlannedStep {
@@ -82,6 +83,7 @@ export function storeBlob(b: BackupBlob): StoredBlob {
     databaseVersion: h.databaseVersion,
     softwareVersionMajor: h.softwareVersionMajor,
     backupSetCount: h.backupSetCount,
+    lsnApproximate: h.lsnApproximate,
   };
 }
 
@@ -105,6 +107,7 @@ export function loadBlob(s: StoredBlob): BackupBlob {
       databaseVersion: s.databaseVersion,
       softwareVersionMajor: s.softwareVersionMajor,
       backupSetCount: s.backupSetCount,
+      lsnApproximate: s.lsnApproximate,
     },
   };
 }

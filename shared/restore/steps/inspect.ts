@@ -11,6 +11,9 @@ import { planRestore } from '../planner';
 import { loadBlob, storeBlob, StoredBlob } from '../state';
 import { abortWith } from './abort';
 
+const VERSION_NAMES: Record<number, string> = { 13: '2016', 14: '2017', 15: '2019', 16: '2022', 17: '2025' };
+const versionName = (major: number): string => `SQL Server ${VERSION_NAMES[major] ?? `${major}.0`} (${major}.0)`;
+
 export async function inspect(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
   const run = await openRun(deps, ctx);
   const { state } = run;
@@ -44,6 +47,15 @@ export async function inspect(deps: RestoreDeps, ctx: StepContext): Promise<Step
   }
   const plan = result.plan.steps.map((s) => ({ kind: s.set.kind, urls: s.set.urls, recovery: s.recovery, softwareVersionMajor: s.set.header.softwareVersionMajor }));
   const first = result.plan.steps[0].set;
+  const newest = Math.max(...plan.map((s) => s.softwareVersionMajor));
+  const facts = state.targetFacts;
+  if (run.target.kind === 'sqlServer' && facts && newest > facts.major) {
+    return abortWith(
+      { ...state, inspected, plan },
+      'BACKUP_NEWER_THAN_TARGET',
+      `backup was taken on ${versionName(newest)}; target ${run.target.name} runs ${versionName(facts.major)} and cannot restore newer versions`,
+    );
+  }
   try {
     if (run.input.verify === 'verifyonly') {
       for (const step of plan) await run.sql.query(restoreInspect('VERIFYONLY', step.urls), { timeoutMs: 0 });

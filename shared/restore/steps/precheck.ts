@@ -6,8 +6,6 @@ import { openRun, RestoreDeps, targetKeyOf } from '../deps';
 import { blobVersionKey } from '../claims';
 import { abortWith } from './abort';
 
-const VERSION_NAMES: Record<number, string> = { 13: '2016', 14: '2017', 15: '2019', 16: '2022', 17: '2025' };
-const versionName = (major: number): string => `SQL Server ${VERSION_NAMES[major] ?? `${major}.0`} (${major}.0)`;
 
 /** A staging name for swap: the target's name with a suffix, within 128 characters. */
 export function stagingName(target: string, operationId: string): string {
@@ -21,14 +19,6 @@ export async function precheck(deps: RestoreDeps, ctx: StepContext): Promise<Ste
   const plan = state.plan ?? [];
   const facts = state.targetFacts;
   const targetKind = target.kind;
-  const newest = Math.max(...plan.map((s) => s.softwareVersionMajor));
-  if (targetKind === 'sqlServer' && facts && newest > facts.major) {
-    return abortWith(
-      { ...state, targetKind },
-      'BACKUP_NEWER_THAN_TARGET',
-      `backup was taken on ${versionName(newest)}; target ${target.name} runs ${versionName(facts.major)} and cannot restore newer versions`,
-    );
-  }
   if (targetKind === 'managedInstance' && plan.length > 1) {
     return abortWith(
       { ...state, targetKind },

@@ -29,7 +29,8 @@ async function databases(instance: string): Promise<string[]> {
 
 async function restoresOf(instance: string, database: string): Promise<number> {
   const p = await world.pool(instance);
-  const r = await p.request().input('db', database).query('SELECT COUNT(*) AS n FROM msdb.dbo.restorehistory WHERE destination_database_name = @db');
+  // swap restores under a staging name (<db>_restoring_<id>) and renames afterwards
+  const r = await p.request().input('db', database).input('staging', `${database}_restoring_%`).query('SELECT COUNT(*) AS n FROM msdb.dbo.restorehistory WHERE destination_database_name = @db OR destination_database_name LIKE @staging');
   return Number(r.recordset[0].n);
 }
 

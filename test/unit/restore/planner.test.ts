@@ -116,3 +116,10 @@ test('stripes by name: grouped per backup, missing numbers listed', () => {
     { expected: 1, present: [1], missing: [] },
   ]);
 });
+
+test('LSNs read as rounded numbers allow a full backup alone, never a chain', () => {
+  const full = backup('full', 1000n, 1100n, { lsnApproximate: true });
+  expect(planRestore(full).ok).toBe(true);
+  const log = backup('log', 1000n, 2000n, { lsnApproximate: true });
+  expect(planRestore([...full, ...log])).toMatchObject({ ok: false, problem: { code: 'LSN_PRECISION', message: expect.stringContaining('exact LSNs need SQL Server 2022') } });
+});
