@@ -2,7 +2,8 @@
 // sql-onprem with Sales linked to managed instance mi-prod, non-prod sql-dev) with its ARM
 // endpoint, and the local Functions host running this app, all on 127.0.0.1. Ctrl-C stops it all.
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { startArmEmulator, type ArmEmulator } from '../emulator/arm/server';
@@ -15,6 +16,10 @@ import { startAzurite, type AzuriteInstance } from './azurite';
 import { ensureLocalSettings, readLocalSettings } from './host';
 
 export interface StartOptions {
+  /** the emulated estate (default: emulator/estate.sample.json) */
+  estate: string;
+  /** every port free (tests, a second copy beside a running one) */
+  freePorts: boolean;
   port: number;
   blobPort: number;
   queuePort: number;
@@ -23,12 +28,17 @@ export interface StartOptions {
   adminPort: number;
 }
 
-const USAGE = `usage: npm start [-- --port 7071] [--azurite-ports 10000,10001,10002] [--arm-port 14340] [--admin-port 14330]`;
+const USAGE = `usage: npm start [-- --port 7071] [--azurite-ports 10000,10001,10002] [--arm-port 14340] [--admin-port 14330] [--estate emulator/estate.sample.json] [--free-ports]`;
 
 export function parseStartArgs(argv: string[], defaults: StartOptions): StartOptions {
   const o = { ...defaults };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    if (arg === '--free-ports') {
+      o.freePorts = true;
+      continue;
+    }
+    if (arg === '--help') throw new Error(USAGE);
     const value = argv[++i];
     const port = (text: string | undefined): number => {
       const n = Number(text);
@@ -38,13 +48,36 @@ export function parseStartArgs(argv: string[], defaults: StartOptions): StartOpt
     if (arg === '--port') o.port = port(value);
     else if (arg === '--arm-port') o.armPort = port(value);
     else if (arg === '--admin-port') o.adminPort = port(value);
-    else if (arg === '--azurite-ports') {
+    else if (arg === '--estate') {
+      if (!value) throw new Error(`--estate needs a file\n${USAGE}`);
+      o.estate = value;
+    } else if (arg === '--azurite-ports') {
       const parts = (value ?? '').split(',');
       if (parts.length !== 3) throw new Error(`--azurite-ports needs three ports: blob,queue,table\n${USAGE}`);
       [o.blobPort, o.queuePort, o.tablePort] = parts.map(port);
     } else throw new Error(`unknown option ${arg}\n${USAGE}`);
   }
-  return o;
+  return o.freePorts ? { ...o, port: 0, blobPort: 0, queuePort: 0, tablePort: 0, armPort: 0, adminPort: 0 } : o;
+}
+
+/**
+ * The app's estate for this run: the configured one (ESTATE_FILE) with each instance's endpoint
+ * and the local backup containers pointed at what actually runs.
+ */
+export function localAppEstate(appEstate: Record<string, unknown>, endpoints: Map<string, { host: string; port: number }>, blobEndpoint: string): Record<string, unknown> {
+  const instances = (appEstate.instances as Record<string, unknown>[] | undefined) ?? [];
+  const containers = (appEstate.backupContainers as Record<string, unknown>[] | undefined) ?? [];
+  return {
+    ...appEstate,
+    instances: instances.map((i) => {
+      const running = endpoints.get(String(i.name).toLowerCase());
+      return running ? { ...i, endpoint: { ...(i.endpoint as Record<string, unknown>), host: running.host, port: running.port } } : i;
+    }),
+    backupContainers: containers.map((c) => {
+      const m = /^http:\/\/(127\.0\.0\.1|localhost):\d+\/devstoreaccount1\/(.+)$/.exec(String(c.url));
+      return m ? { ...c, url: `${blobEndpoint}/${m[2]}` } : c;
+    }),
+  };
 }
 
 function waitForHost(child: ChildProcess): Promise<{ url: string }> {
@@ -59,8 +92,24 @@ async function main(): Promise<void> {
   const appRoot = path.resolve(__dirname, '..', '..');
   if (ensureLocalSettings(appRoot)) console.log('created local.settings.json from local.settings.sample.json');
   const settings = readLocalSettings(appRoot);
-  const options = parseStartArgs(process.argv.slice(2), { port: settings.port ?? 7071, blobPort: 10000, queuePort: 10001, tablePort: 10002, armPort: 14340, adminPort: 14330 });
-  const localDir = path.join(appRoot, '.local');
+  let options: StartOptions;
+  try {
+    options = parseStartArgs(process.argv.slice(2), {
+      estate: path.join(appRoot, 'emulator', 'estate.sample.json'),
+      freePorts: false,
+      port: settings.port ?? 7071,
+      blobPort: 10000,
+      queuePort: 10001,
+      tablePort: 10002,
+      armPort: 14340,
+      adminPort: 14330,
+    });
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
+  // a run on free ports keeps its files apart, so it can run beside another
+  const localDir = options.freePorts ? mkdtempSync(path.join(os.tmpdir(), 'mi-autopilot-')) : path.join(appRoot, '.local');
   mkdirSync(localDir, { recursive: true });
 
   let azurite: AzuriteInstance | undefined;
@@ -90,8 +139,17 @@ async function main(): Promise<void> {
     const blobs = BlobServiceClient.fromConnectionString(azurite.connectionString);
     await blobs.getContainerClient('backups').createIfNotExists();
 
-    const estateFile = loadEstateFile(path.join(appRoot, 'emulator', 'estate.sample.json'));
+    const estateFile = loadEstateFile(path.resolve(options.estate));
+    if (options.freePorts) for (const i of estateFile.instances) i.port = 0;
     estate = await startEstate(estateFile, { services: defaultServices(), adminPort: options.adminPort });
+    const appEstateFile = path.resolve(appRoot, settings.values.ESTATE_FILE ?? 'estate.sample.json');
+    const appEstate = localAppEstate(
+      JSON.parse(readFileSync(appEstateFile, 'utf8')) as Record<string, unknown>,
+      new Map(estate.instances.map((r) => [r.instance.config.name.toLowerCase(), { host: r.host, port: r.port }])),
+      azurite.blobEndpoint,
+    );
+    const runEstate = path.join(localDir, 'estate.json');
+    writeFileSync(runEstate, `${JSON.stringify(appEstate, null, 2)}\n`);
     const armCa = path.join(localDir, 'arm-ca.pem');
     arm = await startArmEmulator({
       backend: new EngineArmBackend({ instances: estate.instances.map((r) => r.instance), links: estate.links }),
@@ -108,6 +166,7 @@ async function main(): Promise<void> {
         ...process.env,
         NODE_EXTRA_CA_CERTS: bundle,
         AzureWebJobsStorage: azurite.connectionString,
+        ESTATE_FILE: runEstate,
         ARM_ENDPOINT: arm.url,
         FUNCTIONS_HTTP_PORT: String(options.port),
       },
@@ -126,7 +185,7 @@ async function main(): Promise<void> {
 Running on 127.0.0.1:
   Functions host   ${url}  (function key: ${key})
   dashboard        ${url}/api/dashboard?code=${key}
-  Azurite          blob ${options.blobPort}, queue ${options.queuePort}, table ${options.tablePort} (container "backups" raises BlobCreated)
+  Azurite          blob ${azurite.blobPort}, queue ${azurite.queuePort}, table ${azurite.tablePort} (container "backups" raises BlobCreated)
 ${estate.instances.map((r) => `  ${r.instance.config.name.padEnd(16)} ${r.host}:${r.port}  (${r.instance.config.kind === 'managedInstance' ? 'managed instance' : `SQL Server ${r.instance.config.majorVersion}`}; login autopilot)`).join('\n')}
   link             Link_Sales: Sales on sql-onprem -> mi-prod
   ARM endpoint     ${arm.url}  (CA: ${path.relative(appRoot, armCa)})
