@@ -45,6 +45,7 @@ export async function startEstate(estate: Estate, options: StartEstateOptions): 
   const clock = options.clock ?? new ScaledClock(estate.clockSpeed ?? 1);
   const instances = buildInstances(estate, clock);
   const links = new LinkRegistry(clock);
+  for (const instance of instances) instance.links = links;
   const tls = generateTlsMaterial(instances.map((i) => i.serverName));
   const servers: TdsServer[] = [];
   const running: RunningInstance[] = [];

@@ -229,7 +229,9 @@ async function* dispatch(env: ExecEnv, stmt: Statement): AsyncGenerator<RequestO
       yield done(env);
       return 0;
     case 'availabilityGroup':
-      return runAvailabilityGroup(env, stmt);
+      for (const message of runAvailabilityGroup(env, stmt)) yield infoOutput({ number: 0, state: 1, class: 0, message });
+      yield done(env);
+      return 0;
     case 'unsupported':
       return runUnsupported(env, stmt);
     case 'declareTable':

@@ -5,6 +5,7 @@ import type { BackupFaults, BackupHistoryRow, BackupHost, RestoreHistoryRow } fr
 import { ScaledClock, type EngineClock } from './clock';
 import { FIRST_USER_DATABASE_ID, newDatabase, systemDatabases, type NewDatabaseOptions } from './databases';
 import { emptyHadrState, type HadrState } from './hadr';
+import type { LinkRegistry } from '../link/registry';
 import { FaultSwitches, type FaultKind, type FaultSpec } from './faults';
 import { advanceLsn, RECORDS_PER_TRANSACTION } from './lsn';
 import type { ActiveRequest, AgentJob, Credential, Database, InstanceConfig, Login, OperationStatus } from './model';
@@ -47,6 +48,8 @@ export class EmulatedInstance implements BackupHost {
   readonly identityGrants: { urlPrefix: string; sas: string }[] = [];
   /** availability groups and replica states (sys.availability_groups, sys.dm_hadr_*): empty unless a link fills them */
   readonly hadr: HadrState = emptyHadrState();
+  /** the estate's Managed Instance links, which answer ALTER AVAILABILITY GROUP (set by the estate server) */
+  links?: LinkRegistry;
   /** running Agent jobs by job_id: stopped with the instance */
   readonly agentRuns = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private readonly extraDirectories: string[];

@@ -5,6 +5,7 @@ import { SqlError } from '../../sqlError';
 import { FIRST_USER_SPID } from '../instance';
 import type { ExecEnv } from './env';
 import { asInt, evaluate } from './values';
+import { executeAvailabilityGroupStatement } from '../../link/statements';
 
 type Of<K extends Statement['kind']> = Extract<Statement, { kind: K }>;
 
@@ -27,7 +28,17 @@ function notSupported(option: string): SqlError {
 }
 
 /** AVAILABILITY GROUP statements: HADR is off on the emulated SQL Servers; a managed instance manages its link through ARM */
-export function runAvailabilityGroup(env: ExecEnv, stmt: Of<'availabilityGroup'>): never {
+/**
+ * ALTER/DROP AVAILABILITY GROUP: a Managed Instance link of the estate answers it (failover, role
+ * and mode changes) and returns its informational messages; anything else is refused as SQL
+ * Server refuses it without Always On.
+ */
+export function runAvailabilityGroup(env: ExecEnv, stmt: Of<'availabilityGroup'>): string[] {
+  const links = env.session.instance.links;
+  if (links) {
+    const outcome = executeAvailabilityGroupStatement(stmt, env.session.instance.config.name, links);
+    if (outcome.handled) return outcome.messages;
+  }
   if (env.session.instance.config.kind === 'managedInstance') throw notSupported(`${stmt.action} AVAILABILITY GROUP`);
   throw new SqlError(
     35221,
