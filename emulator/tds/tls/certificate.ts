@@ -10,8 +10,9 @@ const cache = new Map<string, TlsMaterial>();
 const DAY_MS = 86_400_000;
 
 function serialNumber(): string {
-  // A positive 16-byte serial: the leading nibble is kept below 8.
-  return `0${forge.util.bytesToHex(forge.random.getBytesSync(15))}`;
+  // A positive 16-byte serial in minimal DER: the first byte is 0x01 (never 0x00, which OpenSSL 3
+  // rejects as "illegal padding", and never >= 0x80, which would make it negative).
+  return `01${forge.util.bytesToHex(forge.random.getBytesSync(15))}`;
 }
 
 function isIpAddress(name: string): boolean {
