@@ -1,12 +1,18 @@
 // The local Functions host as its own process, started by `npm start` with the emulator's CA in
 // NODE_EXTRA_CA_CERTS (the app keeps encrypt: true and certificate checks, as in Azure).
 import path from 'node:path';
-import { startLocalHost } from './host';
+import { readLocalSettings, settingsFromValues, startLocalHost } from './host';
+
+/** The host's own settings, where an environment variable wins over local.settings.json as it does for the functions. */
+const HOST_SETTINGS = ['LOCAL_BLOB_EVENTS', 'LOCAL_BLOB_EVENTS_CONNECTION', 'FUNCTIONS_MASTER_KEY', 'FUNCTIONS_DEFAULT_KEY', 'FUNCTIONS_EVENTGRID_KEY'];
 
 async function main(): Promise<void> {
   const appRoot = path.resolve(__dirname, '..', '..');
   const port = process.env.FUNCTIONS_HTTP_PORT ? Number(process.env.FUNCTIONS_HTTP_PORT) : undefined;
-  const host = await startLocalHost({ appRoot, port });
+  const file = readLocalSettings(appRoot);
+  const values = { ...file.values };
+  for (const name of HOST_SETTINGS) if (process.env[name] !== undefined) values[name] = process.env[name] ?? '';
+  const host = await startLocalHost({ appRoot, port, settings: settingsFromValues(values, file.port) });
   process.send?.({ ready: true, url: host.url, functions: host.functions });
   const stop = async (): Promise<void> => {
     await host.stop();

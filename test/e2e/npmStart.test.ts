@@ -1,9 +1,7 @@
 // The newcomer's path, end to end: the real `npm start` (as a child process, on free ports), a
 // backup uploaded to Azurite with @azure/storage-blob, the restore seen through the API and on the
 // dashboard in headless Chromium, the restored database online on sql-dev, and a clean stop.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
-import net from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sql from 'mssql';
@@ -18,78 +16,16 @@ import {
   StorageSharedKeyCredential,
 } from '@azure/storage-blob';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../helpers/azurite';
+import { portClosed, startApp, stopApp, type Started } from './npmStartProcess';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'Local-Only-Sample-Password-1';
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  hostUrl: string;
-  key: string;
-  blobPort: number;
-  ports: Record<string, number>;
-  readySeconds: number;
-}
-
-async function startApp(): Promise<Started> {
-  const child = spawn('npm', ['start', '--', '--free-ports', '--estate', 'test/fixtures/e2e/estate.json'], {
-    cwd: ROOT,
-    detached: true, // its own process group, so the test can stop npm and everything under it
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, npm_config_loglevel: 'error' },
-  });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const started = Date.now();
-  await new Promise<void>((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (/mi-autopilot ready/.test(out)) {
-        clearInterval(timer);
-        resolve();
-      } else if (child.exitCode !== null || Date.now() - started > 180_000) {
-        clearInterval(timer);
-        reject(new Error(`npm start did not become ready:\n${out}`));
-      }
-    }, 100);
-  });
-  const host = /Functions host\s+(http:\/\/127\.0\.0\.1:\d+)\s+\(function key: ([^)]+)\)/.exec(out);
-  const blob = /Azurite\s+blob (\d+)/.exec(out);
-  const ports = Object.fromEntries([...out.matchAll(/^\s+(sql-onprem|mi-prod|sql-dev)\s+127\.0\.0\.1:(\d+)/gm)].map((m) => [m[1], Number(m[2])]));
-  const ready = /mi-autopilot ready \(([\d.]+) s\)/.exec(out);
-  if (!host || !blob) throw new Error(`could not read the addresses from npm start's output:\n${out}`);
-  return { child, output: () => out, hostUrl: host[1], key: host[2], blobPort: Number(blob[1]), ports, readySeconds: Number(ready?.[1]) };
-}
-
-async function stopApp(app: Started): Promise<void> {
-  if (app.child.exitCode !== null) return;
-  const exited = new Promise((r) => app.child.once('exit', r));
-  try {
-    process.kill(-(app.child.pid ?? 0), 'SIGINT');
-  } catch {
-    return;
-  }
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
-}
-
-function portClosed(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}
 
 let app: Started;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  app = await startApp();
+  app = await startApp('npm');
 }, 240_000);
 
 afterAll(async () => {
@@ -179,3 +115,63 @@ test('an uploaded backup is restored on sql-dev, visible through the API and the
   for (const port of [new URL(app.hostUrl).port, app.blobPort, ...Object.values(app.ports)]) expect(await portClosed(Number(port))).toBe(true);
   console.log(`npm start was ready ${app.readySeconds} s after the build; dashboard screenshot: ${screenshot}`);
 }, 300_000);
+
+describe('the Event Grid webhook of the real app', () => {
+  let hooked: Started;
+  const MASTER = 'e2e-only-master-key';
+
+  beforeAll(async () => {
+    // the blob watcher looks at another container, so only the webhook delivers events
+    hooked = await startApp('node', { LOCAL_BLOB_EVENTS: 'not-watched=>backupUploaded', FUNCTIONS_MASTER_KEY: MASTER });
+  }, 240_000);
+
+  afterAll(async () => {
+    if (hooked) await stopApp(hooked);
+  }, 60_000);
+
+  test('answers the validation handshake and starts the restore a real upload starts from the published BlobCreated sample', async () => {
+    const webhook = `${hooked.hostUrl}/runtime/webhooks/eventgrid?functionName=backupUploaded&code=${MASTER}`;
+    const samples = path.join(__dirname, '..', '..', '..', 'shared', 'reference', 'events');
+    const validation = readFileSync(path.join(samples, 'eventgrid-schema_subscriptionvalidationevent.json'), 'utf8');
+    const answer = await fetch(webhook, { method: 'POST', headers: { 'content-type': 'application/json', 'aeg-event-type': 'SubscriptionValidation' }, body: validation });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual(JSON.parse(readFileSync(path.join(samples, 'eventgrid-schema_subscriptionvalidationevent_expected-response.json'), 'utf8')));
+
+    // a backup blob in the container, uploaded without any event
+    const blobs = BlobServiceClient.fromConnectionString(
+      `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=http://127.0.0.1:${hooked.blobPort}/${AZURITE_ACCOUNT};`,
+    );
+    await blobs.getContainerClient('staging').createIfNotExists();
+    const staging = `http://127.0.0.1:${hooked.blobPort}/${AZURITE_ACCOUNT}/staging`;
+    const sas = generateAccountSASQueryParameters(
+      { permissions: AccountSASPermissions.parse('rwl'), services: AccountSASServices.parse('b').toString(), resourceTypes: AccountSASResourceTypes.parse('co').toString(), protocol: SASProtocol.HttpsAndHttp, expiresOn: new Date(Date.now() + 3600_000) },
+      new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+    ).toString();
+    const source = await new sql.ConnectionPool({ server: '127.0.0.1', port: hooked.ports['sql-onprem'], user: 'autopilot', password: PASSWORD, database: 'master', options: { encrypt: true, trustServerCertificate: true }, requestTimeout: 0 }).connect();
+    const name = 'sql-onprem/Sales/FULL/Sales_20261122_0300_1of1.bak';
+    await source.request().batch(`CREATE CREDENTIAL [${staging}] WITH IDENTITY = 'SHARED ACCESS SIGNATURE', SECRET = '${sas}'`);
+    await source.request().batch(`BACKUP DATABASE [Sales] TO URL = N'${staging}/${name}' WITH FORMAT`);
+    await source.close();
+    const body = await blobs.getContainerClient('staging').getBlobClient(name).downloadToBuffer();
+    const uploaded = await blobs.getContainerClient('backups').getBlockBlobClient(name).uploadData(body);
+
+    // the published sample, pointed at that blob
+    const [sample] = JSON.parse(readFileSync(path.join(samples, 'eventgrid-schema_blobcreated_putblocklist.json'), 'utf8')) as Record<string, unknown>[];
+    const url = `http://127.0.0.1:${hooked.blobPort}/${AZURITE_ACCOUNT}/backups/${name}`;
+    const event = { ...sample, subject: `/blobServices/default/containers/backups/blobs/${name}`, data: { ...(sample.data as object), url, eTag: uploaded.etag, contentLength: body.length, contentType: 'application/octet-stream' } };
+    const delivered = await fetch(webhook, { method: 'POST', headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' }, body: JSON.stringify([event]) });
+    expect(delivered.status).toBeLessThan(300);
+
+    type Op = { id: string; state: string; output?: { database?: string }; error?: unknown };
+    let op: Op | undefined;
+    const deadline = Date.now() + 120_000;
+    while ((!op || !['succeeded', 'failed'].includes(op.state)) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      const list = (await (await fetch(`${hooked.hostUrl}/api/operations?kind=restore&code=${encodeURIComponent(hooked.key)}`)).json()) as { operations: Op[] };
+      op = list.operations[0];
+    }
+    expect(op?.error).toBeUndefined();
+    expect(op?.state).toBe('succeeded');
+    expect(op?.output?.database).toBe('Sales_dev');
+  }, 300_000);
+});
