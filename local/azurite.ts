@@ -2,6 +2,14 @@
 // on free loopback ports (or the ports asked for). Used by `npm start`, the tests and the benchmarks.
 import { spawn, ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import {
+  AccountSASPermissions,
+  AccountSASResourceTypes,
+  AccountSASServices,
+  generateAccountSASQueryParameters,
+  SASProtocol,
+  StorageSharedKeyCredential,
+} from '@azure/storage-blob';
 
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
 // Azurite's well-known development key (public, documented; not a secret).
@@ -84,4 +92,19 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();
       }),
   };
+}
+
+/** An account SAS for Azurite's blob service (no leading '?'), e.g. 'rwl' for a BACKUP TO URL credential. */
+export function azuriteAccountSas(permissions: string, key = AZURITE_KEY, expiresInMs = 3600_000): string {
+  return generateAccountSASQueryParameters(
+    {
+      permissions: AccountSASPermissions.parse(permissions),
+      services: AccountSASServices.parse('b').toString(),
+      resourceTypes: AccountSASResourceTypes.parse('sco').toString(),
+      protocol: SASProtocol.HttpsAndHttp,
+      startsOn: new Date(Date.now() - 60_000),
+      expiresOn: new Date(Date.now() + expiresInMs),
+    },
+    new StorageSharedKeyCredential(AZURITE_ACCOUNT, key),
+  ).toString();
 }

@@ -3,9 +3,8 @@
 // commit raises BlobCreated, and the app restores them on sql-dev as Sales_dev.
 import path from 'node:path';
 import sql from 'mssql';
-import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, generateAccountSASQueryParameters, SASProtocol, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { loadEstateFile } from '../emulator/engine/estate';
-import { AZURITE_ACCOUNT, AZURITE_KEY } from './azurite';
+import { AZURITE_ACCOUNT, azuriteAccountSas } from './azurite';
 
 async function main(): Promise<void> {
   const appRoot = path.resolve(__dirname, '..', '..');
@@ -15,16 +14,7 @@ async function main(): Promise<void> {
   if (!source || !login) throw new Error('emulator/estate.sample.json has no sql-onprem instance');
   const blobPort = Number(process.env.AZURITE_BLOB_PORT ?? 10000);
   const container = `http://127.0.0.1:${blobPort}/${AZURITE_ACCOUNT}/backups`;
-  const sas = generateAccountSASQueryParameters(
-    {
-      permissions: AccountSASPermissions.parse('rwl'),
-      services: AccountSASServices.parse('b').toString(),
-      resourceTypes: AccountSASResourceTypes.parse('co').toString(),
-      protocol: SASProtocol.HttpsAndHttp,
-      expiresOn: new Date(Date.now() + 3600_000),
-    },
-    new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-  ).toString();
+  const sas = azuriteAccountSas('rwl');
   const pool = await new sql.ConnectionPool({
     server: '127.0.0.1',
     port: source.port ?? 14331,

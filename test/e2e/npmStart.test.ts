@@ -6,16 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sql from 'mssql';
 import { chromium, type Browser } from 'playwright-core';
-import {
-  AccountSASPermissions,
-  AccountSASResourceTypes,
-  AccountSASServices,
-  BlobServiceClient,
-  generateAccountSASQueryParameters,
-  SASProtocol,
-  StorageSharedKeyCredential,
-} from '@azure/storage-blob';
-import { AZURITE_ACCOUNT, AZURITE_KEY } from '../helpers/azurite';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { AZURITE_ACCOUNT, AZURITE_KEY, azuriteAccountSas } from '../helpers/azurite';
 import { portClosed, startApp, stopApp, type Started } from './npmStartProcess';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -48,10 +40,7 @@ test('an uploaded backup is restored on sql-dev, visible through the API and the
   );
   await blobs.getContainerClient('staging').createIfNotExists();
   const staging = `http://127.0.0.1:${app.blobPort}/${AZURITE_ACCOUNT}/staging`;
-  const sas = generateAccountSASQueryParameters(
-    { permissions: AccountSASPermissions.parse('rwl'), services: AccountSASServices.parse('b').toString(), resourceTypes: AccountSASResourceTypes.parse('co').toString(), protocol: SASProtocol.HttpsAndHttp, expiresOn: new Date(Date.now() + 3600_000) },
-    new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-  ).toString();
+  const sas = azuriteAccountSas('rwl');
   const connect = (port: number) =>
     new sql.ConnectionPool({ server: '127.0.0.1', port, user: 'autopilot', password: PASSWORD, database: 'master', options: { encrypt: true, trustServerCertificate: true }, requestTimeout: 0 }).connect();
   const source = await connect(app.ports['sql-onprem']);
@@ -143,10 +132,7 @@ describe('the Event Grid webhook of the real app', () => {
     );
     await blobs.getContainerClient('staging').createIfNotExists();
     const staging = `http://127.0.0.1:${hooked.blobPort}/${AZURITE_ACCOUNT}/staging`;
-    const sas = generateAccountSASQueryParameters(
-      { permissions: AccountSASPermissions.parse('rwl'), services: AccountSASServices.parse('b').toString(), resourceTypes: AccountSASResourceTypes.parse('co').toString(), protocol: SASProtocol.HttpsAndHttp, expiresOn: new Date(Date.now() + 3600_000) },
-      new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-    ).toString();
+    const sas = azuriteAccountSas('rwl');
     const source = await new sql.ConnectionPool({ server: '127.0.0.1', port: hooked.ports['sql-onprem'], user: 'autopilot', password: PASSWORD, database: 'master', options: { encrypt: true, trustServerCertificate: true }, requestTimeout: 0 }).connect();
     const name = 'sql-onprem/Sales/FULL/Sales_20261122_0300_1of1.bak';
     await source.request().batch(`CREATE CREDENTIAL [${staging}] WITH IDENTITY = 'SHARED ACCESS SIGNATURE', SECRET = '${sas}'`);

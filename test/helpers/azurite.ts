@@ -1,3 +1,3 @@
 // Tests start their own Azurite through the same launcher `npm start` uses.
-export { startAzurite, AZURITE_ACCOUNT, AZURITE_KEY } from '../../local/azurite';
+export { startAzurite, azuriteAccountSas, AZURITE_ACCOUNT, AZURITE_KEY } from '../../local/azurite';
 export type { AzuriteInstance } from '../../local/azurite';

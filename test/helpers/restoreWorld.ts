@@ -5,15 +5,7 @@
 // each upload producing the BlobCreated event Event Grid would deliver.
 import { randomUUID } from 'node:crypto';
 import sql from 'mssql';
-import {
-  AccountSASPermissions,
-  AccountSASResourceTypes,
-  AccountSASServices,
-  BlobServiceClient,
-  generateAccountSASQueryParameters,
-  SASProtocol,
-  StorageSharedKeyCredential,
-} from '@azure/storage-blob';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { defaultServices } from '../../emulator/engine/defaultServices';
 import type { Estate as EmulatedEstate, EstateInstance } from '../../emulator/engine/estate';
 import { startEstate, type RunningEstate } from '../../emulator/engine/estateServer';
@@ -33,7 +25,7 @@ import { ensureTable, StorageClients } from '../../shared/storage/clients';
 import { storageFromConnectionString } from '../../shared/storage/connection';
 import { SqlPools } from '../../shared/sql/pools';
 import { QueuePump } from '../../local/queuePump';
-import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type AzuriteInstance } from './azurite';
+import { AZURITE_ACCOUNT, azuriteAccountSas, startAzurite, type AzuriteInstance } from './azurite';
 import { quietLogger, ShiftableClock } from './opsHarness';
 
 export const PASSWORD = 'Local-Only-Test-Password-7';
@@ -100,19 +92,7 @@ export interface RestoreWorld {
   stop(): Promise<void>;
 }
 
-function accountSas(permissions: string): string {
-  return generateAccountSASQueryParameters(
-    {
-      permissions: AccountSASPermissions.parse(permissions),
-      services: AccountSASServices.parse('b').toString(),
-      resourceTypes: AccountSASResourceTypes.parse('sco').toString(),
-      protocol: SASProtocol.HttpsAndHttp,
-      startsOn: new Date(Date.now() - 60_000),
-      expiresOn: new Date(Date.now() + 3600_000),
-    },
-    new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-  ).toString();
-}
+const accountSas = (permissions: string): string => azuriteAccountSas(permissions);
 
 export interface WorldOptions {
   /** changes to the app's estate (rules, containers) before validation */

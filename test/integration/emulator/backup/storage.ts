@@ -1,15 +1,6 @@
 // Azurite containers and SAS tokens for backup/restore tests.
-import {
-  AccountSASPermissions,
-  AccountSASResourceTypes,
-  AccountSASServices,
-  BlobServiceClient,
-  ContainerClient,
-  generateAccountSASQueryParameters,
-  SASProtocol,
-  StorageSharedKeyCredential,
-} from '@azure/storage-blob';
-import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type AzuriteInstance } from '../../../helpers/azurite';
+import { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+import { AZURITE_KEY, azuriteAccountSas, startAzurite, type AzuriteInstance } from '../../../helpers/azurite';
 
 export interface TestStorage {
   azurite: AzuriteInstance;
@@ -32,19 +23,7 @@ export async function startStorage(): Promise<TestStorage> {
       await client.createIfNotExists();
       return { url: `${azurite.blobEndpoint}/${name}`, client };
     },
-    sas(permissions, key = AZURITE_KEY) {
-      return generateAccountSASQueryParameters(
-        {
-          permissions: AccountSASPermissions.parse(permissions),
-          services: AccountSASServices.parse('b').toString(),
-          resourceTypes: AccountSASResourceTypes.parse('sco').toString(),
-          protocol: SASProtocol.HttpsAndHttp,
-          startsOn: new Date(Date.now() - 60_000),
-          expiresOn: new Date(Date.now() + 3600_000),
-        },
-        new StorageSharedKeyCredential(AZURITE_ACCOUNT, key),
-      ).toString();
-    },
+    sas: (permissions, key = AZURITE_KEY) => azuriteAccountSas(permissions, key),
     stop: () => azurite.stop(),
   };
 }

@@ -3,24 +3,12 @@
 // restore run by a one-time Agent job that outlives the connection that started it, and a
 // managed instance's restore in sys.dm_operation_status.
 import sql from 'mssql';
-import { BlobServiceClient, generateAccountSASQueryParameters, AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, SASProtocol, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { BlobServiceClient } from '@azure/storage-blob';
 import type { RunningEstate } from '../../../../emulator/engine/estateServer';
-import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type AzuriteInstance } from '../../../helpers/azurite';
+import { azuriteAccountSas, startAzurite, type AzuriteInstance } from '../../../helpers/azurite';
 import { openPool, startTestEstate } from './estateFixture';
 
-function sas(permissions: string): string {
-  return generateAccountSASQueryParameters(
-    {
-      permissions: AccountSASPermissions.parse(permissions),
-      services: AccountSASServices.parse('b').toString(),
-      resourceTypes: AccountSASResourceTypes.parse('sco').toString(),
-      protocol: SASProtocol.HttpsAndHttp,
-      startsOn: new Date(Date.now() - 60_000),
-      expiresOn: new Date(Date.now() + 3600_000),
-    },
-    new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-  ).toString();
-}
+const sas = (permissions: string): string => azuriteAccountSas(permissions);
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, tries = 300): Promise<T> {
   for (let i = 0; i < tries; i++) {

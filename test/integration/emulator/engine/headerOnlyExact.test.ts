@@ -2,25 +2,13 @@
 // selected as text) through mssql against an emulated SQL Server 2022, after a real BACKUP TO URL
 // into Azurite: the LSNs come back as the exact digits msdb.dbo.backupset recorded.
 import sql from 'mssql';
-import { BlobServiceClient, generateAccountSASQueryParameters, AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, SASProtocol, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { BlobServiceClient } from '@azure/storage-blob';
 import type { RunningEstate } from '../../../../emulator/engine/estateServer';
 import { headerOnlyExact } from '../../../../shared/restore/headerQuery';
-import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type AzuriteInstance } from '../../../helpers/azurite';
+import { azuriteAccountSas, startAzurite, type AzuriteInstance } from '../../../helpers/azurite';
 import { openPool, startTestEstate } from './estateFixture';
 
-function sas(): string {
-  return generateAccountSASQueryParameters(
-    {
-      permissions: AccountSASPermissions.parse('rwdlc'),
-      services: AccountSASServices.parse('b').toString(),
-      resourceTypes: AccountSASResourceTypes.parse('sco').toString(),
-      protocol: SASProtocol.HttpsAndHttp,
-      startsOn: new Date(Date.now() - 60_000),
-      expiresOn: new Date(Date.now() + 3600_000),
-    },
-    new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-  ).toString();
-}
+const sas = (): string => azuriteAccountSas('rwdlc');
 
 type HeaderRow = Record<string, unknown> & { FirstLSN: string; LastLSN: string; CheckpointLSN: string; DatabaseBackupLSN: string };
 
