@@ -28,7 +28,10 @@ export async function benchRestoreLatency(runs: number): Promise<RestoreLatencyR
       world.pump.nudge();
       for (;;) {
         if (target.activeRequests().some((r) => r.command === 'RESTORE DATABASE')) break;
-        if (Date.now() - committed > 60_000) throw new Error('no RESTORE started within 60 s');
+        if (Date.now() - committed > 60_000) {
+          const ops = await world.restores();
+          throw new Error(`no RESTORE started within 60 s: ${ops.slice(0, 4).map((o) => `${o.id} ${o.state} ${o.step} ${o.waitReason ?? ''} ${o.error?.code ?? ''} ${o.error?.message ?? ''}`).join('\n')}`);
+        }
         await new Promise((r) => setTimeout(r, 5));
       }
       samples.push(Date.now() - committed);

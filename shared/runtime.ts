@@ -19,6 +19,7 @@ import { EstateSource, estateSourceFromSettings } from './config/load';
 import { SqlPools } from './sql/pools';
 import { restorePlaybook } from './restore/playbook';
 import { TableBlobClaims } from './restore/claims';
+import { BlobJsonStore } from './storage/jsonStore';
 import { EventCounters } from './restore/start';
 
 export interface Runtime {
@@ -93,6 +94,7 @@ export async function createRuntime(settings: Settings, appRoot: string): Promis
         sqlClient: (instance) => sql.client(instance),
         container,
         claims: new TableBlobClaims(claimsTable),
+        store: new BlobJsonStore(storage.container('operationdata')),
         pollMs: Number(settings.RESTORE_POLL_MS ?? 15_000),
       }),
     ],

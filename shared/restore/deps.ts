@@ -5,6 +5,9 @@ import type { StepContext } from '../ops/types';
 import type { BackupContainer } from '../storage/backupContainer';
 import type { SqlClient } from '../sql/pools';
 import type { BlobClaims } from './claims';
+import type { JsonStore } from '../storage/jsonStore';
+import type { PlannedStep, RestoreFile } from './state';
+import type { FileMove } from '../sql/restoreStatements';
 import { RestoreInput, restoreInputSchema } from './input';
 import type { RestoreState } from './state';
 
@@ -13,11 +16,41 @@ export interface RestoreDeps {
   sqlClient(instance: InstanceConfig): SqlClient;
   container(config: BackupContainerConfig): BackupContainer;
   claims: BlobClaims;
+  /** what an operation finds out that is too large for its record */
+  store: JsonStore;
   /** how often running restores and missing stripes are looked at again */
   pollMs: number;
 }
 
+/** The operation's larger findings, kept beside it in the JSON store. */
+export interface RestoreData {
+  candidates(): Promise<Record<string, string>>;
+  setCandidates(value: Record<string, string>): Promise<void>;
+  plan(): Promise<PlannedStep[]>;
+  setPlan(value: PlannedStep[]): Promise<void>;
+  files(): Promise<RestoreFile[]>;
+  setFiles(value: RestoreFile[]): Promise<void>;
+  moves(): Promise<FileMove[]>;
+  setMoves(value: FileMove[]): Promise<void>;
+}
+
+function restoreData(store: JsonStore, operationId: string): RestoreData {
+  const path = (name: string): string => `operations/${operationId}/${name}.json`;
+  const get = async <T>(name: string, fallback: T): Promise<T> => (await store.get<T>(path(name))) ?? fallback;
+  return {
+    candidates: () => get('candidates', {}),
+    setCandidates: (v) => store.put(path('candidates'), v),
+    plan: () => get('plan', []),
+    setPlan: (v) => store.put(path('plan'), v),
+    files: () => get('files', []),
+    setFiles: (v) => store.put(path('files'), v),
+    moves: () => get('moves', []),
+    setMoves: (v) => store.put(path('moves'), v),
+  };
+}
+
 export interface RestoreRun {
+  data: RestoreData;
   input: RestoreInput;
   state: RestoreState;
   target: InstanceConfig;
@@ -34,6 +67,7 @@ export async function openRun(deps: RestoreDeps, ctx: StepContext): Promise<Rest
   const containerConfig = estate.backupContainers.find((c) => c.name.toLowerCase() === input.container.toLowerCase());
   if (!containerConfig) throw new AppError('CONTAINER_UNKNOWN', `backup container ${input.container} is no longer in the estate configuration`);
   return {
+    data: restoreData(deps.store, ctx.operation.id),
     input,
     state: { ...((ctx.stepState as RestoreState | undefined) ?? {}) },
     target,

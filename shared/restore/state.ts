@@ -1,6 +1,5 @@
 // The restore playbook's state between steps, kept on the operation as JSON (so LSNs are strings).
 import type { BackupBlob, BackupKind } from './backupSet';
-import type { FileMove } from '../sql/restoreStatements';
 
 export interface StoredBlob {
   url: string;
@@ -32,16 +31,25 @@ export interface PlannedStep {
   softwareVersionMajor: number;
 }
 
+export interface RestoreFile {
+  logicalName: string;
+  physicalName: string;
+  type: 'D' | 'L' | 'S' | 'F';
+  fileId: number;
+  sizeBytes: number;
+}
+
+/**
+ * Kept on the operation record, so it stays small: the backup's files, their headers and the
+ * plan live in the JSON store (RestoreData), whatever their number.
+ */
 export interface RestoreState {
-  /** blob path -> eTag of the files of this backup found in the container */
-  candidates?: Record<string, string>;
   /** when the first look found stripes missing (for the stripe timeout) */
   waitingSince?: string;
-  inspected?: Record<string, StoredBlob>;
-  plan?: PlannedStep[];
+  /** how many files the plan restores */
+  planLength?: number;
   sourceDatabase?: string;
   sourceServer?: string;
-  files?: { logicalName: string; physicalName: string; type: 'D' | 'L' | 'S' | 'F'; fileId: number; sizeBytes: number }[];
   targetKind?: 'sqlServer' | 'managedInstance';
   /** what the target says of itself (SERVERPROPERTY) */
   targetFacts?: { major: number; edition: number; dataPath: string | null; logPath: string | null };
@@ -49,7 +57,6 @@ export interface RestoreState {
   /** the name restored into: the target itself, or a staging name for swap */
   restoreAs?: string;
   replace?: boolean;
-  moves?: FileMove[];
   chainIndex?: number;
   reportedPercent?: number;
   oldCopy?: string;

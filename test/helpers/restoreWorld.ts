@@ -21,6 +21,7 @@ import type { RestoreDeps } from '../../shared/restore/deps';
 import { restorePlaybook } from '../../shared/restore/playbook';
 import { restoreFromEvent, EventOutcome } from '../../shared/restore/start';
 import { BackupContainer } from '../../shared/storage/backupContainer';
+import { BlobJsonStore } from '../../shared/storage/jsonStore';
 import { ensureTable, StorageClients } from '../../shared/storage/clients';
 import { storageFromConnectionString } from '../../shared/storage/connection';
 import { SqlPools } from '../../shared/sql/pools';
@@ -149,6 +150,7 @@ export async function startRestoreWorld(options: WorldOptions = {}): Promise<Res
       return c;
     },
     claims: new TableBlobClaims(claimsTable),
+    store: new BlobJsonStore(storage.container(`operationdata${suffix}`)),
     pollMs: 250,
   };
   const engine = await createOperationEngine({

@@ -16,8 +16,8 @@ export async function abort(deps: RestoreDeps, ctx: StepContext): Promise<StepRe
   const { state, input } = run;
   const failure = state.failure ?? { code: 'RESTORE_FAILED', message: 'the restore failed' };
   const notes: string[] = [];
-  if (state.targetKind === 'sqlServer' && state.plan) {
-    for (let i = 0; i < state.plan.length; i++) await deleteJob(run.sql, jobNameFor(ctx.operation.id, i)).catch(() => undefined);
+  if (state.targetKind === 'sqlServer' && state.planLength) {
+    for (let i = 0; i < state.planLength; i++) await deleteJob(run.sql, jobNameFor(ctx.operation.id, i)).catch(() => undefined);
   }
   if (state.restoreAs && state.restoreAs.toLowerCase() !== input.target.database.toLowerCase()) {
     const name = state.restoreAs;

@@ -12,14 +12,14 @@ import { abortWith } from './abort';
 
 export const jobNameFor = (operationId: string, index: number): string => `mi-autopilot restore ${operationId} file ${index + 1}`;
 
-function restoreStatement(run: RestoreRun, index: number) {
+async function restoreStatement(run: RestoreRun, index: number) {
   const { state } = run;
-  const step = (state.plan ?? [])[index];
+  const step = (await run.data.plan())[index];
   return restoreOnSqlServer({
     database: state.restoreAs ?? run.input.target.database,
     urls: step.urls,
     log: step.kind === 'log',
-    moves: index === 0 ? state.moves : undefined,
+    moves: index === 0 ? await run.data.moves() : undefined,
     replace: index === 0 && state.replace === true,
     recovery: step.recovery,
     stats: 10,
@@ -36,7 +36,7 @@ export async function startRestore(deps: RestoreDeps, ctx: StepContext): Promise
     // looks before it acts: a re-run after a crash finds the job created or already running
     const current = await jobState(run.sql, jobName);
     if (current.state === 'missing') {
-      await ensureJob(run.sql, jobName, restoreStatement(run, index).literal(), `mi-autopilot operation ${ctx.operation.id}: restore ${run.input.target.database}`);
+      await ensureJob(run.sql, jobName, (await restoreStatement(run, index)).literal(), `mi-autopilot operation ${ctx.operation.id}: restore ${run.input.target.database}`);
     }
     if (current.state === 'missing' || current.state === 'created') await startJob(run.sql, jobName);
     return next('watch', { ...state, startedRestoreAt });
@@ -46,7 +46,7 @@ export async function startRestore(deps: RestoreDeps, ctx: StepContext): Promise
   const already = await miOperation(run, state);
   if (!already) {
     try {
-      await run.sql.query(restoreOnManagedInstance(state.restoreAs ?? run.input.target.database, (state.plan ?? [])[0].urls), { timeoutMs: 10_000 });
+      await run.sql.query(restoreOnManagedInstance(state.restoreAs ?? run.input.target.database, (await run.data.plan())[0].urls), { timeoutMs: 10_000 });
     } catch (err) {
       const timedOut = err instanceof SqlFailure && (err.driverCode === 'ETIMEOUT' || err.driverCode === 'ECANCEL');
       if (!timedOut) {
@@ -79,7 +79,7 @@ async function miOperation(run: RestoreRun, state: RestoreState): Promise<MiOper
 
 async function reportProgress(ctx: StepContext, run: RestoreRun, filePercent: number): Promise<RestoreState> {
   const { state } = run;
-  const files = state.plan?.length ?? 1;
+  const files = state.planLength ?? 1;
   const overall = Math.floor((((state.chainIndex ?? 0) + filePercent / 100) / files) * 100);
   const bucket = Math.floor(overall / 10) * 10;
   if (bucket > (state.reportedPercent ?? 0)) {
@@ -92,7 +92,7 @@ async function reportProgress(ctx: StepContext, run: RestoreRun, filePercent: nu
 export async function watch(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
   const run = await openRun(deps, ctx);
   const index = run.state.chainIndex ?? 0;
-  const files = run.state.plan?.length ?? 1;
+  const files = run.state.planLength ?? 1;
   if (run.state.targetKind === 'managedInstance') {
     const op = await miOperation(run, run.state);
     if (!op || op.state <= 1) {

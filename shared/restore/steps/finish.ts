@@ -128,7 +128,7 @@ export async function scripts(deps: RestoreDeps, ctx: StepContext): Promise<Step
     instance: input.target.instance,
     database: input.target.database,
     source: state.sourceServer && state.sourceDatabase ? `${state.sourceServer}/${state.sourceDatabase}` : undefined,
-    files: (state.plan ?? []).map((s) => ({ kind: s.kind, stripes: s.urls.length, first: s.urls[0] })),
+    files: (await run.data.plan()).map((s) => ({ kind: s.kind, stripes: s.urls.length, first: s.urls[0] })),
     restoreSeconds: state.finishedRestoreAt ? Math.round((new Date(state.finishedRestoreAt).getTime() - started) / 1000) : undefined,
     previousCopy: state.oldCopy,
     droppedCopies: state.droppedCopies ?? [],

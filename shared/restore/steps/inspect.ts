@@ -1,5 +1,5 @@
-// Step 3: read every candidate file's label and header through the target (only files not read
-// before), plan the restore, and read the file list of the full backup.
+// Step 3: read every candidate file's label and header through the target (each blob version only
+// once: headers are cached in the JSON store), plan the restore, and read the full backup's files.
 import { next, StepResult, wait, type StepContext } from '../../ops/types';
 import { restoreInspect } from '../../sql/restoreStatements';
 import { SqlFailure } from '../../sql/sqlErrors';
@@ -10,6 +10,8 @@ import { exactHeaderSupported } from '../headerQuery';
 import { planRestore } from '../planner';
 import { loadBlob, storeBlob, StoredBlob } from '../state';
 import { abortWith } from './abort';
+import { blobVersionKey } from '../claims';
+import { hashKey } from '../../storage/jsonStore';
 
 const VERSION_NAMES: Record<number, string> = { 13: '2016', 14: '2017', 15: '2019', 16: '2022', 17: '2025' };
 const versionName = (major: number): string => `SQL Server ${VERSION_NAMES[major] ?? `${major}.0`} (${major}.0)`;
@@ -17,41 +19,49 @@ const versionName = (major: number): string => `SQL Server ${VERSION_NAMES[major
 export async function inspect(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
   const run = await openRun(deps, ctx);
   const { state } = run;
-  const inspected: Record<string, StoredBlob> = { ...(state.inspected ?? {}) };
+  const inspected: StoredBlob[] = [];
   const base = run.container.config.url.replace(/\/+$/, '');
+  const facts = state.targetFacts;
+  const exact = facts !== undefined && exactHeaderSupported(facts.major, facts.edition);
   try {
-    for (const path of Object.keys(state.candidates ?? {})) {
-      if (inspected[path]) continue;
+    for (const [path, eTag] of Object.entries(await run.data.candidates())) {
       const url = `${base}/${path.split('/').map(encodeURIComponent).join('/')}`;
-      const facts = state.targetFacts;
-      inspected[path] = storeBlob(await inspectBlob(run.sql, url, path, facts !== undefined && exactHeaderSupported(facts.major, facts.edition)));
+      // a blob version's header never changes: read once, shared by every later restore
+      const cacheKey = `headers/${hashKey(blobVersionKey(url, eTag))}.json`;
+      let blob = await deps.store.get<StoredBlob>(cacheKey);
+      if (!blob) {
+        blob = storeBlob(await inspectBlob(run.sql, url, path, exact));
+        if (!blob.lsnApproximate) await deps.store.put(cacheKey, blob);
+      }
+      inspected.push(blob);
     }
   } catch (err) {
     if (err instanceof SqlFailure && !err.isTransient) {
       const f = restoreFailure(err.numbers, err.message);
-      return abortWith({ ...state, inspected }, f.code === 'BACKUP_UNREADABLE' ? 'CREDENTIAL_OR_BLOB_REFUSED' : f.code, `reading the backup headers failed: ${f.message}`);
+      return abortWith(state, f.code === 'BACKUP_UNREADABLE' ? 'CREDENTIAL_OR_BLOB_REFUSED' : f.code, `reading the backup headers failed: ${f.message}`);
     }
     throw err;
   }
-  const result = planRestore(Object.values(inspected).map(loadBlob));
+  const result = planRestore(inspected.map(loadBlob));
   if (!result.ok) {
     if (result.problem.code === 'STRIPES_MISSING') {
       // the stripes are named freely: the label's family count tells how many to wait for
       const since = state.waitingSince ?? ctx.now.toISOString();
       if (ctx.now.getTime() - new Date(since).getTime() > run.input.stripeTimeoutMinutes * 60_000) {
-        return abortWith({ ...state, inspected }, 'STRIPES_MISSING', `${result.problem.message} after waiting ${run.input.stripeTimeoutMinutes} minutes; nothing was restored`);
+        return abortWith(state, 'STRIPES_MISSING', `${result.problem.message} after waiting ${run.input.stripeTimeoutMinutes} minutes; nothing was restored`);
       }
-      return wait(deps.pollMs, `waiting for stripes: ${result.problem.message}`, { ...state, inspected, waitingSince: since }, 'locate');
+      return wait(deps.pollMs, `waiting for stripes: ${result.problem.message}`, { ...state, waitingSince: since }, 'locate');
     }
-    return abortWith({ ...state, inspected }, result.problem.code, result.problem.message);
+    return abortWith(state, result.problem.code, result.problem.message);
   }
   const plan = result.plan.steps.map((s) => ({ kind: s.set.kind, urls: s.set.urls, recovery: s.recovery, softwareVersionMajor: s.set.header.softwareVersionMajor }));
   const first = result.plan.steps[0].set;
+  await run.data.setPlan(plan);
+  const planned = { ...state, planLength: plan.length, sourceDatabase: first.header.databaseName, sourceServer: first.header.serverName };
   const newest = Math.max(...plan.map((s) => s.softwareVersionMajor));
-  const facts = state.targetFacts;
   if (run.target.kind === 'sqlServer' && facts && newest > facts.major) {
     return abortWith(
-      { ...state, inspected, plan },
+      planned,
       'BACKUP_NEWER_THAN_TARGET',
       `backup was taken on ${versionName(newest)}; target ${run.target.name} runs ${versionName(facts.major)} and cannot restore newer versions`,
     );
@@ -60,12 +70,12 @@ export async function inspect(deps: RestoreDeps, ctx: StepContext): Promise<Step
     if (run.input.verify === 'verifyonly') {
       for (const step of plan) await run.sql.query(restoreInspect('VERIFYONLY', step.urls), { timeoutMs: 0 });
     }
-    const files = await backupFiles(run.sql, first.urls);
-    return next('precheck', { ...state, inspected, plan, files, sourceDatabase: first.header.databaseName, sourceServer: first.header.serverName });
+    await run.data.setFiles(await backupFiles(run.sql, first.urls));
+    return next('precheck', planned);
   } catch (err) {
     if (err instanceof SqlFailure && !err.isTransient) {
       const f = restoreFailure(err.numbers, err.message);
-      return abortWith({ ...state, inspected, plan }, f.code, `checking the backup failed: ${f.message}`);
+      return abortWith(planned, f.code, `checking the backup failed: ${f.message}`);
     }
     throw err;
   }

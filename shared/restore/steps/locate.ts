@@ -44,5 +44,6 @@ export async function locate(deps: RestoreDeps, ctx: StepContext): Promise<StepR
   if (candidates.length > 500) {
     return fail('TOO_MANY_BACKUPS', `${candidates.length} files match the rule for this database; move older backups to another folder or tighten the rule's pattern`);
   }
-  return next('credential', { ...state, waitingSince: state.waitingSince, candidates: Object.fromEntries(candidates.map((c) => [c.path, c.eTag])) });
+  await run.data.setCandidates(Object.fromEntries(candidates.map((c) => [c.path, c.eTag])));
+  return next('credential', state);
 }

@@ -16,7 +16,7 @@ export function stagingName(target: string, operationId: string): string {
 export async function precheck(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
   const run = await openRun(deps, ctx);
   const { input, state, target } = run;
-  const plan = state.plan ?? [];
+  const plan = await run.data.plan();
   const facts = state.targetFacts;
   const targetKind = target.kind;
   if (targetKind === 'managedInstance' && plan.length > 1) {
@@ -51,10 +51,11 @@ export async function precheck(deps: RestoreDeps, ctx: StepContext): Promise<Ste
       `${target.name} reports no default data and log folders (SERVERPROPERTY InstanceDefaultDataPath/LogPath); set paths on the instance in the estate`,
     );
   }
-  const moves = targetKind === 'sqlServer' ? planMoves(state.files ?? [], restoreAs, paths) : [];
+  const moves = targetKind === 'sqlServer' ? planMoves(await run.data.files(), restoreAs, paths) : [];
 
   // From here on this operation owns these blob versions: other events for them end quietly.
-  const keys = Object.entries(state.candidates ?? {}).map(([path, eTag]) => blobVersionKey(`${run.container.config.url.replace(/\/+$/, '')}/${path.split('/').map(encodeURIComponent).join('/')}`, eTag));
+  await run.data.setMoves(moves);
+  const keys = Object.entries(await run.data.candidates()).map(([path, eTag]) => blobVersionKey(`${run.container.config.url.replace(/\/+$/, '')}/${path.split('/').map(encodeURIComponent).join('/')}`, eTag));
   await deps.claims.claim(targetKeyOf(input), keys, ctx.operation.id);
 
   return next('startRestore', {
@@ -63,7 +64,6 @@ export async function precheck(deps: RestoreDeps, ctx: StepContext): Promise<Ste
     targetExisted,
     restoreAs,
     replace: inPlace && targetExisted,
-    moves,
     chainIndex: 0,
     reportedPercent: 0,
   });
