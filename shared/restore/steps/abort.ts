@@ -27,6 +27,13 @@ export async function abort(deps: RestoreDeps, ctx: StepContext): Promise<StepRe
       notes.push(`staging database ${name} dropped`);
     }
   }
-  const untouched = state.targetExisted && !state.replace ? `; the existing ${input.target.database} on ${input.target.instance} was not changed` : '';
+  // what a DBA needs to know first: did anything change?
+  const untouched = /nothing was (changed|restored)/.test(failure.message)
+    ? ''
+    : !state.startedRestoreAt
+      ? `; nothing was changed on ${input.target.instance}`
+      : state.targetExisted && !state.replace
+        ? `; the existing ${input.target.database} on ${input.target.instance} was not changed`
+        : '';
   return fail(failure.code, `${failure.message}${untouched}${notes.length ? ` (${notes.join(', ')})` : ''}`);
 }
