@@ -152,7 +152,8 @@ async function main(): Promise<void> {
     writeFileSync(runEstate, `${JSON.stringify(appEstate, null, 2)}\n`);
     const armCa = path.join(localDir, 'arm-ca.pem');
     arm = await startArmEmulator({
-      backend: new EngineArmBackend({ instances: estate.instances.map((r) => r.instance), links: estate.links }),
+      // the resource group the sample estate's armResourceIds name
+      backend: new EngineArmBackend({ instances: estate.instances.map((r) => r.instance), links: estate.links, resourceGroup: 'rg-local' }),
       caPath: armCa,
       port: options.armPort,
     });

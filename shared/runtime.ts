@@ -20,6 +20,7 @@ import { SqlPools } from './sql/pools';
 import { restorePlaybook } from './restore/playbook';
 import { TableBlobClaims } from './restore/claims';
 import { BlobJsonStore } from './storage/jsonStore';
+import { managedInstanceFactsFromSettings } from './arm/managedInstanceFacts';
 import { EventCounters } from './restore/start';
 
 export interface Runtime {
@@ -95,6 +96,7 @@ export async function createRuntime(settings: Settings, appRoot: string): Promis
         container,
         claims: new TableBlobClaims(claimsTable),
         store: new BlobJsonStore(storage.container('operationdata')),
+        managedInstanceFacts: managedInstanceFactsFromSettings(settings),
         pollMs: Number(settings.RESTORE_POLL_MS ?? 15_000),
       }),
     ],

@@ -6,6 +6,7 @@ import type { BackupContainer } from '../storage/backupContainer';
 import type { SqlClient } from '../sql/pools';
 import type { BlobClaims } from './claims';
 import type { JsonStore } from '../storage/jsonStore';
+import type { ManagedInstanceFacts } from './portability';
 import type { PlannedStep, RestoreFile } from './state';
 import type { FileMove } from '../sql/restoreStatements';
 import { RestoreInput, restoreInputSchema } from './input';
@@ -18,6 +19,8 @@ export interface RestoreDeps {
   claims: BlobClaims;
   /** what an operation finds out that is too large for its record */
   store: JsonStore;
+  /** a managed instance's update policy and TDE protector, from ARM (absent: not checked) */
+  managedInstanceFacts?: (armResourceId: string) => Promise<ManagedInstanceFacts>;
   /** how often running restores and missing stripes are looked at again */
   pollMs: number;
 }

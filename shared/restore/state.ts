@@ -37,6 +37,8 @@ export interface RestoreFile {
   type: 'D' | 'L' | 'S' | 'F';
   fileId: number;
   sizeBytes: number;
+  /** '0x…' when the file is protected by TDE */
+  tdeThumbprint?: string;
 }
 
 /**
@@ -50,6 +52,8 @@ export interface RestoreState {
   planLength?: number;
   sourceDatabase?: string;
   sourceServer?: string;
+  /** the source is a managed instance of the estate: what ARM said of it */
+  sourceMi?: { name: string; facts: { databaseFormat?: string; serverKeyType: string } };
   targetKind?: 'sqlServer' | 'managedInstance';
   /** what the target says of itself (SERVERPROPERTY) */
   targetFacts?: { major: number; edition: number; dataPath: string | null; logPath: string | null };

@@ -26,6 +26,9 @@ import { ensureTable, StorageClients } from '../../shared/storage/clients';
 import { storageFromConnectionString } from '../../shared/storage/connection';
 import { SqlPools } from '../../shared/sql/pools';
 import { QueuePump } from '../../local/queuePump';
+import { startArmEmulator, type ArmEmulator } from '../../emulator/arm/server';
+import { EngineArmBackend } from '../../emulator/arm/engineBackend';
+import { ArmClient } from '../../shared/arm/client';
 import { AZURITE_ACCOUNT, azuriteAccountSas, startAzurite, type AzuriteInstance } from './azurite';
 import { quietLogger, ShiftableClock } from './opsHarness';
 
@@ -65,7 +68,27 @@ export function emulatedEstate(): EmulatedEstate {
       }),
       base('sql-dev', { databases: [] }),
       base('sql-2019', { majorVersion: 15, databases: [] }),
-      { name: 'mi-prod', kind: 'managedInstance', updatePolicy: 'SQL Server 2022', throughputMBps: 400, freeSpaceGB: 2048, logins: login, databases: [] },
+      {
+        name: 'mi-prod',
+        kind: 'managedInstance',
+        updatePolicy: 'SQL Server 2022',
+        throughputMBps: 400,
+        freeSpaceGB: 2048,
+        logins: login,
+        databases: [
+          { name: 'Billing', recoveryModel: 'FULL', tables: [{ schema: 'dbo', name: 'Invoices', rows: 3100 }] },
+          { name: 'Vault', recoveryModel: 'FULL', tde: 'customerManaged', tables: [{ schema: 'dbo', name: 'Secrets', rows: 10 }] },
+        ],
+      },
+      {
+        name: 'mi-auto',
+        kind: 'managedInstance',
+        updatePolicy: 'Always-up-to-date',
+        throughputMBps: 400,
+        freeSpaceGB: 2048,
+        logins: login,
+        databases: [{ name: 'Ledger', recoveryModel: 'FULL', tables: [{ schema: 'dbo', name: 'Entries', rows: 500 }] }],
+      },
     ],
   };
 }
@@ -75,13 +98,15 @@ export interface RestoreWorld {
   emulator: RunningEstate;
   estate: Estate;
   engine: OperationEngine;
+  /** the outcome and progress events the operations published */
+  events: TableEventPublisher;
   clock: ShiftableClock;
   service: BlobServiceClient;
   pump: QueuePump;
   /** a pool to an emulated instance, for looking at what the app did */
   pool(instance: string): Promise<sql.ConnectionPool>;
   /** BACKUP DATABASE on the source into the staging container; returns the staged blob paths */
-  backup(database: string, options: { kind: 'full' | 'diff' | 'log'; stripes: number; timestamp: string; server?: string }): Promise<string[]>;
+  backup(database: string, options: { kind: 'full' | 'diff' | 'log'; stripes: number; timestamp: string; server?: string; copyOnly?: boolean }): Promise<string[]>;
   /** copies a staged blob into the watched container and returns the BlobCreated event */
   upload(path: string, rename?: string): Promise<Record<string, unknown>>;
   /** delivers an event to the backupUploaded logic */
@@ -96,6 +121,8 @@ export interface RestoreWorld {
 const accountSas = (permissions: string): string => azuriteAccountSas(permissions);
 
 export interface WorldOptions {
+  /** serve the estate's managed instances through the ARM emulator and let the playbook ask it */
+  arm?: boolean;
   /** changes to the app's estate (rules, containers) before validation */
   configure?: (estate: Record<string, unknown> & { restoreRules: Record<string, unknown>[] }) => void;
   /** replaces the container adapter (e.g. to hand out a SAS SQL Server will refuse) */
@@ -120,7 +147,7 @@ export async function startRestoreWorld(options: WorldOptions = {}): Promise<Res
     };
   };
   const raw = {
-    instances: ['sql-onprem', 'sql-dev', 'sql-2019', 'mi-prod'].map(instance),
+    instances: ['sql-onprem', 'sql-dev', 'sql-2019', 'mi-prod', 'mi-auto'].map(instance),
     backupContainers: [{ name: 'backups', url: `${azurite.blobEndpoint}/backups`, auth: { type: 'connectionSetting', setting: 'AzureWebJobsStorage' } }],
     restoreRules: [
       { name: 'to-dev', container: 'backups', pathPattern: PATTERN, target: { instance: 'sql-dev', database: '{database}_dev' }, onExisting: 'swap', verify: 'verifyonly', keepPreviousCopies: 1, stripeTimeoutMinutes: 5 },
@@ -153,10 +180,23 @@ export async function startRestoreWorld(options: WorldOptions = {}): Promise<Res
     store: new BlobJsonStore(storage.container(`operationdata${suffix}`)),
     pollMs: 250,
   };
+  let arm: ArmEmulator | undefined;
+  if (options.arm) {
+    arm = await startArmEmulator({
+      backend: new EngineArmBackend({ instances: emulator.instances.map((r) => r.instance), links: emulator.links, subscriptionId: '0', resourceGroup: 'rg' }),
+    });
+    const client = new ArmClient({ credential: { getToken: async () => ({ token: 'test', expiresOnTimestamp: Date.now() + 3600_000 }) }, subscriptionId: '0', endpoint: arm.url, ca: arm.ca });
+    deps.managedInstanceFacts = async (id) => {
+      const name = id.split('/').pop() ?? '';
+      const [mi, protector] = await Promise.all([client.getManagedInstance('rg', name), client.getEncryptionProtector('rg', name)]);
+      return { databaseFormat: mi.databaseFormat, serverKeyType: protector.serverKeyType };
+    };
+  }
+  const events = new TableEventPublisher(eventsTable);
   const engine = await createOperationEngine({
     storage,
     playbooks: [restorePlaybook(deps)],
-    events: new TableEventPublisher(eventsTable),
+    events,
     settings: {
       queueName: `restores${suffix}`,
       operationsTable: `ops${suffix}`,
@@ -204,6 +244,7 @@ export async function startRestoreWorld(options: WorldOptions = {}): Promise<Res
     emulator,
     estate,
     engine,
+    events,
     clock,
     service,
     pump,
@@ -222,7 +263,7 @@ export async function startRestoreWorld(options: WorldOptions = {}): Promise<Res
       const statement =
         o.kind === 'log'
           ? `BACKUP LOG [${database}] TO ${to} WITH FORMAT, CHECKSUM`
-          : `BACKUP DATABASE [${database}] TO ${to} WITH FORMAT, CHECKSUM${o.kind === 'diff' ? ', DIFFERENTIAL' : ''}`;
+          : `BACKUP DATABASE [${database}] TO ${to} WITH FORMAT, CHECKSUM${o.kind === 'diff' ? ', DIFFERENTIAL' : ''}${o.copyOnly ? ', COPY_ONLY' : ''}`;
       await p.request().batch(statement);
       return paths;
     },
@@ -267,6 +308,7 @@ export async function startRestoreWorld(options: WorldOptions = {}): Promise<Res
     async stop() {
       await Promise.all(pools.map((p) => p.close().catch(() => undefined)));
       await sqlPools.closeAll();
+      await arm?.close();
       await emulator.stop();
       await azurite.stop();
     },

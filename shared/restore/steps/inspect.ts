@@ -10,6 +10,8 @@ import { exactHeaderSupported } from '../headerQuery';
 import { planRestore } from '../planner';
 import { loadBlob, storeBlob, StoredBlob } from '../state';
 import { abortWith } from './abort';
+import { portabilityProblem } from '../portability';
+import { isTransientError, toErrorInfo } from '../../errors';
 import { blobVersionKey } from '../claims';
 import { hashKey } from '../../storage/jsonStore';
 
@@ -59,6 +61,22 @@ export async function inspect(deps: RestoreDeps, ctx: StepContext): Promise<Step
   await run.data.setPlan(plan);
   const planned = { ...state, planLength: plan.length, sourceDatabase: first.header.databaseName, sourceServer: first.header.serverName };
   const newest = Math.max(...plan.map((s) => s.softwareVersionMajor));
+  // a managed instance's backup onto SQL Server (REFERENCE.md 7): its update policy, asked of ARM,
+  // says more than the version number does, so it is checked first
+  const sourceName = (run.input.captures.server ?? first.header.serverName).split('.')[0].toLowerCase();
+  const sourceMi = run.estate.instances.find((i) => i.kind === 'managedInstance' && i.name.toLowerCase() === sourceName);
+  if (run.target.kind === 'sqlServer' && sourceMi?.armResourceId && deps.managedInstanceFacts && facts) {
+    let miFacts;
+    try {
+      miFacts = await deps.managedInstanceFacts(sourceMi.armResourceId);
+    } catch (err) {
+      if (isTransientError(err)) throw err;
+      return abortWith(planned, 'PORTABILITY_UNKNOWN', `could not read ${sourceMi.name}'s update policy and TDE protector from ARM: ${toErrorInfo(err).message}`);
+    }
+    planned.sourceMi = { name: sourceMi.name, facts: miFacts };
+    const problem = portabilityProblem({ sourceInstance: sourceMi.name, facts: miFacts, encrypted: false, target: run.target.name, targetMajor: facts.major });
+    if (problem) return abortWith(planned, problem.code, problem.message);
+  }
   if (run.target.kind === 'sqlServer' && facts && newest > facts.major) {
     return abortWith(
       planned,

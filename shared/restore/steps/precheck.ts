@@ -5,6 +5,7 @@ import { planMoves } from '../../sql/relocation';
 import { openRun, RestoreDeps, targetKeyOf } from '../deps';
 import { blobVersionKey } from '../claims';
 import { abortWith } from './abort';
+import { portabilityProblem } from '../portability';
 
 
 /** A staging name for swap: the target's name with a suffix, within 128 characters. */
@@ -25,6 +26,13 @@ export async function precheck(deps: RestoreDeps, ctx: StepContext): Promise<Ste
       'CHAIN_NEEDS_LOG_REPLAY',
       `the backup chain has ${plan.length} files (full, differential and log backups); a managed instance applies differential and log backups only through the Log Replay Service, which this rule cannot use yet; restore the full backup alone or target a SQL Server`,
     );
+  }
+
+  // the TDE half of backup portability, now that the backup's files are known
+  if (state.sourceMi && facts) {
+    const encrypted = (await run.data.files()).some((f) => f.tdeThumbprint);
+    const problem = portabilityProblem({ sourceInstance: state.sourceMi.name, facts: state.sourceMi.facts, encrypted, target: target.name, targetMajor: facts.major });
+    if (problem) return abortWith({ ...state, targetKind }, problem.code, problem.message);
   }
 
   const existing = await run.sql.query<{ name: string; state_desc: string }>({

@@ -30,4 +30,12 @@ test('a full backup committed to the container is restored on the rule target wi
   expect(op?.error).toBeUndefined();
   expect(op?.state).toBe('succeeded');
   expect(await rowCounts('sql-dev', 'Sales_dev')).toEqual(await rowCounts('sql-onprem', 'Sales'));
+  // progress: whole tens, rising, ending at 100, then the outcome
+  const events = (await world.events.recent(100)).filter((e) => e.data.operationId === outcome.operationId).reverse();
+  const percents = events.filter((e) => e.type === 'MiAutopilot.Operation.Progress').map((e) => e.data.percent ?? -1);
+  expect(percents.length).toBeGreaterThan(0);
+  expect(percents.every((p) => p % 10 === 0)).toBe(true);
+  expect([...percents].sort((a, b) => a - b)).toEqual(percents);
+  expect(percents.at(-1)).toBe(100);
+  expect(events.at(-1)?.type).toBe('MiAutopilot.Operation.Succeeded');
 });
