@@ -16,7 +16,7 @@ const BY_NUMBER: Record<number, { code: string; says: string }> = {
   5133: { code: 'FILE_RELOCATION_FAILED', says: 'a data or log file could not be placed where the restore put it' },
   3156: { code: 'FILE_RELOCATION_FAILED', says: 'a file of the backup cannot be restored to its original location' },
   1834: { code: 'FILE_RELOCATION_FAILED', says: 'a file name the restore would use belongs to another database' },
-  33111: { code: 'TDE_CERTIFICATE_MISSING', says: 'the backup is encrypted with TDE and the target lacks the certificate (service-managed TDE cannot leave the managed instance)' },
+  33111: { code: 'TDE_CERTIFICATE_MISSING', says: 'the backup is encrypted with TDE and the target lacks the certificate or key (a managed instance\'s customer-managed key must reach SQL Server through the Key Vault connector; a service-managed key never leaves the instance)' },
   4305: { code: 'LOG_CHAIN_BROKEN', says: 'a log backup does not continue the chain restored so far' },
   4326: { code: 'LOG_CHAIN_BROKEN', says: 'a log backup ends before the point the chain has reached' },
   3136: { code: 'LOG_CHAIN_BROKEN', says: 'the differential backup belongs to another full backup' },
