@@ -3,6 +3,7 @@
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { z } from 'zod';
 import { badRequest, errorResponse, ok } from '../shared/http';
+import { locateBlob } from '../shared/events/blobCreated';
 import { restoreFromRequest } from '../shared/restore/start';
 import { getRuntime } from '../shared/runtime';
 import { publicView } from './operationsApi';
@@ -29,12 +30,16 @@ export async function startRestore(request: HttpRequest, _context: InvocationCon
     const runtime = await getRuntime();
     const estate = await runtime.estate.load();
     const blobUrl = parsed.data.blobUrl.split('?')[0];
-    const located = estate.backupContainers.find((c) => blobUrl.toLowerCase().startsWith(`${c.url.replace(/\/+$/, '').toLowerCase()}/`));
+    const located = locateBlob(blobUrl, estate.backupContainers);
     if (!located) return badRequest(`${blobUrl} is not in a configured backup container`);
-    const container = runtime.container(located);
-    const path = decodeURIComponent(blobUrl.slice(located.url.replace(/\/+$/, '').length + 1));
-    const props = await container.client.getBlobClient(path).getProperties().catch(() => undefined);
-    if (!props) return badRequest(`${blobUrl} does not exist`);
+    let props;
+    try {
+      props = await runtime.container(located.container).client.getBlobClient(located.blobPath).getProperties();
+    } catch (err) {
+      // only a missing blob is the caller's mistake; storage refusing the app is the app's problem
+      if ((err as { statusCode?: number }).statusCode === 404) return badRequest(`${blobUrl} does not exist`);
+      throw err;
+    }
     const result = await restoreFromRequest(runtime.engine, estate, { ...parsed.data, blobUrl }, props.etag ?? '');
     return ok(publicView(result.operation), 202);
   } catch (err) {

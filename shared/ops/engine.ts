@@ -147,27 +147,37 @@ export class OperationEngine {
   private async countDuplicate(operationId: string): Promise<void> {
     // Best effort: a lost count is harmless, a failed start is not.
     try {
-      const table = this.ctx.duplicates;
-      const key = { partitionKey: 'duplicate', rowKey: operationId };
-      for (let tries = 0; tries < 5; tries++) {
-        try {
-          const e = await table.getEntity<{ count: number }>(key.partitionKey, key.rowKey);
-          await table.updateEntity({ ...key, count: Number(e.count) + 1, lastAt: this.ctx.clock.now().toISOString() }, 'Replace', { etag: e.etag });
-          return;
-        } catch (err) {
-          const status = (err as { statusCode?: number }).statusCode;
-          if (status === 404) {
-            try {
-              await table.createEntity({ ...key, count: 1, lastAt: this.ctx.clock.now().toISOString() });
-              return;
-            } catch (createErr) {
-              if ((createErr as { statusCode?: number }).statusCode !== 409) throw createErr;
-            }
-          } else if (status !== 412) throw err;
-        }
-      }
+      for (let tries = 0; tries < 5; tries++) if (await this.incrementDuplicates(operationId)) return;
     } catch (err) {
       this.ctx.log.warn(`duplicate count for ${operationId} not recorded: ${(err as Error).message}`);
+    }
+  }
+
+  /** One compare-and-swap increment; false when another writer came first (try again). */
+  private async incrementDuplicates(operationId: string): Promise<boolean> {
+    const table = this.ctx.duplicates;
+    const key = { partitionKey: 'duplicate', rowKey: operationId };
+    const lastAt = this.ctx.clock.now().toISOString();
+    const status = (err: unknown): number | undefined => (err as { statusCode?: number }).statusCode;
+    let current;
+    try {
+      current = await table.getEntity<{ count: number }>(key.partitionKey, key.rowKey);
+    } catch (err) {
+      if (status(err) !== 404) throw err;
+      try {
+        await table.createEntity({ ...key, count: 1, lastAt });
+        return true;
+      } catch (createErr) {
+        if (status(createErr) === 409) return false;
+        throw createErr;
+      }
+    }
+    try {
+      await table.updateEntity({ ...key, count: Number(current.count) + 1, lastAt }, 'Replace', { etag: current.etag });
+      return true;
+    } catch (err) {
+      if (status(err) === 412) return false;
+      throw err;
     }
   }
 

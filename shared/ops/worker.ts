@@ -324,7 +324,7 @@ export class OperationWorker {
   }
 }
 
-function deadlineError(op: OperationRecord): ErrorInfo {
+export function deadlineError(op: OperationRecord): ErrorInfo {
   return {
     code: 'DEADLINE_EXCEEDED',
     message: `operation ${op.id} (${op.kind} on ${op.targetKey}) did not finish by its deadline ${op.deadline}; it stopped at step '${op.step}'`,
@@ -335,4 +335,3 @@ export function poisonError(info: ErrorInfo, deliveries: number): ErrorInfo {
   return { code: 'POISON_MESSAGE', message: `the worker failed ${deliveries} times on this operation; last error (${info.code}): ${info.message}` };
 }
 
-export { deadlineError };

@@ -7,7 +7,7 @@ export interface RestoreFailure {
 }
 
 const BY_NUMBER: Record<number, { code: string; says: string }> = {
-  3201: { code: 'BACKUP_UNREADABLE', says: 'the instance could not open the backup blob with the container credential (a missing or refused SAS, or a missing blob)' },
+  3201: { code: 'CREDENTIAL_OR_BLOB_REFUSED', says: 'the instance could not open the backup blob with the container credential (a missing or refused SAS, or a missing blob)' },
   3132: { code: 'STRIPES_MISSING', says: 'not every stripe of the striped backup was given' },
   3169: { code: 'BACKUP_NEWER_THAN_TARGET', says: 'the backup comes from a newer SQL Server version than the target runs' },
   3154: { code: 'TARGET_EXISTS', says: 'the target holds a different database and the restore was not allowed to replace it' },

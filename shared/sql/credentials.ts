@@ -2,7 +2,7 @@
 // name and the secret are literals: the name is quoted like QUOTENAME, and the SAS must consist
 // of the characters a SAS consists of, so a quote can never end the literal early.
 import { AppError } from '../errors';
-import { quoteName } from './quote';
+import { quoteLiteral, quoteName } from './quote';
 
 const SAS_CHARS = /^[A-Za-z0-9%&=:+/._-]+$/;
 
@@ -17,7 +17,7 @@ export function createSasCredential(containerUrl: string, sas: string): string {
   const name = quoteName(credentialNameFor(containerUrl));
   // drop-and-create makes the step idempotent: a re-run replaces an expired secret
   return (
-    `IF EXISTS (SELECT 1 FROM sys.credentials WHERE name = N'${credentialNameFor(containerUrl).replace(/'/g, "''")}') DROP CREDENTIAL ${name};\n` +
+    `IF EXISTS (SELECT 1 FROM sys.credentials WHERE name = ${quoteLiteral(credentialNameFor(containerUrl))}) DROP CREDENTIAL ${name};\n` +
     `CREATE CREDENTIAL ${name} WITH IDENTITY = 'SHARED ACCESS SIGNATURE', SECRET = '${secret}';`
   );
 }
@@ -25,12 +25,12 @@ export function createSasCredential(containerUrl: string, sas: string): string {
 export function createManagedIdentityCredential(containerUrl: string): string {
   const name = quoteName(credentialNameFor(containerUrl));
   return (
-    `IF NOT EXISTS (SELECT 1 FROM sys.credentials WHERE name = N'${credentialNameFor(containerUrl).replace(/'/g, "''")}') ` +
+    `IF NOT EXISTS (SELECT 1 FROM sys.credentials WHERE name = ${quoteLiteral(credentialNameFor(containerUrl))}) ` +
     `CREATE CREDENTIAL ${name} WITH IDENTITY = 'MANAGED IDENTITY';`
   );
 }
 
 export function dropCredential(containerUrl: string): string {
   const plain = credentialNameFor(containerUrl);
-  return `IF EXISTS (SELECT 1 FROM sys.credentials WHERE name = N'${plain.replace(/'/g, "''")}') DROP CREDENTIAL ${quoteName(plain)};`;
+  return `IF EXISTS (SELECT 1 FROM sys.credentials WHERE name = ${quoteLiteral(plain)}) DROP CREDENTIAL ${quoteName(plain)};`;
 }

@@ -49,13 +49,18 @@ export class BackupContainer {
     return new BackupContainer(config, service.getContainerClient(containerName), service, 'userDelegation');
   }
 
+  /** The URL of a blob path inside the container, as the configuration and SQL Server name it. */
+  urlOf(path: string): string {
+    return `${this.config.url.replace(/\/+$/, '')}/${path.split('/').map(encodeURIComponent).join('/')}`;
+  }
+
   /** Blobs under a prefix ('' = all), as paths inside the container. */
   async list(prefix = ''): Promise<ListedBlob[]> {
     const out: ListedBlob[] = [];
     for await (const item of this.client.listBlobsFlat({ prefix })) {
       out.push({
         path: item.name,
-        url: `${this.config.url.replace(/\/+$/, '')}/${item.name.split('/').map(encodeURIComponent).join('/')}`,
+        url: this.urlOf(item.name),
         eTag: item.properties.etag ?? '',
         size: item.properties.contentLength ?? 0,
         lastModified: item.properties.lastModified,

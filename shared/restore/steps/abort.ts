@@ -3,6 +3,7 @@
 import { next, fail, StepResult, type StepContext } from '../../ops/types';
 import { deleteJob } from '../../sql/agentJobs';
 import { quoteName } from '../../sql/quote';
+import { databaseState } from '../../sql/databases';
 import { openRun, RestoreDeps } from '../deps';
 import type { RestoreState } from '../state';
 import { jobNameFor } from './execute';
@@ -21,8 +22,7 @@ export async function abort(deps: RestoreDeps, ctx: StepContext): Promise<StepRe
   }
   if (state.restoreAs && state.restoreAs.toLowerCase() !== input.target.database.toLowerCase()) {
     const name = state.restoreAs;
-    const found = await run.sql.batch<{ n: number }>(`SELECT COUNT(*) AS n FROM sys.databases WHERE name = N'${name.replace(/'/g, "''")}'`);
-    if ((found.recordsets[0]?.[0]?.n ?? 0) > 0) {
+    if ((await databaseState(run.sql, name)) !== undefined) {
       await run.sql.batch(`DROP DATABASE ${quoteName(name)}`, { timeoutMs: 120_000 });
       notes.push(`staging database ${name} dropped`);
     }

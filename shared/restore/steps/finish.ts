@@ -3,17 +3,15 @@
 import { next, StepResult, succeed, type StepContext } from '../../ops/types';
 import type { SqlClient } from '../../sql/pools';
 import { quoteName } from '../../sql/quote';
+import { databasesStartingWith, databaseState } from '../../sql/databases';
 import { SqlFailure } from '../../sql/sqlErrors';
 import { openRun, RestoreDeps } from '../deps';
 import { abortWith } from './abort';
 
-const literal = (s: string): string => `N'${s.replace(/'/g, "''")}'`;
-
 export async function verify(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
   const run = await openRun(deps, ctx);
   const name = run.state.restoreAs ?? run.input.target.database;
-  const online = await run.sql.batch<{ state_desc: string }>(`SELECT state_desc FROM sys.databases WHERE name = ${literal(name)}`);
-  const stateDesc = online.recordsets[0]?.[0]?.state_desc;
+  const stateDesc = await databaseState(run.sql, name);
   if (stateDesc !== 'ONLINE') return abortWith(run.state, 'NOT_ONLINE', `the restored database ${name} is ${stateDesc ?? 'missing'}, not ONLINE`);
   if (run.input.verify === 'checkdb') {
     try {
@@ -70,10 +68,7 @@ function timestamp(d: Date): string {
   return d.toISOString().replace(/[-:T]/g, '').slice(0, 14);
 }
 
-async function exists(client: SqlClient, name: string): Promise<boolean> {
-  const r = await client.batch<{ n: number }>(`SELECT COUNT(*) AS n FROM sys.databases WHERE name = ${literal(name)}`);
-  return (r.recordsets[0]?.[0]?.n ?? 0) > 0;
-}
+const exists = async (client: SqlClient, name: string): Promise<boolean> => (await databaseState(client, name)) !== undefined;
 
 /** Puts the restored copy under the target's name: the old copy renamed (swap) or dropped (replace on a managed instance). */
 export async function swap(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
@@ -99,9 +94,8 @@ export async function swap(deps: RestoreDeps, ctx: StepContext): Promise<StepRes
   }
   // retention: keep the newest keepPreviousCopies old copies
   const prefix = `${targetName.slice(0, 110)}_old_`;
-  const olds = await sql.batch<{ name: string }>(`SELECT name FROM sys.databases WHERE LEFT(name, ${prefix.length}) = ${literal(prefix)} ORDER BY name DESC`);
   const dropped: string[] = [...(state.droppedCopies ?? [])];
-  for (const { name } of (olds.recordsets[0] ?? []).slice(input.keepPreviousCopies)) {
+  for (const name of (await databasesStartingWith(sql, prefix)).slice(input.keepPreviousCopies)) {
     await sql.batch(`DROP DATABASE ${quoteName(name)}`, { timeoutMs: 120_000 });
     dropped.push(name);
   }

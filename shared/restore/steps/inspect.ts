@@ -22,12 +22,11 @@ export async function inspect(deps: RestoreDeps, ctx: StepContext): Promise<Step
   const run = await openRun(deps, ctx);
   const { state } = run;
   const inspected: StoredBlob[] = [];
-  const base = run.container.config.url.replace(/\/+$/, '');
   const facts = state.targetFacts;
   const exact = facts !== undefined && exactHeaderSupported(facts.major, facts.edition);
   try {
     for (const [path, eTag] of Object.entries(await run.data.candidates())) {
-      const url = `${base}/${path.split('/').map(encodeURIComponent).join('/')}`;
+      const url = run.container.urlOf(path);
       // a blob version's header never changes: read once, shared by every later restore
       const cacheKey = `headers/${hashKey(blobVersionKey(url, eTag))}.json`;
       let blob = await deps.store.get<StoredBlob>(cacheKey);
@@ -40,7 +39,7 @@ export async function inspect(deps: RestoreDeps, ctx: StepContext): Promise<Step
   } catch (err) {
     if (err instanceof SqlFailure && !err.isTransient) {
       const f = restoreFailure(err.numbers, err.message);
-      return abortWith(state, f.code === 'BACKUP_UNREADABLE' ? 'CREDENTIAL_OR_BLOB_REFUSED' : f.code, `reading the backup headers failed: ${f.message}`);
+      return abortWith(state, f.code, `reading the backup headers failed: ${f.message}`);
     }
     throw err;
   }

@@ -2,6 +2,7 @@
 // version, managed-instance rules, an existing target and the rule's choice, file placement.
 import { next, StepResult, type StepContext } from '../../ops/types';
 import { planMoves } from '../../sql/relocation';
+import { databaseState } from '../../sql/databases';
 import { openRun, RestoreDeps, targetKeyOf } from '../deps';
 import { blobVersionKey } from '../claims';
 import { abortWith } from './abort';
@@ -35,11 +36,7 @@ export async function precheck(deps: RestoreDeps, ctx: StepContext): Promise<Ste
     if (problem) return abortWith({ ...state, targetKind }, problem.code, problem.message);
   }
 
-  const existing = await run.sql.query<{ name: string; state_desc: string }>({
-    text: 'SELECT name, state_desc FROM sys.databases WHERE name = @name',
-    params: [{ name: 'name', type: 'nvarchar', value: input.target.database }],
-  });
-  const targetExisted = (existing.recordsets[0]?.length ?? 0) > 0;
+  const targetExisted = (await databaseState(run.sql, input.target.database)) !== undefined;
   if (targetExisted && input.onExisting === 'fail') {
     return abortWith(
       { ...state, targetKind, targetExisted },
@@ -63,7 +60,7 @@ export async function precheck(deps: RestoreDeps, ctx: StepContext): Promise<Ste
 
   // From here on this operation owns these blob versions: other events for them end quietly.
   await run.data.setMoves(moves);
-  const keys = Object.entries(await run.data.candidates()).map(([path, eTag]) => blobVersionKey(`${run.container.config.url.replace(/\/+$/, '')}/${path.split('/').map(encodeURIComponent).join('/')}`, eTag));
+  const keys = Object.entries(await run.data.candidates()).map(([path, eTag]) => blobVersionKey(run.container.urlOf(path), eTag));
   await deps.claims.claim(targetKeyOf(input), keys, ctx.operation.id);
 
   return next('startRestore', {
