@@ -41,6 +41,16 @@ export function playbookFor(ctx: OpsContext, kind: string): Playbook {
 }
 
 /**
+ * Whether ending this operation early (cancel, deadline) first needs its playbook's cleanup step:
+ * only when the playbook has one, the operation has run, and the cleanup has not begun.
+ */
+export function needsCleanup(playbook: Playbook | undefined, op: OperationRecord): boolean {
+  if (!playbook?.cleanupStep || op.cleanup) return false;
+  const neverRan = op.state === 'pending' && op.attempt === 0 && op.step === playbook.firstStep;
+  return !neverRan;
+}
+
+/**
  * Applies a change computed from the freshest record, retrying on conflicts: `decide` sees the
  * current record and returns the change (or undefined when nothing is to be done any more).
  */

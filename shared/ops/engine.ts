@@ -2,7 +2,7 @@
 // and the sweeper do the rest.
 import { createHash, randomUUID } from 'node:crypto';
 import { AppError } from '../errors';
-import { afterFinish, newToken, OpsContext, playbookFor, updateWithRetry } from './context';
+import { afterFinish, needsCleanup, newToken, OpsContext, playbookFor, updateWithRetry } from './context';
 import { sweep, SweepReport } from './sweeper';
 import type { ListFilter } from './store';
 import { AuditEntry, isTerminal, OperationRecord } from './types';
@@ -89,18 +89,29 @@ export class OperationEngine {
   }
 
   /**
-   * Asks a running operation to stop before its next step; one that waits (for time, a lock or
-   * an approval) is cancelled at once.
+   * Asks a running operation to stop before its next step. One that waits (for time, a lock or
+   * an approval) is cancelled at once, unless its playbook has a cleanup step with work to undo:
+   * then a worker runs that step now, and the operation ends cancelled after it.
    */
   async cancel(id: string, by: string, reason: string): Promise<OperationRecord> {
     const { ctx } = this;
     const at = ctx.clock.now().toISOString();
     let endedNow = false;
+    let cleanupQueued = false;
     const op = await updateWithRetry(ctx, id, (current) => {
       endedNow = false;
+      cleanupQueued = false;
       if (isTerminal(current.state) || current.cancelRequested) return undefined;
       const cancelRequested = { by, reason, at };
       if (current.state === 'running') return { changes: { cancelRequested } };
+      const playbook = ctx.playbooks.get(current.kind);
+      if (needsCleanup(playbook, current)) {
+        cleanupQueued = true;
+        return {
+          changes: { cancelRequested, state: 'pending', nextRunAt: undefined, waitReason: `cancel requested by ${by}: undoing unfinished work`, messageToken: newToken() },
+          audit: { actor: by, reason: `cancel requested: ${reason}` },
+        };
+      }
       endedNow = true;
       return {
         changes: { cancelRequested, state: 'cancelled', nextRunAt: undefined, waitReason: undefined, leaseOwner: undefined, leaseUntil: undefined },
@@ -109,6 +120,7 @@ export class OperationEngine {
     });
     if (!op) throw new AppError('OPERATION_NOT_FOUND', `operation ${id} does not exist`);
     if (endedNow) await afterFinish(ctx, op);
+    if (cleanupQueued) await ctx.queue.enqueue({ operationId: op.id, token: op.messageToken }, 0);
     return op;
   }
 

@@ -24,6 +24,8 @@ export interface OpsSettings {
   maxVisibilityDelayMs: number;
   /** the Functions host's maxDequeueCount (host.json): the last delivery fails the operation */
   maxDequeueCount: number;
+  /** a playbook's cleanup step may run this long past a cancel or the deadline */
+  cleanupGraceMs: number;
 }
 
 export const defaultOpsSettings: OpsSettings = {
@@ -41,4 +43,5 @@ export const defaultOpsSettings: OpsSettings = {
   sweepGraceMs: 5 * 60_000,
   maxVisibilityDelayMs: 6 * 24 * 3600_000,
   maxDequeueCount: 5,
+  cleanupGraceMs: 30 * 60_000,
 };

@@ -1,6 +1,6 @@
 // The sweeper: a timer's safety net. It fails operations past their deadline and re-queues those
 // whose message was lost (a worker died between saving and queueing, or a queue was cleared).
-import { afterFinish, newToken, OpsContext, updateWithRetry } from './context';
+import { afterFinish, needsCleanup, newToken, OpsContext, updateWithRetry } from './context';
 import { deadlineError } from './worker';
 import type { OperationRecord } from './types';
 
@@ -32,10 +32,28 @@ export async function sweep(ctx: OpsContext): Promise<SweepReport> {
   for (const candidate of open) {
     report.examined++;
     const now = ctx.clock.now().getTime();
-    if (now > ms(candidate.deadline)) {
+    const playbook = ctx.playbooks.get(candidate.kind);
+    if (now > ms(candidate.deadline) && needsCleanup(playbook, candidate)) {
+      // unfinished work to undo: a worker runs the playbook's cleanup step, then ends the operation
+      const handed = await updateWithRetry(ctx, candidate.id, (current) => {
+        if (current.version !== candidate.version || !needsCleanup(playbook, current)) return undefined;
+        const busy = current.state === 'running' ? ms(current.leaseUntil) > now : current.state === 'pending' && ms(current.updatedAt) + ctx.settings.sweepGraceMs > now;
+        if (busy) return undefined; // its worker sees the deadline itself
+        return {
+          changes: { state: 'pending', nextRunAt: undefined, waitReason: 'deadline passed: undoing unfinished work', messageToken: newToken(), leaseOwner: undefined, leaseUntil: undefined },
+          audit: { actor: 'sweeper', reason: `deadline ${current.deadline} passed at step ${current.step}: handed to a worker to undo unfinished work` },
+        };
+      });
+      if (handed && handed.version !== candidate.version) {
+        await ctx.queue.enqueue({ operationId: handed.id, token: handed.messageToken }, 0);
+        report.revived.push(handed.id);
+      }
+      continue;
+    }
+    if (now > ms(candidate.cleanup?.until ?? candidate.deadline)) {
       let expired = false;
       const op = await updateWithRetry(ctx, candidate.id, (current) => {
-        if (!['pending', 'running', 'waiting', 'awaiting-approval'].includes(current.state) || now <= ms(current.deadline)) return undefined;
+        if (!['pending', 'running', 'waiting', 'awaiting-approval'].includes(current.state) || now <= ms(current.cleanup?.until ?? current.deadline)) return undefined;
         expired = true;
         const error = deadlineError(current);
         return {

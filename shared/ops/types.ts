@@ -31,6 +31,14 @@ export interface CancelRequest {
 }
 
 /** A persisted operation: one long job, advanced in small idempotent steps. */
+export interface Cleanup {
+  reason: 'cancelled' | 'deadline';
+  /** the step the operation had reached */
+  fromStep: string;
+  /** the cleanup may run past the deadline until then; after that the operation just ends */
+  until: string;
+}
+
 export interface OperationRecord {
   id: string;
   kind: string;
@@ -61,6 +69,8 @@ export interface OperationRecord {
   /** the target lock is held (by this operation) until then; renewed as steps run */
   lockUntil?: string;
   cancelRequested?: CancelRequest;
+  /** the playbook's cleanup step is running because the operation was cancelled or ran out of time */
+  cleanup?: Cleanup;
   approval?: ApprovalRequest;
   progress?: Progress;
   idempotencyKey?: string;
@@ -120,6 +130,14 @@ export interface Playbook {
   maxAttempts?: number;
   /** hold the per-target lock while running (default true) */
   exclusive?: boolean;
+  /**
+   * The step that undoes unfinished work (a running server-side restore, a staging copy) when a
+   * started operation is cancelled or passes its deadline. It runs once, like any step (it may
+   * wait), past the deadline for up to the engine's cleanupGraceMs; then the operation ends
+   * cancelled, or failed with DEADLINE_EXCEEDED, with what the cleanup said. Without one, the
+   * operation ends at once.
+   */
+  cleanupStep?: string;
 }
 
 /** The message on the work queue: it names an operation and carries the token that makes it current. */

@@ -11,9 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { operationEvent } from '../events/outgoing';
 import { AppError, ErrorInfo, isTransientError, toErrorInfo } from '../errors';
 import { backoffDelayMs } from './backoff';
-import { afterFinish, failOperation, newToken, OpsContext, playbookFor } from './context';
+import { afterFinish, failOperation, needsCleanup, newToken, OpsContext, playbookFor } from './context';
 import { AuditNote, ConcurrencyConflict, OperationChanges } from './store';
-import { isTerminal, OperationRecord, StepContext, StepResult, WorkMessage } from './types';
+import { isTerminal, OperationRecord, Playbook, StepContext, StepResult, WorkMessage } from './types';
 
 export interface Delivery {
   /** 1 on the first delivery of this message */
@@ -81,15 +81,21 @@ export class OperationWorker {
       await ctx.queue.enqueue(message, ms(op.nextRunAt) - now.getTime());
       return 'requeued';
     }
-    if (now.getTime() > ms(op.deadline)) {
-      await failOperation(ctx, op.id, deadlineError(op), this.workerId);
-      return 'finished';
+    const playbook = playbookFor(ctx, op.kind);
+    if (op.cleanup && now.getTime() > ms(op.cleanup.until)) {
+      return (await this.endAfterCleanup(op, `the cleanup did not finish within ${Math.round(ctx.settings.cleanupGraceMs / 60_000)} minutes; look at the target by hand`)) ? 'finished' : 'lost-lease';
     }
-    if (op.cancelRequested) {
-      return (await this.finish(op, { state: 'cancelled' }, { actor: op.cancelRequested.by, reason: `cancelled: ${op.cancelRequested.reason}` })) ? 'finished' : 'lost-lease';
+    // ending early: at once, unless the playbook's cleanup step has unfinished work to undo (below)
+    if (!needsCleanup(playbook, op)) {
+      if (!op.cleanup && now.getTime() > ms(op.deadline)) {
+        await failOperation(ctx, op.id, deadlineError(op), this.workerId);
+        return 'finished';
+      }
+      if (!op.cleanup && op.cancelRequested) {
+        return (await this.finish(op, { state: 'cancelled' }, { actor: op.cancelRequested.by, reason: `cancelled: ${op.cancelRequested.reason}` })) ? 'finished' : 'lost-lease';
+      }
     }
 
-    const playbook = playbookFor(ctx, op.kind);
     const ttl = ctx.settings.lockTtlMs;
     let lockUntil = op.lockUntil;
     if (playbook.exclusive !== false && !(lockUntil && ms(lockUntil) - now.getTime() > ttl / 2)) {
@@ -141,9 +147,17 @@ export class OperationWorker {
 
     const started = Date.now();
     for (;;) {
-      if (op.cancelRequested) {
-        const c = op.cancelRequested;
-        return (await this.finish(op, { state: 'cancelled' }, { actor: c.by, reason: `cancelled: ${c.reason}` })) ? 'finished' : 'lost-lease';
+      const overdue = ctx.clock.now().getTime() > ms(op.deadline);
+      if (!op.cleanup && (op.cancelRequested || overdue)) {
+        if (!needsCleanup(playbook, op)) {
+          const c = op.cancelRequested;
+          if (c) return (await this.finish(op, { state: 'cancelled' }, { actor: c.by, reason: `cancelled: ${c.reason}` })) ? 'finished' : 'lost-lease';
+          const error = deadlineError(op);
+          return (await this.finish(op, { state: 'failed', error }, { actor: this.workerId, reason: error.message, error })) ? 'finished' : 'lost-lease';
+        }
+        const entered = await this.enterCleanup(op, playbook, op.cancelRequested ? 'cancelled' : 'deadline');
+        if (!entered) return 'lost-lease';
+        op = entered;
       }
       const step = playbook.steps[op.step];
       if (!step) throw new AppError('STEP_NOT_FOUND', `playbook '${op.kind}' has no step '${op.step}'`);
@@ -251,8 +265,10 @@ export class OperationWorker {
         return saved;
       }
       case 'succeed':
+        if (op.cleanup) return this.endAfterCleanup(op, 'cleanup done');
         return this.finish(op, { state: 'succeeded', output: result.output }, { actor, reason: `step ${op.step} done: operation succeeded` });
       case 'fail': {
+        if (op.cleanup) return this.endAfterCleanup(op, result.message);
         const error: ErrorInfo = { code: result.code, message: result.message };
         return this.finish(op, { state: 'failed', error }, { actor, reason: result.message, error });
       }
@@ -280,6 +296,7 @@ export class OperationWorker {
       await this.ctx.queue.enqueue({ operationId: saved.id, token: saved.messageToken }, delay);
       return 'waiting';
     }
+    if (op.cleanup) return (await this.endAfterCleanup(op, `the cleanup step failed: ${info.message}`)) ? 'finished' : 'lost-lease';
     const final: ErrorInfo =
       info.transient && op.attempt >= maxAttempts
         ? { ...info, message: `${info.message} (gave up after ${op.attempt} attempts)` }
@@ -287,6 +304,34 @@ export class OperationWorker {
     return (await this.finish(op, { state: 'failed', error: final }, { actor: this.workerId, reason: `step ${op.step} failed: ${final.message}`, error: final }))
       ? 'finished'
       : 'lost-lease';
+  }
+
+  /** Switches a cancelled or overdue operation to its playbook's cleanup step. */
+  private enterCleanup(op: OperationRecord, playbook: Playbook, reason: 'cancelled' | 'deadline'): Promise<OperationRecord | undefined> {
+    const now = this.ctx.clock.now();
+    const why = reason === 'cancelled' ? `cancel requested by ${op.cancelRequested?.by ?? 'someone'} (${op.cancelRequested?.reason ?? 'no reason given'})` : `deadline ${op.deadline} passed`;
+    return this.save(op, {
+      changes: {
+        step: playbook.cleanupStep,
+        cleanup: { reason, fromStep: op.step, until: new Date(now.getTime() + this.ctx.settings.cleanupGraceMs).toISOString() },
+        attempt: 1,
+        waitReason: undefined,
+      },
+      audit: { actor: this.workerId, reason: `${why} at step ${op.step}: running ${playbook.cleanupStep} to undo unfinished work` },
+    });
+  }
+
+  /** Ends an operation whose cleanup ran: cancelled, or failed for its deadline, saying what the cleanup did. */
+  private endAfterCleanup(op: OperationRecord, said: string): Promise<OperationRecord | undefined> {
+    const cleanup = op.cleanup;
+    if (cleanup?.reason === 'cancelled') {
+      const c = op.cancelRequested;
+      const error: ErrorInfo = { code: 'CANCELLED', message: said };
+      return this.finish(op, { state: 'cancelled', error }, { actor: c?.by ?? this.workerId, reason: `cancelled: ${c?.reason ?? 'no reason given'}; ${said}` });
+    }
+    const deadline = deadlineError({ ...op, step: cleanup?.fromStep ?? op.step });
+    const error: ErrorInfo = { ...deadline, message: `${deadline.message}; ${said}` };
+    return this.finish(op, { state: 'failed', error }, { actor: this.workerId, reason: error.message, error });
   }
 
   private async finish(op: OperationRecord, changes: OperationChanges, audit: AuditNote): Promise<OperationRecord | undefined> {

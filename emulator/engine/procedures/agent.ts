@@ -1,5 +1,5 @@
 // msdb's SQL Agent procedures: sp_add_job, sp_add_jobstep, sp_add_jobserver, sp_start_job,
-// sp_delete_job.
+// sp_stop_job, sp_delete_job.
 import { SqlError } from '../../sqlError';
 import type { SqlValue } from '../../tds/types';
 import { addJob, addJobServer, addJobStep, deleteJob, findJob, type JobRef } from '../agent/jobs';
@@ -89,6 +89,28 @@ const spStartJob: ProcedureDef = {
   },
 };
 
+/** Stops a running job: its step's request is aborted, the history says it was stopped. */
+const spStopJob: ProcedureDef = {
+  name: 'sp_stop_job',
+  database: 'msdb',
+  params: ['@job_name', '@job_id', '@originating_server', '@server_name'],
+  required: [],
+  async *run(call) {
+    const session = call.env.session;
+    const inst = session.instance;
+    const job = findJob(inst, jobRef(call));
+    const run = inst.agentRuns.get(job.jobId);
+    if (!run) {
+      throw new SqlError(22022, 1, 16, `SQLServerAgent Error: Request to stop job ${job.name} (from User ${session.loginName}) refused because the job is not currently running.`);
+    }
+    run.controller.abort(new Error('job stopped'));
+    await run.done;
+    // the informational message's number is UNCONFIRMED; clients read only its text
+    yield { type: 'message', message: { number: 14244, state: 1, class: 0, message: `Job '${job.name}' stopped successfully.` } };
+    return 0;
+  },
+};
+
 const spDeleteJob: ProcedureDef = {
   name: 'sp_delete_job',
   database: 'msdb',
@@ -103,4 +125,4 @@ const spDeleteJob: ProcedureDef = {
   },
 };
 
-export const AGENT_PROCEDURES: ProcedureDef[] = [spAddJob, spAddJobStep, spAddJobServer, spStartJob, spDeleteJob];
+export const AGENT_PROCEDURES: ProcedureDef[] = [spAddJob, spAddJobStep, spAddJobServer, spStartJob, spStopJob, spDeleteJob];

@@ -288,3 +288,73 @@ test('a step that waits polls without writing an audit row per poll', async () =
   expect(audit.filter((a) => a.toState === 'waiting')).toHaveLength(1);
   expect(polls).toBe(3);
 });
+
+describe('a playbook with a cleanup step', () => {
+  // "copy" starts server-side work and polls it; "undo" removes it, waiting once as a real stop would
+  const undone: string[] = [];
+  const copying: Playbook = {
+    kind: 'copying',
+    firstStep: 'copy',
+    defaultDeadlineMs: 600_000,
+    cleanupStep: 'undo',
+    steps: {
+      copy: async (ctx) => next('poll', { started: `copy of ${ctx.operation.id}` }),
+      poll: async (ctx) => wait(1_000, 'copy running', ctx.stepState),
+      undo: async (ctx) => {
+        const s = ctx.stepState as { started?: string; stopping?: boolean };
+        if (s.started && !s.stopping) return wait(10, 'stopping the copy', { ...s, stopping: true });
+        if (s.started) undone.push(s.started);
+        return { type: 'fail', code: 'UNDONE', message: s.started ? `${s.started} removed` : 'nothing to undo' };
+      },
+    },
+  };
+
+  test('cancelling a waiting operation runs the cleanup, then ends cancelled saying what it did', async () => {
+    const h = await createOpsHarness(azurite, [copying]);
+    const { operation } = await h.engine.start({ kind: 'copying', targetKey: 'sql-dev/Copy1', input: {}, createdBy: 'test' });
+    await h.pump.pumpOnce();
+    expect((await h.engine.get(operation.id))?.state).toBe('waiting');
+    const asked = await h.engine.cancel(operation.id, 'dba@contoso', 'wrong backup');
+    expect(asked.state).toBe('pending');
+    expect(asked.waitReason).toBe('cancel requested by dba@contoso: undoing unfinished work');
+    await h.drainUntil(() => settled(h, operation.id));
+    const op = await h.engine.get(operation.id);
+    expect(op).toMatchObject({ state: 'cancelled', error: { code: 'CANCELLED', message: `copy of ${operation.id} removed` } });
+    expect(undone).toContain(`copy of ${operation.id}`);
+    expect(await h.engine.ctx.locks.holder('sql-dev/Copy1')).toBeUndefined();
+    const reasons = (await h.engine.audit(operation.id)).map((a) => a.reason);
+    expect(reasons).toEqual(expect.arrayContaining(['cancel requested: wrong backup', expect.stringMatching(/^cancel requested by dba@contoso \(wrong backup\) at step poll: running undo/)]));
+    expect(reasons.at(-1)).toBe(`cancelled: wrong backup; copy of ${operation.id} removed`);
+  });
+
+  test('an operation that never ran is cancelled at once: nothing to undo', async () => {
+    const h = await createOpsHarness(azurite, [copying]);
+    const { operation } = await h.engine.start({ kind: 'copying', targetKey: 'sql-dev/Copy2', input: {}, createdBy: 'test' });
+    const cancelled = await h.engine.cancel(operation.id, 'dba@contoso', 'not needed');
+    expect(cancelled.state).toBe('cancelled');
+    expect(cancelled.error).toBeUndefined();
+  });
+
+  test('past the deadline the cleanup runs (from the worker or the sweeper) and the operation fails DEADLINE_EXCEEDED with what it did', async () => {
+    const h = await createOpsHarness(azurite, [copying]);
+    const viaWorker = await h.engine.start({ kind: 'copying', targetKey: 'sql-dev/Copy3', input: {}, deadline: new Date(Date.now() + 30_000), createdBy: 'test' });
+    await h.pump.pumpOnce(); // copy starts, poll waits
+    h.clock.offsetMs = 61_000;
+    await h.drainUntil(() => settled(h, viaWorker.operation.id));
+    const late = await h.engine.get(viaWorker.operation.id);
+    expect(late?.state).toBe('failed');
+    expect(late?.error?.code).toBe('DEADLINE_EXCEEDED');
+    expect(late?.error?.message).toMatch(new RegExp(`stopped at step 'poll'; copy of ${viaWorker.operation.id} removed$`));
+
+    h.clock.offsetMs = 0;
+    const viaSweeper = await h.engine.start({ kind: 'copying', targetKey: 'sql-dev/Copy4', input: {}, deadline: new Date(Date.now() + 30_000), createdBy: 'test' });
+    await h.pump.pumpOnce();
+    await h.storage.queue(h.engine.ctx.settings.queueName).clearMessages(); // the poll's message is lost
+    h.clock.offsetMs = 40_000;
+    const report = await h.engine.sweep();
+    expect(report.expired).not.toContain(viaSweeper.operation.id);
+    expect(report.revived).toContain(viaSweeper.operation.id);
+    await h.drainUntil(() => settled(h, viaSweeper.operation.id));
+    expect((await h.engine.get(viaSweeper.operation.id))?.error?.message).toMatch(new RegExp(`copy of ${viaSweeper.operation.id} removed$`));
+  });
+});
