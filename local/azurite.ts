@@ -1,6 +1,8 @@
 // Starts a private Azurite (blob, queue, table) as a child process: in memory, telemetry off,
 // on free loopback ports (or the ports asked for). Used by `npm start`, the tests and the benchmarks.
 import { spawn, ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   AccountSASPermissions,
@@ -32,10 +34,28 @@ export interface AzuriteOptions {
   blobPort?: number;
   queuePort?: number;
   tablePort?: number;
+  /** serve HTTPS with this certificate (PEM); needed for bearer tokens */
+  tls?: { cert: string; key: string };
+  /**
+   * Accept Entra bearer tokens ("--oauth basic": Azurite checks their issuer, audience and
+   * lifetime, not their signature), so a user delegation key can be asked for. Needs `tls`.
+   */
+  oauth?: boolean;
 }
 
 export async function startAzurite(options: AzuriteOptions = {}): Promise<AzuriteInstance> {
   const script = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'azurite.js');
+  if (options.oauth && !options.tls) throw new Error('Azurite accepts bearer tokens over HTTPS only: pass tls with oauth');
+  let tlsDir: string | undefined;
+  const secure: string[] = [];
+  if (options.tls) {
+    tlsDir = mkdtempSync(path.join(tmpdir(), 'azurite-tls-'));
+    writeFileSync(path.join(tlsDir, 'cert.pem'), options.tls.cert);
+    writeFileSync(path.join(tlsDir, 'key.pem'), options.tls.key, { mode: 0o600 });
+    secure.push('--cert', path.join(tlsDir, 'cert.pem'), '--key', path.join(tlsDir, 'key.pem'));
+    if (options.oauth) secure.push('--oauth', 'basic');
+  }
+  const scheme = options.tls ? 'https' : 'http';
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -46,9 +66,13 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
       '--blobHost', '127.0.0.1', '--blobPort', String(options.blobPort ?? 0),
       '--queueHost', '127.0.0.1', '--queuePort', String(options.queuePort ?? 0),
       '--tableHost', '127.0.0.1', '--tablePort', String(options.tablePort ?? 0),
+      ...secure,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  const removeTls = (): void => {
+    if (tlsDir) rmSync(tlsDir, { recursive: true, force: true });
+  };
   const ports = await new Promise<Record<string, number>>((resolve, reject) => {
     const found: Record<string, number> = {};
     let output = '';
@@ -60,7 +84,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     child.once('exit', onEarlyExit);
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      for (const m of output.matchAll(/Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/127\.0\.0\.1:(\d+)/g)) {
+      for (const m of output.matchAll(/Azurite (Blob|Queue|Table) service is successfully listening at https?:\/\/127\.0\.0\.1:(\d+)/g)) {
         found[m[1].toLowerCase()] = Number(m[2]);
       }
       if (found.blob && found.queue && found.table) {
@@ -70,10 +94,15 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
       }
     });
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  }).catch((err: unknown) => {
+    // nothing left behind: no process, no key file
+    child.kill('SIGKILL');
+    removeTls();
+    throw err;
   });
-  const blobEndpoint = `http://127.0.0.1:${ports.blob}/${AZURITE_ACCOUNT}`;
-  const queueEndpoint = `http://127.0.0.1:${ports.queue}/${AZURITE_ACCOUNT}`;
-  const tableEndpoint = `http://127.0.0.1:${ports.table}/${AZURITE_ACCOUNT}`;
+  const blobEndpoint = `${scheme}://127.0.0.1:${ports.blob}/${AZURITE_ACCOUNT}`;
+  const queueEndpoint = `${scheme}://127.0.0.1:${ports.queue}/${AZURITE_ACCOUNT}`;
+  const tableEndpoint = `${scheme}://127.0.0.1:${ports.table}/${AZURITE_ACCOUNT}`;
   return {
     blobPort: ports.blob,
     queuePort: ports.queue,
@@ -82,12 +111,16 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     queueEndpoint,
     tableEndpoint,
     connectionString:
-      `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
+      `DefaultEndpointsProtocol=${scheme};AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
       `BlobEndpoint=${blobEndpoint};QueueEndpoint=${queueEndpoint};TableEndpoint=${tableEndpoint};`,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        const done = (): void => {
+          removeTls();
+          resolve();
+        };
+        if (child.exitCode !== null) return done();
+        child.once('exit', done);
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();
       }),

@@ -5,7 +5,7 @@
 // operation's deadline. Tokens are never logged (shared/redact.ts).
 import type { TokenCredential } from '@azure/core-auth';
 import { DefaultAzureCredential } from '@azure/identity';
-import { BlobServiceClient, ContainerClient, ContainerSASPermissions, SASProtocol } from '@azure/storage-blob';
+import { BlobServiceClient, ContainerClient, ContainerSASPermissions, RestError, SASProtocol } from '@azure/storage-blob';
 import type { BackupContainerConfig } from '../config/schema';
 import { AppError } from '../errors';
 
@@ -20,6 +20,8 @@ export interface ListedBlob {
 export type SasPermissions = 'read' | 'write';
 
 type Settings = Record<string, string | undefined>;
+
+const USER_DELEGATION_SAS_VERSION = '2025-07-05';
 
 function splitContainerUrl(url: string): { serviceUrl: string; containerName: string } {
   const u = new URL(url);
@@ -47,6 +49,63 @@ export class BackupContainer {
     }
     const service = new BlobServiceClient(serviceUrl, credential ?? new DefaultAzureCredential());
     return new BackupContainer(config, service.getContainerClient(containerName), service, 'userDelegation');
+  }
+
+  /**
+   * Another container of the same storage account, reached with the same credential (the Log
+   * Replay Service's staging container).
+   */
+  sibling(containerName: string): BackupContainer {
+    const { serviceUrl } = splitContainerUrl(this.config.url);
+    const config: BackupContainerConfig = { ...this.config, name: `${this.config.name}/${containerName}`, url: `${serviceUrl}/${containerName}` };
+    return new BackupContainer(config, this.service.getContainerClient(containerName), this.service, this.signing);
+  }
+
+  async ensureExists(): Promise<void> {
+    await this.client.createIfNotExists();
+  }
+
+  /** The path inside this container of one of its blob URLs (undefined for another container's). */
+  pathOf(url: string): string | undefined {
+    const base = `${this.config.url.replace(/\/+$/, '')}/`;
+    if (!url.startsWith(base)) return undefined;
+    return url.slice(base.length).split('/').map(decodeURIComponent).join('/');
+  }
+
+  /**
+   * Starts a server-side copy of `sourceUrl` (with a SAS that lets storage read it) to `path`,
+   * tagging the copy with metadata so a re-run can tell it is the same source version. With
+   * `sourceETag` storage refuses a source that changed since it was looked at: 'sourceChanged'.
+   */
+  async startCopy(sourceUrlWithSas: string, path: string, metadata: Record<string, string>, sourceETag?: string): Promise<'started' | 'sourceChanged'> {
+    try {
+      await this.client.getBlobClient(path).beginCopyFromURL(sourceUrlWithSas, { metadata, sourceConditions: sourceETag ? { ifMatch: sourceETag } : undefined });
+      return 'started';
+    } catch (err) {
+      if (err instanceof RestError && err.statusCode === 412) return 'sourceChanged';
+      throw err;
+    }
+  }
+
+  /** A blob's metadata and copy status; undefined when it does not exist. */
+  async copyState(path: string): Promise<{ metadata: Record<string, string>; status: 'pending' | 'success' | 'aborted' | 'failed'; description?: string } | undefined> {
+    try {
+      const p = await this.client.getBlobClient(path).getProperties();
+      return { metadata: p.metadata ?? {}, status: p.copyStatus ?? 'success', description: p.copyStatusDescription };
+    } catch (err) {
+      if (err instanceof RestError && err.statusCode === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** Deletes every blob under a prefix; returns how many went. */
+  async deleteUnder(prefix: string): Promise<number> {
+    let n = 0;
+    for await (const item of this.client.listBlobsFlat({ prefix })) {
+      await this.client.getBlobClient(item.name).deleteIfExists();
+      n++;
+    }
+    return n;
   }
 
   /** The URL of a blob path inside the container, as the configuration and SQL Server name it. */
@@ -82,7 +141,9 @@ export class BackupContainer {
       url = await this.client.generateSasUrl({ permissions: perms, startsOn, expiresOn, protocol });
     } else {
       const key = await this.service.getUserDelegationKey(startsOn, expiresOn);
-      url = await this.client.generateUserDelegationSasUrl({ permissions: perms, startsOn, expiresOn, protocol }, key);
+      // A pinned SAS version keeps the token's format stable across SDK upgrades; storage accepts
+      // any version up to its own, and local Azurite (3.35) verifies this one but not 2026's.
+      url = await this.client.generateUserDelegationSasUrl({ permissions: perms, startsOn, expiresOn, protocol, version: USER_DELEGATION_SAS_VERSION }, key);
     }
     return url.slice(url.indexOf('?') + 1);
   }
