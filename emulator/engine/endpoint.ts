@@ -3,6 +3,8 @@
 import { SqlError } from '../sqlError';
 import type { EngineEndpoint, LoginRequest, LoginResult } from '../tds/types';
 import { accessError } from './access';
+import { checkAccessToken, entraLoginFor } from './entraToken';
+import type { Login } from './model';
 import type { EmulatedInstance } from './instance';
 import type { EngineServices } from './services';
 import { Session } from './session';
@@ -29,9 +31,18 @@ export class InstanceEndpoint implements EngineEndpoint {
     const requested = request.database || 'master';
     const refused = inst.faultSwitches.loginError(request.userName, requested, { serverName: inst.serverName, spid: 0 });
     if (refused) return { ok: false, error: refused.toMessage() };
-    const login = inst.findLogin(request.userName);
-    if (!login || login.password !== request.password || inst.faultSwitches.isDown()) {
-      return { ok: false, error: loginFailed(request.userName).toMessage() };
+    let login: Login | undefined;
+    if (request.accessToken !== undefined) {
+      // SQL Server names no principal when a token is refused (and says why only in its error log)
+      const checked = checkAccessToken(request.accessToken, inst.now());
+      login = checked.ok ? entraLoginFor(inst.config.logins, checked.objectId) : undefined;
+      if (!login || inst.faultSwitches.isDown()) return { ok: false, error: loginFailed('<token-identified principal>').toMessage() };
+    } else {
+      login = inst.findLogin(request.userName);
+      // an Entra login never takes a password
+      if (!login || login.entraObjectId || login.password !== request.password || inst.faultSwitches.isDown()) {
+        return { ok: false, error: loginFailed(request.userName).toMessage() };
+      }
     }
     const db = inst.findDatabase(requested);
     if (!db || accessError(inst, db, -1)) {

@@ -29,7 +29,9 @@ export interface EstateDatabase {
 
 export interface EstateLogin {
   name: string;
-  password: string;
+  /** a SQL login; or, instead, entraObjectId for an Entra login (FROM EXTERNAL PROVIDER) */
+  password?: string;
+  entraObjectId?: string;
   sysadmin?: boolean;
 }
 
@@ -133,7 +135,12 @@ export function validateEstate(value: unknown): Estate {
         if (!need(isObject(raw), `${lat} must be an object`)) return;
         const l = raw as Json;
         need(typeof l.name === 'string' && IDENTIFIER.test(l.name), `${lat}.name must be a login name`);
-        need(typeof l.password === 'string' && l.password.length > 0, `${lat}.password must be a non-empty string`);
+        if (l.entraObjectId !== undefined) {
+          need(typeof l.entraObjectId === 'string' && /^[0-9a-f-]{36}$/i.test(l.entraObjectId), `${lat}.entraObjectId must be an Entra object id (a GUID)`);
+          need(l.password === undefined, `${lat} is an Entra login (entraObjectId): it takes no password`);
+        } else {
+          need(typeof l.password === 'string' && l.password.length > 0, `${lat}.password must be a non-empty string (or entraObjectId for an Entra login)`);
+        }
         if (l.sysadmin !== undefined) need(typeof l.sysadmin === 'boolean', `${lat}.sysadmin must be true or false`);
       });
     }
@@ -234,7 +241,7 @@ export function instanceConfig(inst: EstateInstance): InstanceConfig {
     freeSpaceBytes: (inst.freeSpaceGB ?? 512) * GB,
     defaultDataPath: inst.defaultDataPath ?? paths.data,
     defaultLogPath: inst.defaultLogPath ?? paths.log,
-    logins: inst.logins.map((l) => ({ name: l.name, password: l.password, sysadmin: l.sysadmin ?? true })),
+    logins: inst.logins.map((l) => ({ name: l.name, password: l.password ?? '', entraObjectId: l.entraObjectId, sysadmin: l.sysadmin ?? true })),
   };
 }
 

@@ -62,7 +62,7 @@ export async function startEstate(estate: Estate, options: StartEstateOptions): 
       servers.push(server);
       const port = await server.listen(estate.instances[i].port ?? 0, LOOPBACK);
       instance.start();
-      const login = instance.config.logins[0];
+      const login = instance.config.logins.find((l) => !l.entraObjectId) ?? instance.config.logins[0];
       running.push({
         instance,
         endpoint,

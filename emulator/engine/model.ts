@@ -146,7 +146,10 @@ export interface OperationStatus {
 
 export interface Login {
   name: string;
+  /** a SQL login's password; '' for an Entra login, which never takes a password */
   password: string;
+  /** CREATE LOGIN … FROM EXTERNAL PROVIDER: the Entra object id (the token's oid) it stands for */
+  entraObjectId?: string;
   sysadmin: boolean;
 }
 

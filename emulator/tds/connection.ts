@@ -7,7 +7,7 @@ import * as tls from 'node:tls';
 import { ByteWriter } from './byteWriter';
 import { DEFAULT_COLLATION } from './datatypes/collation';
 import { buildLoginFailure, buildLoginSuccess, databaseChangedMessage } from './login/loginResponse';
-import { FEDAUTH_LIBRARY_SECURITY_TOKEN, TdsVersion, negotiateTdsVersion, parseLogin7 } from './login/login7';
+import { FEDAUTH_LIBRARY_ADAL, FEDAUTH_LIBRARY_SECURITY_TOKEN, type Login7, TdsVersion, negotiateTdsVersion, parseLogin7 } from './login/login7';
 import { Encryption, buildPreloginResponse, chooseEncryption, parsePrelogin } from './login/prelogin';
 import {
   DEFAULT_PACKET_SIZE,
@@ -30,6 +30,7 @@ import { TransportDuplex } from './tls/transportDuplex';
 import { DoneStatus, doneBytes, writeDone } from './tokens/done';
 import { EnvChangeType, writeBinaryEnvChange, writeTextEnvChange } from './tokens/envchange';
 import { FeatureId } from './tokens/featureExtAck';
+import { readFedAuthToken, writeFedAuthInfo } from './tokens/fedAuthInfo';
 import { writeMessage } from './tokens/message';
 import { TransactionTracker } from './transactions';
 import type { ClientRequest, EngineEndpoint, EngineSession, LoginResult, RequestOutput, SqlMessage } from './types';
@@ -55,7 +56,11 @@ export interface ConnectionSummary {
   packetSize: number;
 }
 
-type State = 'new' | 'prelogin' | 'login' | 'loggingIn' | 'loggedIn' | 'closed';
+/** What FEDAUTHINFO tells a client: get a token from Entra for Azure SQL (scope https://database.windows.net/.default). */
+const ENTRA_AUTHORITY = 'https://login.microsoftonline.com/common';
+const SQL_RESOURCE = 'https://database.windows.net/';
+
+type State = 'new' | 'prelogin' | 'login' | 'fedAuth' | 'loggingIn' | 'loggedIn' | 'closed';
 
 /** SQL Server's error for a malformed RPC/batch payload (e.g. an unknown parameter type). */
 function malformedRequest(detail: string): SqlMessage {
@@ -90,6 +95,8 @@ export class TdsConnection {
   private current: { controller: AbortController; attention: boolean } | undefined;
   private packetSize = DEFAULT_PACKET_SIZE;
   private session: EngineSession | undefined;
+  /** a LOGIN7 that asked for the ADAL workflow, waiting for its FEDAUTH_TOKEN */
+  private pendingLogin: { login: Login7; tdsVersion: number } | undefined;
   private database = '';
   private spid = 0;
   private tdsVersion = 0;
@@ -217,6 +224,9 @@ export class TdsConnection {
       case 'login':
         if (message.type === PacketType.LOGIN7) return this.onLogin(message);
         break;
+      case 'fedAuth':
+        if (message.type === PacketType.FEDAUTH_TOKEN) return this.onFedAuthToken(message);
+        break;
       case 'loggedIn':
         if (
           message.type === PacketType.SQL_BATCH ||
@@ -252,7 +262,6 @@ export class TdsConnection {
 
   private async onLogin(message: TdsMessage): Promise<void> {
     this.state = 'loggingIn';
-    const endpoint = this.ctx.endpoint;
     const login = parseLogin7(message.payload);
     const tdsVersion = negotiateTdsVersion(login.tdsVersion);
     if (tdsVersion === undefined) {
@@ -265,23 +274,47 @@ export class TdsConnection {
       this.refuseLogin(error);
       return;
     }
-    if (login.fedAuth && login.fedAuth.library !== FEDAUTH_LIBRARY_SECURITY_TOKEN) {
-      // The ADAL workflow needs FEDAUTHINFO and a real identity provider; only access tokens are emulated.
-      this.refuseLogin({
-        number: 18456,
-        state: 1,
-        class: 14,
-        message: 'Login failed: only access-token Azure Active Directory authentication is supported by this server.',
-      });
+    if (login.fedAuth?.library === FEDAUTH_LIBRARY_ADAL) {
+      // the client gets its Entra token once told where from (tedious's token-credential and
+      // azure-active-directory-* methods): FEDAUTHINFO now, the token in a FEDAUTH_TOKEN message
+      this.pendingLogin = { login, tdsVersion };
+      const w = new ByteWriter(256);
+      writeFedAuthInfo(w, { stsUrl: ENTRA_AUTHORITY, spn: SQL_RESOURCE });
+      writeWholeMessage(this.sink, w.toBuffer(), LOGIN_PACKET_SIZE);
+      this.state = 'fedAuth';
       return;
     }
+    if (login.fedAuth && login.fedAuth.library !== FEDAUTH_LIBRARY_SECURITY_TOKEN) {
+      this.refuseLogin({ number: 18456, state: 1, class: 14, message: `Login failed: federated authentication library ${login.fedAuth.library} is not supported by this server.` });
+      return;
+    }
+    await this.completeLogin(login, tdsVersion, login.fedAuth?.token);
+  }
+
+  private async onFedAuthToken(message: TdsMessage): Promise<void> {
+    const pending = this.pendingLogin;
+    this.pendingLogin = undefined;
+    this.state = 'loggingIn';
+    let token: string;
+    try {
+      if (!pending) throw new Error('no login is waiting for a token');
+      token = readFedAuthToken(message.payload);
+    } catch {
+      this.refuseLogin({ number: 18456, state: 1, class: 14, message: "Login failed for user '<token-identified principal>'." });
+      return;
+    }
+    await this.completeLogin(pending.login, pending.tdsVersion, token);
+  }
+
+  private async completeLogin(login: Login7, tdsVersion: number, accessToken: string | undefined): Promise<void> {
+    const endpoint = this.ctx.endpoint;
     const requested = login.packetSize === 0 ? DEFAULT_PACKET_SIZE : login.packetSize;
     let result: LoginResult;
     try {
       result = await endpoint.login({
         userName: login.userName,
         password: login.password,
-        accessToken: login.fedAuth?.token,
+        accessToken,
         database: login.database,
         appName: login.appName,
         hostName: login.hostName,

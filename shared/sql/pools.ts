@@ -1,5 +1,7 @@
 // One mssql connection pool per instance, opened on first use. Encryption is always on; the
 // certificate is checked unless the estate says otherwise for a local rehearsal instance.
+import type { TokenCredential } from '@azure/core-auth';
+import { DefaultAzureCredential } from '@azure/identity';
 import sql from 'mssql';
 import type { InstanceConfig } from '../config/schema';
 import { AppError } from '../errors';
@@ -37,7 +39,23 @@ function bind(request: sql.Request, params: SqlParam[]): void {
   }
 }
 
-export function connectionConfig(instance: InstanceConfig, settings: Settings): sql.config {
+/** The Entra identity SQL connections use: a user-assigned identity by client id, or the default chain. */
+export type SqlCredentialSource = (clientId: string | undefined) => TokenCredential;
+
+function defaultCredentials(): SqlCredentialSource {
+  // one credential per identity, so its token cache serves every pool
+  const cache = new Map<string, TokenCredential>();
+  return (clientId) => {
+    let c = cache.get(clientId ?? '');
+    if (!c) {
+      c = new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : undefined);
+      cache.set(clientId ?? '', c);
+    }
+    return c;
+  };
+}
+
+export function connectionConfig(instance: InstanceConfig, settings: Settings, credentials: SqlCredentialSource = defaultCredentials()): sql.config {
   const base: sql.config = {
     server: instance.endpoint.host,
     port: instance.endpoint.port,
@@ -54,24 +72,26 @@ export function connectionConfig(instance: InstanceConfig, settings: Settings): 
     }
     return { ...base, user: instance.auth.user, password };
   }
-  // Entra ID through the app's managed identity (tedious uses DefaultAzureCredential)
+  // Entra ID through the app's managed identity: tedious asks the credential for a token for the
+  // resource the server names (FEDAUTHINFO), at every new connection, so tokens never go stale
   return {
     ...base,
-    authentication: {
-      type: 'azure-active-directory-default',
-      options: instance.auth.clientId ? { clientId: instance.auth.clientId } : {},
-    },
+    authentication: { type: 'token-credential', options: { credential: credentials(instance.auth.clientId) } },
   } as sql.config;
 }
 
 class PooledClient implements SqlClient {
   private pool?: Promise<sql.ConnectionPool>;
 
-  constructor(readonly instance: InstanceConfig, private readonly settings: Settings) {}
+  constructor(
+    readonly instance: InstanceConfig,
+    private readonly settings: Settings,
+    private readonly credentials: SqlCredentialSource,
+  ) {}
 
   private connect(): Promise<sql.ConnectionPool> {
     if (!this.pool) {
-      const config = connectionConfig(this.instance, this.settings);
+      const config = connectionConfig(this.instance, this.settings, this.credentials);
       const pool = new sql.ConnectionPool(config);
       // a pool whose connection broke is rebuilt on the next call
       pool.on('error', () => {
@@ -127,14 +147,17 @@ class PooledClient implements SqlClient {
 export class SqlPools {
   private readonly clients = new Map<string, PooledClient>();
 
-  constructor(private readonly settings: Settings) {}
+  constructor(
+    private readonly settings: Settings,
+    private readonly credentials: SqlCredentialSource = defaultCredentials(),
+  ) {}
 
   client(instance: InstanceConfig): SqlClient {
     const key = instance.name.toLowerCase();
     let client = this.clients.get(key);
     if (!client || client.instance !== instance) {
       void client?.close();
-      client = new PooledClient(instance, this.settings);
+      client = new PooledClient(instance, this.settings, this.credentials);
       this.clients.set(key, client);
     }
     return client;

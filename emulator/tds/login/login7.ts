@@ -36,6 +36,8 @@ export interface Login7 {
 
 const FEATURE_FEDAUTH = 0x02;
 export const FEDAUTH_LIBRARY_SECURITY_TOKEN = 0x01;
+/** the ADAL workflow: the server answers with FEDAUTHINFO, the client then sends FEDAUTH_TOKEN */
+export const FEDAUTH_LIBRARY_ADAL = 0x02;
 
 /** FEDAUTH feature data: options byte (library << 1 | echo), then for a security token its length and UTF-16 text. */
 function readFedAuth(data: Buffer): { library: number; token?: string } {

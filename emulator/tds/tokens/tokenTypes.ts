@@ -9,6 +9,7 @@ export const TokenType = {
   FEATUREEXTACK: 0xae,
   ROW: 0xd1,
   ENVCHANGE: 0xe3,
+  FEDAUTHINFO: 0xee,
   DONE: 0xfd,
   DONEPROC: 0xfe,
   DONEINPROC: 0xff,
