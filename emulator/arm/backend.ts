@@ -1,6 +1,9 @@
 // What the ARM emulator serves, independent of where it comes from: the engine's instances and
 // links (engineBackend.ts) in the emulator, anything else in a test. Names follow ARM.
 import type { ManagedInstanceLink } from '../link/link';
+import type { LrsStart, LrsState } from '../lrs/types';
+
+export type { LrsBackupSetInfo, LrsStart, LrsState, LrsStatus } from '../lrs/types';
 
 export type DatabaseFormat = 'SQLServer2022' | 'AlwaysUpToDate';
 export type ServerKeyType = 'ServiceManaged' | 'AzureKeyVault';
@@ -27,25 +30,6 @@ export interface EncryptionProtector {
   serverKeyType: ServerKeyType;
   serverKeyName: string;
   uri?: string;
-}
-
-export interface LrsStart {
-  storageContainerUri: string;
-  storageContainerIdentity: 'SharedAccessSignature' | 'ManagedIdentity';
-  /** never echoed back */
-  storageContainerSasToken?: string;
-  autoCompleteRestore: boolean;
-  lastBackupName?: string;
-  collation?: string;
-}
-
-export interface LrsState {
-  database: string;
-  start: LrsStart;
-  status: 'Restoring' | 'Completed' | 'Failed';
-  startedAt: Date;
-  completedAt?: Date;
-  lastRestoredFileName?: string;
 }
 
 export interface LinkCreate {
@@ -76,7 +60,16 @@ export interface ArmBackend {
   links(instance: string): ManagedInstanceLink[];
   createLink(instance: string, spec: LinkCreate): ManagedInstanceLink;
   deleteLink(instance: string, link: ManagedInstanceLink): void;
+  /**
+   * Log Replay Service: checks the start (409 for an existing database, 400 for the SAS or the
+   * folder), creates the database RESTORING and restores the folder's backups in the background.
+   * Stopped by deleteDatabase.
+   */
   startLrs(instance: string, database: string, start: LrsStart): LrsState;
+  /** the job's progress as restoreDetails shows it (never the SAS) */
   lrs(instance: string, database: string): LrsState | undefined;
+  /** finish once `lastBackupName` is restored (right away when it is already); 404 without a job */
   completeLrs(instance: string, database: string, lastBackupName: string): LrsState;
+  /** stops background work (LRS loops) when the ARM endpoint closes */
+  close?(): void;
 }

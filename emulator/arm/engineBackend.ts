@@ -3,6 +3,7 @@
 import type { EmulatedInstance } from '../engine/instance';
 import type { ManagedInstanceLink } from '../link/link';
 import type { LinkRegistry } from '../link/registry';
+import { checkLrsStart, DEFAULT_SCAN_INTERVAL_MS, LogReplay, type LrsOptions } from '../lrs';
 import type { ArmBackend, ArmManagedDatabase, ArmManagedInstance, EncryptionProtector, LinkCreate, LrsStart, LrsState } from './backend';
 import { ArmHttpError } from './errors';
 
@@ -15,6 +16,8 @@ export interface EngineBackendOptions {
   subscriptionId?: string;
   resourceGroup?: string;
   location?: string;
+  /** the Log Replay Service's knobs (scan interval) */
+  lrs?: LrsOptions;
 }
 
 export class EngineArmBackend implements ArmBackend {
@@ -22,7 +25,7 @@ export class EngineArmBackend implements ArmBackend {
   private readonly resourceGroup: string;
   private readonly location: string;
   private readonly protectors = new Map<string, EncryptionProtector>();
-  private readonly restores = new Map<string, LrsState>();
+  private readonly restores = new Map<string, LogReplay>();
 
   constructor(private readonly options: EngineBackendOptions) {
     this.subscriptionId = options.subscriptionId ?? '00000000-0000-0000-0000-000000000000';
@@ -87,8 +90,10 @@ export class EngineArmBackend implements ArmBackend {
   deleteDatabase(instance: string, database: string): boolean {
     const host = this.host(instance);
     if (!host.findDatabase(database) || SYSTEM.has(database.toLowerCase())) return false;
-    host.removeDatabase(database);
+    // deleting the database is how LRS is stopped
+    this.restores.get(key(instance, database))?.stop();
     this.restores.delete(key(instance, database));
+    host.removeDatabase(database);
     return true;
   }
 
@@ -154,27 +159,30 @@ export class EngineArmBackend implements ArmBackend {
   startLrs(instance: string, database: string, start: LrsStart): LrsState {
     const host = this.host(instance);
     if (host.findDatabase(database)) throw new ArmHttpError(409, 'DatabaseAlreadyExists', `Database '${database}' already exists on managed instance '${host.config.name}'.`);
+    const location = checkLrsStart(start);
     const db = host.createDatabase(database, { recoveryModel: 'FULL', collation: start.collation });
     db.state = 'RESTORING';
-    const state: LrsState = { database: db.name, start: { ...start }, status: 'Restoring', startedAt: this.now() };
-    this.restores.set(key(instance, database), state);
-    return state;
+    const replay = new LogReplay({ host, database: db.name, start: { ...start }, location, scanIntervalMs: this.options.lrs?.scanIntervalMs ?? DEFAULT_SCAN_INTERVAL_MS });
+    this.restores.get(key(instance, database))?.stop();
+    this.restores.set(key(instance, database), replay);
+    replay.start();
+    return replay.state();
   }
 
   lrs(instance: string, database: string): LrsState | undefined {
-    return this.restores.get(key(instance, database));
+    return this.restores.get(key(instance, database))?.state();
   }
 
   completeLrs(instance: string, database: string, lastBackupName: string): LrsState {
-    const state = this.lrs(instance, database);
-    const db = this.host(instance).findDatabase(database);
-    if (!state || !db) throw new ArmHttpError(404, 'ResourceNotFound', `No log replay restore for database '${database}'.`);
-    if (state.status === 'Completed') return state;
-    db.state = 'ONLINE';
-    state.status = 'Completed';
-    state.completedAt = this.now();
-    state.lastRestoredFileName = lastBackupName;
-    return state;
+    const replay = this.restores.get(key(instance, database));
+    if (!replay || !this.host(instance).findDatabase(database)) throw new ArmHttpError(404, 'ResourceNotFound', `No log replay restore for database '${database}'.`);
+    replay.complete(lastBackupName);
+    return replay.state();
+  }
+
+  /** stops every LRS loop (the ARM endpoint is closing) */
+  close(): void {
+    for (const replay of this.restores.values()) replay.stop();
   }
 }
 

@@ -1,6 +1,7 @@
 // Long-running operations as ARM runs them: accepted with 201/202, Azure-AsyncOperation and Location
 // URLs, status bodies {name,status,startTime,endTime,error}. An operation runs its work after a
 // number of polls (InProgress until then), so a client can be caught mid-way deterministically.
+// An operation that tracks background work (LRS completion) also waits until its condition holds.
 import { randomUUID } from 'node:crypto';
 import { ArmHttpError } from './errors';
 
@@ -17,6 +18,8 @@ export interface ArmOperation {
   pollsLeft: number;
   /** the work; returns the final resource body (undefined = 204 on the Location URL) */
   run: () => unknown;
+  /** polled once the polls are used up: InProgress while false; throwing ArmHttpError fails the operation */
+  until?: () => boolean;
   result?: unknown;
 }
 
@@ -29,8 +32,8 @@ export class OperationStore {
     public pollsBeforeDone = 1,
   ) {}
 
-  start(family: string, run: () => unknown): ArmOperation {
-    const op: ArmOperation = { id: randomUUID(), family, status: 'InProgress', startTime: this.now(), pollsLeft: this.pollsBeforeDone, run };
+  start(family: string, run: () => unknown, until?: () => boolean): ArmOperation {
+    const op: ArmOperation = { id: randomUUID(), family, status: 'InProgress', startTime: this.now(), pollsLeft: this.pollsBeforeDone, run, until };
     this.ops.set(op.id, op);
     if (op.pollsLeft <= 0) this.finish(op);
     return op;
@@ -40,7 +43,7 @@ export class OperationStore {
     return this.ops.get(id.toLowerCase()) ?? [...this.ops.values()].find((o) => o.id.toLowerCase() === id.toLowerCase());
   }
 
-  /** one poll: answers InProgress while polls are left, then runs the work once */
+  /** one poll: answers InProgress while polls are left (or the condition does not hold yet), then runs the work once */
   poll(op: ArmOperation): ArmOperation {
     if (op.status !== 'InProgress') return op;
     if (op.pollsLeft > 0) {
@@ -53,6 +56,7 @@ export class OperationStore {
 
   private finish(op: ArmOperation): void {
     try {
+      if (op.until && !op.until()) return;
       op.result = op.run();
       op.status = 'Succeeded';
     } catch (e) {

@@ -2,7 +2,7 @@
 // encryption protector and distributed availability groups (2025-01-01 schema).
 import type { ManagedInstanceLink } from '../link/link';
 import type { DatabaseLinkSnapshot } from '../link/types';
-import type { ArmManagedDatabase, ArmManagedInstance, EncryptionProtector, LrsState } from './backend';
+import type { ArmManagedDatabase, ArmManagedInstance, EncryptionProtector, LrsBackupSetInfo, LrsState } from './backend';
 
 export function instanceId(sub: string, rg: string, mi: string): string {
   return `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Sql/managedInstances/${mi}`;
@@ -41,29 +41,48 @@ export function managedDatabaseBody(sub: string, rg: string, mi: string, locatio
   };
 }
 
+const iso = (d: Date | undefined): string | undefined => d?.toISOString();
+
+function backupSetBody(set: LrsBackupSetInfo): unknown {
+  return {
+    status: set.status,
+    firstStripeName: set.firstStripeName,
+    numberOfStripes: set.numberOfStripes,
+    backupSizeMB: set.backupSizeMB,
+    restoreStartedTimestampUtc: iso(set.restoreStartedTimestampUtc),
+    restoreFinishedTimestampUtc: iso(set.restoreFinishedTimestampUtc),
+  };
+}
+
+/** the LRS job as restoreDetails reports it (REFERENCE 8.2); the SAS is not part of LrsState */
 export function restoreDetailsBody(sub: string, rg: string, mi: string, lrs: LrsState): unknown {
-  const done = lrs.status === 'Completed';
   return {
     id: `${instanceId(sub, rg, mi)}/databases/${lrs.database}/restoreDetails/current`,
     name: 'current',
     type: 'Microsoft.Sql/managedInstances/databases/restoreDetails',
     properties: {
       type: 'LRSRestore',
-      status: done ? 'Completed' : 'Restoring',
-      currentRestoringFileName: done ? undefined : lrs.start.lastBackupName,
+      status: lrs.status,
+      blockReason: lrs.blockReason,
+      currentRestoringFileName: lrs.currentRestoringFileName,
       lastRestoredFileName: lrs.lastRestoredFileName,
-      lastRestoredFileTime: lrs.completedAt?.toISOString(),
-      percentCompleted: done ? 100 : 50,
-      numberOfFilesDetected: 0,
-      numberOfFilesQueued: 0,
-      numberOfFilesRestored: done ? 1 : 0,
-      numberOfFilesRestoring: done ? 0 : 1,
-      numberOfFilesSkipped: 0,
-      numberOfFilesUnrestorable: 0,
-      fullBackupSets: [],
-      diffBackupSets: [],
-      logBackupSets: [],
-      unrestorableFiles: [],
+      lastRestoredFileTime: iso(lrs.lastRestoredFileTime),
+      lastUploadedFileName: lrs.lastUploadedFileName,
+      lastUploadedFileTime: iso(lrs.lastUploadedFileTime),
+      percentCompleted: lrs.percentCompleted,
+      currentRestoredSizeMB: lrs.currentRestoredSizeMB,
+      currentRestorePlanSizeMB: lrs.currentRestorePlanSizeMB,
+      currentBackupType: lrs.currentBackupType,
+      numberOfFilesDetected: lrs.numberOfFilesDetected,
+      numberOfFilesQueued: lrs.numberOfFilesQueued,
+      numberOfFilesRestored: lrs.numberOfFilesRestored,
+      numberOfFilesRestoring: lrs.numberOfFilesRestoring,
+      numberOfFilesSkipped: lrs.numberOfFilesSkipped,
+      numberOfFilesUnrestorable: lrs.numberOfFilesUnrestorable,
+      fullBackupSets: lrs.fullBackupSets.map(backupSetBody),
+      diffBackupSets: lrs.diffBackupSets.map(backupSetBody),
+      logBackupSets: lrs.logBackupSets.map(backupSetBody),
+      unrestorableFiles: lrs.unrestorableFiles.map((name) => ({ name })),
     },
   };
 }
@@ -79,8 +98,6 @@ export function encryptionProtectorBody(sub: string, rg: string, mi: string, p: 
 }
 
 const role = (r: 'PRIMARY' | 'SECONDARY'): 'Primary' | 'Secondary' => (r === 'PRIMARY' ? 'Primary' : 'Secondary');
-const iso = (d: Date | undefined): string | undefined => d?.toISOString();
-
 function databaseEntry(link: ManagedInstanceLink, s: DatabaseLinkSnapshot): unknown {
   const miPrimary = s.primarySide === 'instance';
   return {

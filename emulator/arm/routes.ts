@@ -161,6 +161,15 @@ function lrsStart(body: unknown): LrsStart {
   };
 }
 
+/** completeRestore's operation: done when the LRS completed; fails with the LRS (or when it was stopped) */
+function lrsFinished(ctx: RouteContext, mi: string, database: string): boolean {
+  const lrs = ctx.backend.lrs(mi, database);
+  // UNCONFIRMED: the codes Azure puts on a failed or cancelled completeRestore operation
+  if (!lrs) throw new ArmHttpError(409, 'OperationCancelled', `The log replay restore of database '${database}' was stopped before it completed.`);
+  if (lrs.status === 'Failed') throw new ArmHttpError(400, 'LogReplayFailed', lrs.blockReason ?? `The log replay restore of database '${database}' failed.`);
+  return lrs.status === 'Completed';
+}
+
 function databases(ctx: RouteContext, method: string, rg: string, mi: string, location: string, rest: string[], body: unknown): Reply {
   const sub = ctx.backend.subscriptionId;
   const dbBody = (name: string): unknown => {
@@ -183,12 +192,9 @@ function databases(ctx: RouteContext, method: string, rg: string, mi: string, lo
     return accepted(ctx, op, 202);
   }
   if (rest.length === 1 && method === 'PUT') {
-    const start = lrsStart(body);
-    ctx.backend.startLrs(mi, name, start);
-    const op = ctx.operations.start('managedDatabase', () => {
-      if (start.autoCompleteRestore && start.lastBackupName) ctx.backend.completeLrs(mi, name, start.lastBackupName);
-      return dbBody(name);
-    });
+    ctx.backend.startLrs(mi, name, lrsStart(body));
+    // done once the database exists (Restoring); the restore itself runs on, and completes by itself with autoCompleteRestore
+    const op = ctx.operations.start('managedDatabase', () => dbBody(name));
     return accepted(ctx, op, 201, dbBody(name));
   }
   if (sub1 === 'restoredetails' && rest.length === 3 && method === 'GET') {
@@ -200,10 +206,12 @@ function databases(ctx: RouteContext, method: string, rg: string, mi: string, lo
     const last = isObject(body) ? body.lastBackupName : undefined;
     if (typeof last !== 'string' || last.length === 0) throw badRequest('InvalidParameterValue', 'lastBackupName is required.');
     if (!ctx.backend.lrs(mi, name)) throw notFound(`Microsoft.Sql/managedInstances/${mi}/databases`, name, rg);
-    const op = ctx.operations.start('managedDatabase', () => {
-      ctx.backend.completeLrs(mi, name, last);
-      return undefined;
-    });
+    ctx.backend.completeLrs(mi, name, last);
+    const op = ctx.operations.start(
+      'managedDatabase',
+      () => undefined,
+      () => lrsFinished(ctx, mi, name),
+    );
     return accepted(ctx, op, 202);
   }
   throw new ArmHttpError(405, 'MethodNotAllowed', `The method ${method} is not allowed on this resource.`);

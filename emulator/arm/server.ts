@@ -81,6 +81,8 @@ export class ArmEmulator {
   }
 
   close(): Promise<void> {
+    // background work (LRS loops) must not outlive the endpoint
+    this.options.backend.close?.();
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }

@@ -93,7 +93,8 @@ async function* recoverOnly(host: BackupHost, name: string, settings: RestoreSet
   yield { type: 'message', message: m.successfullyProcessed(statement, 0, 0, 0) };
 }
 
-function recover(db: Database, chain: RestoreChain): void {
+/** WITH RECOVERY: the database comes online and keeps the chain's bases for later backups. */
+export function recover(db: Database, chain: RestoreChain): void {
   db.state = 'ONLINE';
   db.restoreChain = undefined;
   db.differentialBaseLsn = chain.fullBackupFirstLsn;
@@ -173,7 +174,7 @@ function tailNotBackedUp(db: Database): boolean {
 }
 
 /** 3169 for a newer database version or an Always-up-to-date backup on SQL Server; 33111 for a missing TDE certificate. */
-function checkBackupFitsServer(host: BackupHost, header: BackupHeader): SqlMessage | undefined {
+export function checkBackupFitsServer(host: BackupHost, header: BackupHeader): SqlMessage | undefined {
   const fromAlwaysUpToDate = header.sourceKind === 'managedInstance' && header.sourceUpdatePolicy === 'Always-up-to-date';
   const tooNew = header.databaseVersion > supportedDatabaseVersion(host.config);
   if (tooNew || (fromAlwaysUpToDate && host.config.kind === 'sqlServer')) {

@@ -2,10 +2,13 @@
 // emulator serving the emulated estate: instances, protector, LRS, the link and its failovers,
 // throttling and server errors, and a poller resumed by a new client.
 import * as https from 'node:https';
+import { BlobServiceClient, ContainerSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { recordsBetween } from '../../../emulator/link/logMath';
 import { ArmError } from '../../../shared/arm/errors';
 import { isPollerState, type PollerState } from '../../../shared/arm/poller';
 import type { ArmClient, PollResult } from '../../../shared/arm/client';
+import type { RestoreDetails } from '../../../shared/arm/types';
+import { AZURITE_ACCOUNT, AZURITE_KEY, azuriteAccountSas, startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { RG, startArmWorld, type ArmWorld } from './armWorld';
 
 jest.setTimeout(60_000);
@@ -103,34 +106,104 @@ describe('throttling and server errors', () => {
 });
 
 describe('the Log Replay Service', () => {
-  it('starts with a SAS, shows restore details, completes, and never echoes the SAS', async () => {
-    const sas = 'sv=2022-11-02&sr=c&sp=rl&sig=TOPSECRETSIGNATURE';
+  // real backups of Inventory (sql-onprem), taken TO URL into Azurite and copied into LRS folders
+  let azurite: AzuriteInstance;
+  let blobs: BlobServiceClient;
+  let lrsUrl: string;
+  const sas = (): string =>
+    generateBlobSASQueryParameters(
+      { containerName: 'lrs', permissions: ContainerSASPermissions.parse('rl'), startsOn: new Date(Date.now() - 60_000), expiresOn: new Date(Date.now() + 3_600_000) },
+      new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+    ).toString();
+  const backup = async (kind: 'full' | 'log', blob: string): Promise<void> => {
+    const url = `${azurite.blobEndpoint}/staging/${blob}`;
+    await world.query('sql-onprem', kind === 'full' ? `BACKUP DATABASE [Inventory] TO URL = N'${url}' WITH FORMAT` : `BACKUP LOG [Inventory] TO URL = N'${url}' WITH FORMAT`);
+  };
+  const place = async (staged: string, target: string): Promise<void> => {
+    const body = await blobs.getContainerClient('staging').getBlobClient(staged).downloadToBuffer();
+    await blobs.getContainerClient('lrs').getBlockBlobClient(target).uploadData(body);
+  };
+  /** polls with short pauses: the restore runs on the instance's clock */
+  const finishIn = async (c: ArmClient, state: PollerState, timeoutMs = 20_000): Promise<PollResult> => {
+    const end = Date.now() + timeoutMs;
+    let r: PollResult = { done: false, state, retryAfterMs: 0 };
+    while (!r.done && Date.now() < end) {
+      r = await c.pollOnce(r.state);
+      if (!r.done) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(r.done).toBe(true);
+    return r;
+  };
+  const detailsUntil = async (database: string, check: (d: RestoreDetails) => boolean, timeoutMs = 20_000): Promise<RestoreDetails> => {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const d = await client.getRestoreDetails(RG, 'mi-prod', database);
+      if (check(d)) return d;
+      if (Date.now() > end) throw new Error(`restoreDetails of ${database} never matched: ${JSON.stringify(d)}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  };
+
+  beforeAll(async () => {
+    azurite = await startAzurite();
+    blobs = BlobServiceClient.fromConnectionString(azurite.connectionString);
+    await Promise.all(['staging', 'lrs'].map((c) => blobs.getContainerClient(c).createIfNotExists()));
+    lrsUrl = `${azurite.blobEndpoint}/lrs`;
+    await world.query('sql-onprem', `CREATE CREDENTIAL [${azurite.blobEndpoint}/staging] WITH IDENTITY = 'SHARED ACCESS SIGNATURE', SECRET = '${azuriteAccountSas('rwdlc')}'`);
+    world.estate.find('sql-onprem').instance.findDatabase('Inventory')?.tables.push({ schema: 'dbo', name: 'Parts', rowCount: 42 });
+  });
+
+  afterAll(async () => {
+    await azurite?.stop();
+  });
+
+  it('starts with a SAS, restores the folder, shows restore details, completes, and never echoes the SAS', async () => {
+    await backup('full', 'inv_full.bak');
+    await backup('log', 'inv_log.bak');
+    await place('inv_full.bak', 'Orders/Orders_full.bak');
+    await place('inv_log.bak', 'Orders/Orders_log_0042.log');
+    const token = sas();
+    const sig = new URLSearchParams(token).get('sig') as string;
     const state = await client.startLogReplay(RG, 'mi-prod', 'Orders', {
       location: 'westeurope',
-      storageContainerUri: 'http://127.0.0.1:10000/devstoreaccount1/lrs/Orders',
-      auth: { kind: 'sas', sasToken: sas },
+      storageContainerUri: `${lrsUrl}/Orders`,
+      auth: { kind: 'sas', sasToken: token },
     });
-    expect(JSON.stringify(state)).not.toContain('TOPSECRET');
-    const started = await finish(client, state);
+    expect(JSON.stringify(state)).not.toContain(sig);
+    const started = await finishIn(client, state);
     expect(started.result).toMatchObject({ type: 'database', database: { name: 'Orders', status: 'Restoring' } });
     expect(await client.getRestoreDetails(RG, 'mi-prod', 'Orders')).toMatchObject({ type: 'LRSRestore', status: 'Restoring' });
-    const done = await finish(client, await client.startCompleteRestore(RG, 'mi-prod', 'Orders', 'Orders_log_0042.log'));
+    // continuous mode: both files restored, still Restoring until completeRestore
+    const restored = await detailsUntil('Orders', (d) => d.numberOfFilesRestored === 2);
+    expect(restored).toMatchObject({ status: 'Restoring', numberOfFilesDetected: 2, lastRestoredFileName: 'Orders_log_0042.log' });
+    expect(JSON.stringify(restored)).not.toContain(sig);
+    const done = await finishIn(client, await client.startCompleteRestore(RG, 'mi-prod', 'Orders', 'Orders_log_0042.log'));
     expect(done.error).toBeUndefined();
-    expect(await client.getRestoreDetails(RG, 'mi-prod', 'Orders')).toMatchObject({ status: 'Completed', lastRestoredFileName: 'Orders_log_0042.log' });
+    const details = await client.getRestoreDetails(RG, 'mi-prod', 'Orders');
+    expect(details).toMatchObject({ status: 'Completed', lastRestoredFileName: 'Orders_log_0042.log', percentCompleted: 100 });
+    expect(JSON.stringify(details)).not.toContain(sig);
     expect(await client.getManagedDatabase(RG, 'mi-prod', 'Orders')).toMatchObject({ name: 'Orders', status: 'Online' });
     const rows = await world.query<{ state_desc: string }>('mi-prod', `SELECT state_desc FROM sys.databases WHERE name = 'Orders'`);
     expect(rows).toEqual([{ state_desc: 'ONLINE' }]);
+    const tables = await world.query<{ name: string; rows: string }>('mi-prod', 'SELECT t.name, p.rows FROM Orders.sys.tables t JOIN Orders.sys.partitions p ON p.object_id = t.object_id');
+    expect(tables).toEqual([{ name: 'Parts', rows: '42' }]);
   });
 
   it('starts with the managed identity and completes by itself with autoComplete', async () => {
+    world.estate.find('mi-prod').instance.grantIdentity(lrsUrl, sas());
+    await backup('full', 'returns_full.bak');
+    await place('returns_full.bak', 'Returns/Returns_full.bak');
     const state = await client.startLogReplay(RG, 'mi-prod', 'Returns', {
       location: 'westeurope',
-      storageContainerUri: 'http://127.0.0.1:10000/devstoreaccount1/lrs/Returns',
+      storageContainerUri: `${lrsUrl}/Returns`,
       auth: { kind: 'managedIdentity' },
       autoComplete: { lastBackupName: 'Returns_full.bak' },
     });
-    const r = await finish(client, state);
-    expect(r.result).toMatchObject({ type: 'database', database: { name: 'Returns', status: 'Online' } });
+    const r = await finishIn(client, state);
+    // the operation ends once the database exists; the restore may or may not have finished by then
+    expect(r.result).toMatchObject({ type: 'database', database: { name: 'Returns', status: expect.stringMatching(/^(Restoring|Online)$/) } });
+    expect(await detailsUntil('Returns', (d) => d.status === 'Completed')).toMatchObject({ lastRestoredFileName: 'Returns_full.bak', numberOfFilesRestored: 1 });
+    expect(await client.getManagedDatabase(RG, 'mi-prod', 'Returns')).toMatchObject({ status: 'Online' });
     expect((await client.listManagedDatabases(RG, 'mi-prod')).map((d) => d.name)).toEqual(expect.arrayContaining(['Sales', 'Billing', 'Orders', 'Returns']));
   });
 
