@@ -25,6 +25,7 @@ export function publicView(op: OperationRecord): Record<string, unknown> {
     cancelRequested: op.cancelRequested,
     attempt: op.attempt,
     createdAt: op.createdAt,
+    startedAt: op.startedAt,
     updatedAt: op.updatedAt,
     deadline: op.deadline,
     createdBy: op.createdBy,

@@ -20,7 +20,9 @@ import { SqlPools } from './sql/pools';
 import { restorePlaybook } from './restore/playbook';
 import { TableBlobClaims } from './restore/claims';
 import { BlobJsonStore } from './storage/jsonStore';
-import { managedInstanceFactsFromSettings } from './arm/managedInstanceFacts';
+import { managedInstanceFactsFrom } from './arm/managedInstanceFacts';
+import { armResolverFromSettings } from './arm/fromSettings';
+import { logReplayFrom } from './arm/logReplay';
 import { EventCounters } from './restore/start';
 
 export interface Runtime {
@@ -86,6 +88,7 @@ export async function createRuntime(settings: Settings, appRoot: string): Promis
     }
     return c;
   };
+  const arm = armResolverFromSettings(settings);
   const engine = await createOperationEngine({
     storage,
     playbooks: [
@@ -96,7 +99,8 @@ export async function createRuntime(settings: Settings, appRoot: string): Promis
         container,
         claims: new TableBlobClaims(claimsTable),
         store: new BlobJsonStore(storage.container('operationdata')),
-        managedInstanceFacts: managedInstanceFactsFromSettings(settings),
+        managedInstanceFacts: arm && managedInstanceFactsFrom(arm),
+        logReplay: arm && logReplayFrom(arm),
         pollMs: Number(settings.RESTORE_POLL_MS ?? 15_000),
       }),
     ],

@@ -57,6 +57,15 @@ export const backupContainerSchema = z.strictObject({
       z.strictObject({ type: z.literal('connectionSetting'), setting: settingName }),
     ])
     .default({ type: 'managedIdentity' }),
+  /**
+   * A container of the same storage account where the chain of a managed-instance restore is
+   * staged for the Log Replay Service (one flat folder per operation, removed afterwards).
+   */
+  logReplayContainer: z
+    .string()
+    .regex(/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'a container name: 3-63 lower-case letters, digits and single hyphens')
+    .refine((v) => !/(^|[^a-z])backups?([^a-z]|$)/.test(v), 'the Log Replay Service refuses folders named with the word "backup" or "backups"; choose another name')
+    .default('mi-autopilot-lrs'),
 });
 
 export const restoreRuleSchema = z.strictObject({

@@ -45,9 +45,7 @@ export function playbookFor(ctx: OpsContext, kind: string): Playbook {
  * only when the playbook has one, the operation has run, and the cleanup has not begun.
  */
 export function needsCleanup(playbook: Playbook | undefined, op: OperationRecord): boolean {
-  if (!playbook?.cleanupStep || op.cleanup) return false;
-  const neverRan = op.state === 'pending' && op.attempt === 0 && op.step === playbook.firstStep;
-  return !neverRan;
+  return Boolean(playbook?.cleanupStep && !op.cleanup && op.startedAt);
 }
 
 /**

@@ -58,6 +58,8 @@ export interface OperationRecord {
   version: number;
   createdAt: string;
   updatedAt: string;
+  /** when a worker first ran it (absent: it has done nothing yet) */
+  startedAt?: string;
   deadline: string;
   /** when a waiting operation should run again */
   nextRunAt?: string;

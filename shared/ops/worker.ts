@@ -130,6 +130,7 @@ export class OperationWorker {
           leaseOwner: this.workerId,
           leaseUntil: new Date(now.getTime() + ctx.settings.leaseMs).toISOString(),
           attempt: op.attempt + 1,
+          startedAt: op.startedAt ?? now.toISOString(),
           lockUntil,
           // waitReason stays: it tells whether the next wait is the same one (no new audit row)
           nextRunAt: undefined,
@@ -327,7 +328,7 @@ export class OperationWorker {
     if (cleanup?.reason === 'cancelled') {
       const c = op.cancelRequested;
       const error: ErrorInfo = { code: 'CANCELLED', message: said };
-      return this.finish(op, { state: 'cancelled', error }, { actor: c?.by ?? this.workerId, reason: `cancelled: ${c?.reason ?? 'no reason given'}; ${said}` });
+      return this.finish(op, { state: 'cancelled', error }, { actor: c?.by ?? this.workerId, reason: `cancelled: ${c?.reason ?? 'no reason given'}; cleanup said: ${said}` });
     }
     const deadline = deadlineError({ ...op, step: cleanup?.fromStep ?? op.step });
     const error: ErrorInfo = { ...deadline, message: `${deadline.message}; ${said}` };

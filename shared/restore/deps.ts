@@ -4,6 +4,7 @@ import { AppError } from '../errors';
 import type { StepContext } from '../ops/types';
 import type { BackupContainer } from '../storage/backupContainer';
 import type { SqlClient } from '../sql/pools';
+import type { LogReplay } from '../arm/logReplay';
 import type { BlobClaims } from './claims';
 import type { JsonStore } from '../storage/jsonStore';
 import type { ManagedInstanceFacts } from './portability';
@@ -21,6 +22,8 @@ export interface RestoreDeps {
   store: JsonStore;
   /** a managed instance's update policy and TDE protector, from ARM (absent: not checked) */
   managedInstanceFacts?: (armResourceId: string) => Promise<ManagedInstanceFacts>;
+  /** the Log Replay Service through ARM, for differential and log chains onto a managed instance (absent: refused) */
+  logReplay?: LogReplay;
   /** how often running restores and missing stripes are looked at again */
   pollMs: number;
 }

@@ -10,12 +10,15 @@ import { startRestore, watch } from './steps/execute';
 import { scripts, swap, validate, verify } from './steps/finish';
 import { inspect } from './steps/inspect';
 import { locate } from './steps/locate';
+import { stageLogReplay, startLogReplay, tidyLogReplay, watchLogReplay } from './steps/logReplay';
 import { precheck } from './steps/precheck';
 
 export function restorePlaybook(deps: RestoreDeps): Playbook {
   return {
     kind: RESTORE_KIND,
     firstStep: 'locate',
+    // a cancel or the deadline stops the server-side work and drops what this restore created
+    cleanupStep: 'abort',
     defaultDeadlineMs: 24 * 3600_000,
     steps: {
       locate: (ctx) => locate(deps, ctx),
@@ -24,6 +27,10 @@ export function restorePlaybook(deps: RestoreDeps): Playbook {
       precheck: (ctx) => precheck(deps, ctx),
       startRestore: (ctx) => startRestore(deps, ctx),
       watch: (ctx) => watch(deps, ctx),
+      stageLogReplay: (ctx) => stageLogReplay(deps, ctx),
+      startLogReplay: (ctx) => startLogReplay(deps, ctx),
+      watchLogReplay: (ctx) => watchLogReplay(deps, ctx),
+      tidyLogReplay: (ctx) => tidyLogReplay(deps, ctx),
       verify: (ctx) => verify(deps, ctx),
       validate: (ctx) => validate(deps, ctx),
       swap: (ctx) => swap(deps, ctx),

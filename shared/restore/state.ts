@@ -1,4 +1,5 @@
 // The restore playbook's state between steps, kept on the operation as JSON (so LSNs are strings).
+import type { PollerState } from '../arm/poller';
 import type { BackupBlob, BackupKind } from './backupSet';
 
 export interface StoredBlob {
@@ -41,6 +42,17 @@ export interface RestoreFile {
   tdeThumbprint?: string;
 }
 
+export interface LogReplayProgress {
+  /** the staged folder in the container's logReplayContainer */
+  folder: string;
+  /** the service was asked to start (a re-run finds it through restoreDetails) */
+  started?: boolean;
+  startPoller?: PollerState;
+  stopPoller?: PollerState;
+  /** the restoring database is gone (stopped) and the staged files removed */
+  tidied?: boolean;
+}
+
 /**
  * Kept on the operation record, so it stays small: the backup's files, their headers and the
  * plan live in the JSON store (RestoreData), whatever their number.
@@ -67,6 +79,8 @@ export interface RestoreState {
   droppedCopies?: string[];
   scriptsDone?: number;
   validation?: { tables: { table: string; rows: number; sourceRows?: number }[]; differences: string[]; comparedWith?: string };
+  /** a chain onto a managed instance, through the Log Replay Service */
+  logReplay?: LogReplayProgress;
   failure?: { code: string; message: string };
   startedRestoreAt?: string;
   finishedRestoreAt?: string;

@@ -3,6 +3,7 @@
 // idempotent: creating an existing job or asking about a finished one is safe after a crash.
 import { Statement, str } from './statement';
 import type { SqlClient } from './pools';
+import { SqlFailure } from './sqlErrors';
 
 export type JobState =
   | { state: 'missing' }
@@ -50,6 +51,16 @@ export async function jobState(client: SqlClient, jobName: string): Promise<JobS
     return { state: 'failed', message: detail, sqlMessageId: failedStep?.sql_message_id ?? outcome.sql_message_id ?? 0 };
   }
   return rows.some((r) => r.started) ? { state: 'running' } : { state: 'created' };
+}
+
+/** Stops the job if it runs; a job that finished meanwhile (22022) is fine. */
+export async function stopJob(client: SqlClient, jobName: string): Promise<void> {
+  if ((await jobState(client, jobName)).state !== 'running') return;
+  try {
+    await client.query(Statement.build(['EXEC msdb.dbo.sp_stop_job @job_name = ', str('job', jobName)]));
+  } catch (err) {
+    if (!(err instanceof SqlFailure && err.numbers.includes(22022))) throw err;
+  }
 }
 
 export async function deleteJob(client: SqlClient, jobName: string): Promise<void> {

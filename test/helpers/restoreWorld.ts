@@ -29,6 +29,9 @@ import { QueuePump } from '../../local/queuePump';
 import { startArmEmulator, type ArmEmulator } from '../../emulator/arm/server';
 import { EngineArmBackend } from '../../emulator/arm/engineBackend';
 import { ArmClient } from '../../shared/arm/client';
+import { armResolverFor } from '../../shared/arm/fromSettings';
+import { logReplayFrom } from '../../shared/arm/logReplay';
+import { managedInstanceFactsFrom } from '../../shared/arm/managedInstanceFacts';
 import { AZURITE_ACCOUNT, azuriteAccountSas, startAzurite, type AzuriteInstance } from './azurite';
 import { quietLogger, ShiftableClock } from './opsHarness';
 
@@ -64,6 +67,8 @@ export function emulatedEstate(): EmulatedEstate {
               { schema: 'sales', name: 'OrderLines', rows: 190000 },
             ],
           },
+          // encrypted with a key only sql-onprem holds
+          { name: 'Payroll', recoveryModel: 'FULL', tde: 'customerManaged', workloadTps: 5, sizeMB: 64, tables: [{ schema: 'dbo', name: 'Salaries', rows: 900 }] },
         ],
       }),
       base('sql-dev', { databases: [] }),
@@ -186,11 +191,9 @@ export async function startRestoreWorld(options: WorldOptions = {}): Promise<Res
       backend: new EngineArmBackend({ instances: emulator.instances.map((r) => r.instance), links: emulator.links, subscriptionId: '0', resourceGroup: 'rg' }),
     });
     const client = new ArmClient({ credential: { getToken: async () => ({ token: 'test', expiresOnTimestamp: Date.now() + 3600_000 }) }, subscriptionId: '0', endpoint: arm.url, ca: arm.ca });
-    deps.managedInstanceFacts = async (id) => {
-      const name = id.split('/').pop() ?? '';
-      const [mi, protector] = await Promise.all([client.getManagedInstance('rg', name), client.getEncryptionProtector('rg', name)]);
-      return { databaseFormat: mi.databaseFormat, serverKeyType: protector.serverKeyType };
-    };
+    const resolve = armResolverFor(() => client);
+    deps.managedInstanceFacts = managedInstanceFactsFrom(resolve);
+    deps.logReplay = logReplayFrom(resolve);
   }
   const events = new TableEventPublisher(eventsTable);
   const engine = await createOperationEngine({

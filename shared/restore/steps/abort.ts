@@ -1,39 +1,71 @@
-// The way out of a failed restore: whatever step failed, the staging database (never the
-// existing target) is dropped and the Agent job removed, then the operation fails with the code.
-import { next, fail, StepResult, type StepContext } from '../../ops/types';
-import { deleteJob } from '../../sql/agentJobs';
+// The way out of a restore that failed, was cancelled or ran out of time (the playbook's cleanup
+// step): a running Agent job is stopped and removed, a Log Replay restore stopped, a database
+// this operation created (a staging copy, or a target that did not exist before) is dropped, and
+// the existing target is never touched. The message says plainly what changed.
+import { next, fail, StepResult, wait, type StepContext } from '../../ops/types';
+import { deleteJob, stopJob } from '../../sql/agentJobs';
 import { quoteName } from '../../sql/quote';
 import { databaseState } from '../../sql/databases';
 import { openRun, RestoreDeps } from '../deps';
 import type { RestoreState } from '../state';
-import { jobNameFor } from './execute';
+import { jobNameFor, miOperation } from './execute';
+import { stopLogReplay } from './logReplay';
 
 export function abortWith(state: RestoreState, code: string, message: string): StepResult {
   return next('abort', { ...state, failure: { code, message } });
 }
 
+/** Why the restore stops when no step said so: a cancel or the deadline. */
+function endingOf(ctx: StepContext): { code: string; message: string } {
+  const op = ctx.operation;
+  if (op.cleanup?.reason === 'cancelled' || op.cancelRequested) {
+    return { code: 'CANCELLED', message: `cancelled by ${op.cancelRequested?.by ?? 'someone'}: ${op.cancelRequested?.reason ?? 'no reason given'}` };
+  }
+  if (op.cleanup?.reason === 'deadline') return { code: 'DEADLINE_EXCEEDED', message: `the restore ran out of time (deadline ${op.deadline})` };
+  return { code: 'RESTORE_FAILED', message: 'the restore failed' };
+}
+
 export async function abort(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
   const run = await openRun(deps, ctx);
-  const { state, input } = run;
-  const failure = state.failure ?? { code: 'RESTORE_FAILED', message: 'the restore failed' };
-  const notes: string[] = [];
+  const { input } = run;
+  let { state } = run;
+  const failure = state.failure ?? endingOf(ctx);
+  const restoreAs = state.restoreAs ?? input.target.database;
+  const ours = restoreAs.toLowerCase() !== input.target.database.toLowerCase() || state.targetExisted === false;
+
+  const stopped = await stopLogReplay(deps, run);
+  state = stopped.state;
+  if (stopped.again) return wait(deps.pollMs, `stopping the Log Replay restore of ${restoreAs} after: ${failure.message}`, state);
+  const notes: string[] = [...stopped.notes];
+
   if (state.targetKind === 'sqlServer' && state.planLength) {
-    for (let i = 0; i < state.planLength; i++) await deleteJob(run.sql, jobNameFor(ctx.operation.id, i)).catch(() => undefined);
-  }
-  if (state.restoreAs && state.restoreAs.toLowerCase() !== input.target.database.toLowerCase()) {
-    const name = state.restoreAs;
-    if ((await databaseState(run.sql, name)) !== undefined) {
-      await run.sql.batch(`DROP DATABASE ${quoteName(name)}`, { timeoutMs: 120_000 });
-      notes.push(`staging database ${name} dropped`);
+    for (let i = 0; i < state.planLength; i++) {
+      const job = jobNameFor(ctx.operation.id, i);
+      await stopJob(run.sql, job);
+      await deleteJob(run.sql, job);
     }
   }
+  if (state.targetKind === 'managedInstance' && !state.logReplay && state.startedRestoreAt && !state.finishedRestoreAt && ours) {
+    // a managed instance finishes a RESTORE it started whatever the client does: wait, then drop
+    const op = await miOperation(run, state);
+    if (op && op.state <= 1) return wait(deps.pollMs, `waiting for ${run.target.name} to finish the RESTORE of ${restoreAs} it started, to drop it (${failure.message})`, state);
+  }
+  const current = await databaseState(run.sql, restoreAs);
+  // a database this operation created goes; one that was there before stays (unless it was ONLINE
+  // and complete: a restored copy whose later step failed is kept, the message says so)
+  if (current !== undefined && ours && (restoreAs.toLowerCase() !== input.target.database.toLowerCase() || current !== 'ONLINE')) {
+    await run.sql.batch(`DROP DATABASE ${quoteName(restoreAs)}`, { timeoutMs: 120_000 });
+    notes.push(restoreAs.toLowerCase() === input.target.database.toLowerCase() ? `the partly restored ${restoreAs} dropped (it did not exist before)` : `staging database ${restoreAs} dropped`);
+  }
+
   // what a DBA needs to know first: did anything change?
-  const untouched = /nothing was (changed|restored)/.test(failure.message)
-    ? ''
-    : !state.startedRestoreAt
-      ? `; nothing was changed on ${input.target.instance}`
-      : state.targetExisted && !state.replace
-        ? `; the existing ${input.target.database} on ${input.target.instance} was not changed`
-        : '';
-  return fail(failure.code, `${failure.message}${untouched}${notes.length ? ` (${notes.join(', ')})` : ''}`);
+  let changed = '';
+  if (!/nothing was (changed|restored)/.test(failure.message)) {
+    if (!state.startedRestoreAt) changed = `; nothing was changed on ${input.target.instance}`;
+    else if (state.targetExisted && !state.replace) changed = `; the existing ${input.target.database} on ${input.target.instance} was not changed`;
+    else if (state.replace && current === 'RESTORING') {
+      changed = `; the existing ${input.target.database} on ${input.target.instance} was being overwritten (onExisting: replace) and is left RESTORING, unusable: restore it again`;
+    }
+  }
+  return fail(failure.code, `${failure.message}${changed}${notes.length ? ` (${notes.join(', ')})` : ''}`);
 }

@@ -68,7 +68,7 @@ interface MiOperationRow {
   error_desc: string | null;
 }
 
-async function miOperation(run: RestoreRun, state: RestoreState): Promise<MiOperationRow | undefined> {
+export async function miOperation(run: RestoreRun, state: RestoreState): Promise<MiOperationRow | undefined> {
   const rows = await run.sql.query<MiOperationRow>({
     text:
       "SELECT TOP 1 state, percent_complete, error_code, error_desc FROM sys.dm_operation_status WHERE operation = 'RESTORE DATABASE' AND major_resource_id = @name ORDER BY start_time DESC",
@@ -77,16 +77,20 @@ async function miOperation(run: RestoreRun, state: RestoreState): Promise<MiOper
   return rows.recordsets[0]?.[0];
 }
 
-async function reportProgress(ctx: StepContext, run: RestoreRun, filePercent: number): Promise<RestoreState> {
-  const { state } = run;
-  const files = state.planLength ?? 1;
-  const overall = Math.floor((((state.chainIndex ?? 0) + filePercent / 100) / files) * 100);
+/** Publishes progress in whole tens, each once: at least every 10 percent, never backwards. */
+export async function reportOverallProgress(ctx: StepContext, run: RestoreRun, state: RestoreState, overall: number): Promise<RestoreState> {
   const bucket = Math.floor(overall / 10) * 10;
   if (bucket > (state.reportedPercent ?? 0)) {
     await ctx.progress(bucket, `restoring ${run.input.target.database} on ${run.target.name}: ${bucket}%`);
     return { ...state, reportedPercent: bucket };
   }
   return state;
+}
+
+function reportProgress(ctx: StepContext, run: RestoreRun, filePercent: number): Promise<RestoreState> {
+  const { state } = run;
+  const files = state.planLength ?? 1;
+  return reportOverallProgress(ctx, run, state, Math.floor((((state.chainIndex ?? 0) + filePercent / 100) / files) * 100));
 }
 
 export async function watch(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {

@@ -7,6 +7,7 @@ import { openRun, RestoreDeps, targetKeyOf } from '../deps';
 import { blobVersionKey } from '../claims';
 import { abortWith } from './abort';
 import { portabilityProblem } from '../portability';
+import { logReplayFolder } from '../logReplayFiles';
 
 
 /** A staging name for swap: the target's name with a suffix, within 128 characters. */
@@ -21,11 +22,13 @@ export async function precheck(deps: RestoreDeps, ctx: StepContext): Promise<Ste
   const plan = await run.data.plan();
   const facts = state.targetFacts;
   const targetKind = target.kind;
-  if (targetKind === 'managedInstance' && plan.length > 1) {
+  // T-SQL on a managed instance takes no NORECOVERY: a chain goes through the Log Replay Service
+  const logReplay = targetKind === 'managedInstance' && plan.length > 1;
+  if (logReplay && (!deps.logReplay || !target.armResourceId)) {
     return abortWith(
       { ...state, targetKind },
       'CHAIN_NEEDS_LOG_REPLAY',
-      `the backup chain has ${plan.length} files (full, differential and log backups); a managed instance applies differential and log backups only through the Log Replay Service, which this rule cannot use yet; restore the full backup alone or target a SQL Server`,
+      `the backup chain has ${plan.length} files (full, differential and log backups); a managed instance applies differential and log backups only through the Log Replay Service, which the app reaches through ARM, and ${target.armResourceId ? 'this app has no ARM access (in Azure it uses its managed identity; locally set ARM_ENDPOINT)' : `instance ${target.name} has no armResourceId in the estate`}; nothing was changed`,
     );
   }
 
@@ -63,8 +66,9 @@ export async function precheck(deps: RestoreDeps, ctx: StepContext): Promise<Ste
   const keys = Object.entries(await run.data.candidates()).map(([path, eTag]) => blobVersionKey(run.container.urlOf(path), eTag));
   await deps.claims.claim(targetKeyOf(input), keys, ctx.operation.id);
 
-  return next('startRestore', {
+  return next(logReplay ? 'stageLogReplay' : 'startRestore', {
     ...state,
+    logReplay: logReplay ? { folder: logReplayFolder(ctx.operation.id) } : undefined,
     targetKind,
     targetExisted,
     restoreAs,

@@ -90,7 +90,12 @@ test('POST /api/operations/{id}/cancel stops a restore waiting for its stripes a
   await drain(async () => (await view()).state === 'waiting' && String((await view()).waitingFor).includes('stripes'));
   const cancelled = await cancelOperation(post(`operations/${id}/cancel`, { by: 'dba@contoso', reason: 'wrong file' }, { id }), context());
   expect(cancelled.status).toBe(202);
-  expect(json(cancelled).state).toBe('cancelled');
-  const audit = (await view()).audit as { actor: string; reason: string }[];
-  expect(audit.at(-1)).toMatchObject({ actor: 'dba@contoso', reason: 'cancelled: wrong file' });
+  // it has started: a worker first runs the restore's cleanup, then it ends cancelled
+  expect(json(cancelled)).toMatchObject({ state: 'pending', cancelRequested: { by: 'dba@contoso', reason: 'wrong file' } });
+  await drain(async () => (await view()).state === 'cancelled');
+  const final = await view();
+  expect(final.error).toEqual({ code: 'CANCELLED', message: 'cancelled by dba@contoso: wrong file; nothing was changed on sql-dev' });
+  const audit = final.audit as { actor: string; reason: string }[];
+  expect(audit.map((a) => a.reason)).toContain('cancel requested: wrong file');
+  expect(audit.at(-1)).toMatchObject({ actor: 'dba@contoso', reason: 'cancelled: wrong file; cleanup said: cancelled by dba@contoso: wrong file; nothing was changed on sql-dev' });
 });

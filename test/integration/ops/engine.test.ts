@@ -324,7 +324,7 @@ describe('a playbook with a cleanup step', () => {
     expect(await h.engine.ctx.locks.holder('sql-dev/Copy1')).toBeUndefined();
     const reasons = (await h.engine.audit(operation.id)).map((a) => a.reason);
     expect(reasons).toEqual(expect.arrayContaining(['cancel requested: wrong backup', expect.stringMatching(/^cancel requested by dba@contoso \(wrong backup\) at step poll: running undo/)]));
-    expect(reasons.at(-1)).toBe(`cancelled: wrong backup; copy of ${operation.id} removed`);
+    expect(reasons.at(-1)).toBe(`cancelled: wrong backup; cleanup said: copy of ${operation.id} removed`);
   });
 
   test('an operation that never ran is cancelled at once: nothing to undo', async () => {

@@ -212,3 +212,49 @@ test('a managed instance target restores a full backup without WITH options', as
   expect(op?.error).toBeUndefined();
   expect(await databases('mi-prod')).toContain('Sales_copy');
 });
+
+test('a chain onto a managed instance without ARM access ends CHAIN_NEEDS_LOG_REPLAY before anything is touched', async () => {
+  const paths = await world.backup('Payroll', { kind: 'full', stripes: 1, timestamp: '20261205_1300' });
+  await new Promise((r) => setTimeout(r, 200));
+  paths.push(...(await world.backup('Payroll', { kind: 'log', stripes: 1, timestamp: '20261205_1310' })));
+  const ids: string[] = [];
+  for (const p of paths) ids.push(started(await world.deliver(await world.upload(p, `mi/${p}`))));
+  await world.drainUntil(() => world.settled(...ids), 90_000);
+  const ops = await Promise.all(ids.map((id) => world.engine.get(id)));
+  expect(ops.map((o) => o?.state)).toEqual(['failed', 'failed']);
+  for (const op of ops) {
+    expect(op?.error?.code).toBe('CHAIN_NEEDS_LOG_REPLAY');
+    expect(op?.error?.message).toMatch(/only through the Log Replay Service, which the app reaches through ARM, and this app has no ARM access .*; nothing was changed$/);
+  }
+  expect(await databases('mi-prod')).not.toContain('Payroll_copy');
+});
+
+test('cancelling a running restore stops its Agent job, drops the staging copy and leaves the existing database as it was', async () => {
+  const devInstance = world.emulator.find('sql-dev').instance;
+  const throughput = devInstance.config.throughputMBps;
+  devInstance.config.throughputMBps = 10; // 400 MB: the restore runs for about 40 s
+  try {
+    const p = await world.pool('sql-dev');
+    const existing = (await p.request().query("SELECT name, create_date FROM sys.databases WHERE name = 'Sales_dev'")).recordset;
+    expect(existing).toHaveLength(1);
+    const [path] = await world.backup('Sales', { kind: 'full', stripes: 1, timestamp: '20261205_1400' });
+    const id = started(await world.deliver(await world.upload(path)));
+    await world.drainUntil(async () => (await world.engine.get(id))?.step === 'watch', 60_000);
+    const running = await p.request().query("SELECT COUNT(*) AS n FROM sys.dm_exec_requests WHERE command LIKE 'RESTORE%'");
+    expect(running.recordset[0].n).toBe(1);
+
+    await world.engine.cancel(id, 'dba@contoso', 'wrong backup');
+    await world.drainUntil(() => world.settled(id), 60_000);
+    const op = await world.engine.get(id);
+    expect(op?.state).toBe('cancelled');
+    expect(op?.error?.code).toBe('CANCELLED');
+    expect(op?.error?.message).toMatch(/^cancelled by dba@contoso: wrong backup; the existing Sales_dev on sql-dev was not changed \(staging database Sales_dev_restoring_\w+ dropped\)$/);
+    const after = await p.request().query("SELECT COUNT(*) AS n FROM sys.dm_exec_requests WHERE command LIKE 'RESTORE%'");
+    expect(after.recordset[0].n).toBe(0);
+    const jobs = await p.request().input('like', `%${id}%`).query('SELECT name FROM msdb.dbo.sysjobs WHERE name LIKE @like');
+    expect(jobs.recordset).toEqual([]);
+    expect((await p.request().query("SELECT name, create_date FROM sys.databases WHERE name LIKE 'Sales_dev%' AND name NOT LIKE 'Sales_dev_old_%'")).recordset).toEqual(existing);
+  } finally {
+    devInstance.config.throughputMBps = throughput;
+  }
+}, 120_000);

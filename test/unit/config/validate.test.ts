@@ -142,3 +142,12 @@ test('estate.schema.json is up to date with the zod schema (run `npm run schema`
   const committed = JSON.parse(readFileSync(path.join(__dirname, '../../../estate.schema.json'), 'utf8'));
   expect(committed).toEqual(estateJsonSchema());
 });
+
+test('the Log Replay staging container: a default, and names the service or storage would refuse', () => {
+  expect(validateEstate(sample()).backupContainers[0].logReplayContainer).toBe('mi-autopilot-lrs');
+  expect(broken((e) => (e.backupContainers[0].logReplayContainer = 'sql-backups'))).toEqual([
+    { path: '$.backupContainers[0].logReplayContainer', message: expect.stringContaining('refuses folders named with the word "backup"') },
+  ]);
+  expect(broken((e) => (e.backupContainers[0].logReplayContainer = 'LRS_Staging'))[0]).toMatchObject({ path: '$.backupContainers[0].logReplayContainer', message: expect.stringContaining('container name') });
+  expect(validateEstate({ ...sample(), backupContainers: [{ ...(sample().backupContainers as object[])[0], logReplayContainer: 'backupless-not' }] }).backupContainers[0].logReplayContainer).toBe('backupless-not');
+});

@@ -15,6 +15,7 @@ const containers: BackupContainerConfig[] = [
     url: 'https://my-storage-account.blob.core.windows.net/testcontainer',
     storageAccountResourceId: '/subscriptions/{subscription-id}/resourceGroups/Storage/providers/Microsoft.Storage/storageAccounts/my-storage-account',
     auth: { type: 'managedIdentity' },
+    logReplayContainer: 'mi-autopilot-lrs',
   },
 ];
 

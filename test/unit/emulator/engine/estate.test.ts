@@ -34,7 +34,7 @@ describe('estate files', () => {
       problems = (e as EstateError).problems;
     }
     expect(problems).toEqual([
-      'instances[0].logins[0].password must be a non-empty string',
+      'instances[0].logins[0].password must be a non-empty string (or entraObjectId for an Entra login)',
       "instances[0].databases[0].name 'master' already exists on this instance",
       'instances[0].databases[1].recoveryModel must be FULL, SIMPLE or BULK_LOGGED',
       'instances[0].databases[1].tables[0].rows must be an integer >= 0',

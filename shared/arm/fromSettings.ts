@@ -1,0 +1,50 @@
+// The app's way to ARM from its settings: one ArmClient per subscription, found from a managed
+// instance's resource id. In Azure it signs in with the managed identity; locally it talks to the
+// ARM emulator named by ARM_ENDPOINT.
+import type { AccessToken, TokenCredential } from '@azure/core-auth';
+import { DefaultAzureCredential } from '@azure/identity';
+import { AppError } from '../errors';
+import { ArmClient } from './client';
+
+type Settings = Record<string, string | undefined>;
+
+const MI_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Sql\/managedInstances\/([^/]+)$/i;
+
+/** The local ARM emulator wants a bearer token and does not check it; nothing real is sent. */
+const emulatorToken: TokenCredential = {
+  getToken: async (): Promise<AccessToken> => ({ token: 'local-arm-emulator', expiresOnTimestamp: Date.now() + 3600_000 }),
+};
+
+export interface ManagedInstanceRef {
+  client: ArmClient;
+  resourceGroup: string;
+  name: string;
+}
+
+/** A managed instance's resource id, resolved to the client for its subscription. */
+export type ArmResolver = (armResourceId: string) => ManagedInstanceRef;
+
+export function armResolverFor(clientFor: (subscriptionId: string) => ArmClient): ArmResolver {
+  const clients = new Map<string, ArmClient>();
+  return (armResourceId) => {
+    const m = MI_ID.exec(armResourceId);
+    if (!m) throw new AppError('BAD_RESOURCE_ID', `${armResourceId} is not a managed instance resource id`);
+    const [, subscriptionId, resourceGroup, name] = m;
+    let client = clients.get(subscriptionId.toLowerCase());
+    if (!client) {
+      client = clientFor(subscriptionId);
+      clients.set(subscriptionId.toLowerCase(), client);
+    }
+    return { client, resourceGroup, name };
+  };
+}
+
+/** Undefined when the app has no ARM to ask: not in Azure and no ARM_ENDPOINT. */
+export function armResolverFromSettings(settings: Settings): ArmResolver | undefined {
+  const endpoint = settings.ARM_ENDPOINT ?? (settings.WEBSITE_INSTANCE_ID ? 'https://management.azure.com' : undefined);
+  if (!endpoint) return undefined;
+  const local = /^https:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(endpoint);
+  const clientId = settings.AZURE_CLIENT_ID;
+  const credential = local ? emulatorToken : new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : undefined);
+  return armResolverFor((subscriptionId) => new ArmClient({ credential, subscriptionId, endpoint }));
+}
