@@ -1,6 +1,8 @@
 // `npm run demo:backup`: what a DBA's backup job does: BACKUP DATABASE Sales on sql-onprem TO URL
 // into the watched container, striped in two, named the way the sample rule expects. The blobs'
 // commit raises BlobCreated, and the app restores them on sql-dev as Sales_dev.
+// `npm run demo:backup -- --chain-to-mi`: a full and a log backup under to-mi/, which the sample's
+// other rule restores on the managed instance mi-prod as Sales_copy, through the Log Replay Service.
 import path from 'node:path';
 import sql from 'mssql';
 import { loadEstateFile } from '../emulator/engine/estate';
@@ -31,6 +33,10 @@ async function main(): Promise<void> {
       `IF EXISTS (SELECT 1 FROM sys.credentials WHERE name = N'${container}') DROP CREDENTIAL [${container}];\n` +
         `CREATE CREDENTIAL [${container}] WITH IDENTITY = 'SHARED ACCESS SIGNATURE', SECRET = '${sas}';`,
     );
+    if (process.argv.includes('--chain-to-mi')) {
+      await chainToManagedInstance(pool, container, stamp);
+      return;
+    }
     const request = pool.request();
     request.on('info', (m: { message: string }) => console.log(`  sql-onprem: ${m.message}`));
     console.log(`BACKUP DATABASE [Sales] TO ${urls.map((u) => `URL = '${u}'`).join(', ')} WITH FORMAT, COMPRESSION, CHECKSUM, STATS = 25`);
@@ -40,6 +46,21 @@ async function main(): Promise<void> {
   } finally {
     await pool.close();
   }
+}
+
+/** A full backup, then (once the workload has moved the log on) a log backup, under to-mi/. */
+async function chainToManagedInstance(pool: sql.ConnectionPool, container: string, stamp: string): Promise<void> {
+  const day = stamp.slice(0, 8);
+  const time = stamp.slice(8);
+  const full = `${container}/to-mi/sql-onprem/Sales/FULL/Sales_${day}_${time}00_1of1.bak`;
+  const log = `${container}/to-mi/sql-onprem/Sales/LOG/Sales_${day}_${time}01_1of1.bak`;
+  console.log(`BACKUP DATABASE [Sales] TO URL = '${full}' WITH FORMAT, CHECKSUM`);
+  await pool.request().batch(`BACKUP DATABASE [Sales] TO URL = N'${full}' WITH FORMAT, CHECKSUM`);
+  await new Promise((r) => setTimeout(r, 1500));
+  console.log(`BACKUP LOG [Sales] TO URL = '${log}' WITH FORMAT, CHECKSUM`);
+  await pool.request().batch(`BACKUP LOG [Sales] TO URL = N'${log}' WITH FORMAT, CHECKSUM`);
+  console.log('\nThe chain is committed: the app stages it for the Log Replay Service and restores it on mi-prod as Sales_copy. Watch the dashboard, or:');
+  console.log(`  curl "http://127.0.0.1:7071/api/operations?kind=restore&code=local-only-function-key"`);
 }
 
 main().catch((err: unknown) => {

@@ -197,6 +197,8 @@ mi-autopilot ready (${seconds} s)
 Things to try:
   1. take a backup of Sales into the watched container; it is restored on sql-dev as Sales_dev:
        npm run demo:backup
+     or a full + log chain, restored on mi-prod as Sales_copy through the Log Replay Service:
+       npm run demo:backup -- --chain-to-mi
   2. break the link (no log flows to mi-prod; lag grows), then heal it:
        curl -X POST ${arm.url}/admin/links/mi-prod/Link_Sales -H 'content-type: application/json' -d '{"partitioned": true}' -k
        curl -X POST ${arm.url}/admin/links/mi-prod/Link_Sales -H 'content-type: application/json' -d '{"partitioned": false}' -k

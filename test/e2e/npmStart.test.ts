@@ -94,6 +94,29 @@ test('an uploaded backup is restored on sql-dev, visible through the API and the
   await page.reload();
   await page.waitForSelector(`tr.op[data-id="${op?.id}"] td.state.succeeded`);
 
+  // A full + log chain under to-mi/ goes to the managed instance through the Log Replay Service.
+  const chainSource = await connect(app.ports['sql-onprem']);
+  const chain = ['sql-onprem/Sales/FULL/Sales_20261205_0400_1of1.bak', 'sql-onprem/Sales/LOG/Sales_20261205_0401_1of1.bak'];
+  await chainSource.request().batch(`BACKUP DATABASE [Sales] TO URL = N'${staging}/${chain[0]}' WITH FORMAT, CHECKSUM`);
+  await new Promise((r) => setTimeout(r, 1000)); // the workload moves the log on
+  await chainSource.request().batch(`BACKUP LOG [Sales] TO URL = N'${staging}/${chain[1]}' WITH FORMAT, CHECKSUM`);
+  await chainSource.close();
+  for (const file of chain) {
+    const body = await blobs.getContainerClient('staging').getBlobClient(file).downloadToBuffer();
+    await blobs.getContainerClient('backups').getBlockBlobClient(`to-mi/${file}`).uploadData(body);
+  }
+  const toMi = async (): Promise<Op | undefined> => ((await api('operations?kind=restore&target=mi-prod/sales_copy')).operations as Op[]).find((o) => !o.output?.skipped && ['succeeded', 'failed', 'cancelled'].includes(o.state));
+  let miOp = await toMi();
+  for (const until = Date.now() + 90_000; !miOp && Date.now() < until; miOp = await toMi()) await new Promise((r) => setTimeout(r, 500));
+  expect(miOp?.error).toBeUndefined();
+  expect(miOp?.output).toMatchObject({ instance: 'mi-prod', database: 'Sales_copy', files: [{ kind: 'full' }, { kind: 'log' }] });
+  const mi = await connect(app.ports['mi-prod']);
+  const history = await mi.request().query("SELECT restore_type FROM msdb.dbo.restorehistory WHERE destination_database_name = 'Sales_copy' ORDER BY restore_history_id");
+  const miOnline = await mi.request().query("SELECT state_desc FROM sys.databases WHERE name = 'Sales_copy'");
+  await mi.close();
+  expect(history.recordset.map((r: { restore_type: string }) => r.restore_type)).toEqual(['D', 'L']);
+  expect(miOnline.recordset[0]?.state_desc).toBe('ONLINE');
+
   // Ctrl-C stops everything it started.
   await browser.close();
   browser = undefined;
