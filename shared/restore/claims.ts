@@ -1,6 +1,7 @@
 // Which operation restored which blob versions into a target. A backup set raises one event per
 // stripe, and a chain one per file; the first operation plans and claims them all, and the
-// operations the other events started find their blob claimed and end without restoring again.
+// operations the other events started find their blob claimed and end without restoring again,
+// saying whether the claiming operation restored it or ended without doing so.
 import { createHash } from 'node:crypto';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { lockRowKey } from '../ops/locks';
@@ -9,9 +10,17 @@ export function blobVersionKey(url: string, eTag: string): string {
   return `${url.split('?')[0]}|${eTag.replace(/"/g, '')}`;
 }
 
+export interface Claim {
+  operationId: string;
+  /** set when the claiming operation ended without restoring: "failed (CODE)" or "was cancelled" */
+  unrestored?: string;
+}
+
 export interface BlobClaims {
   claim(targetKey: string, blobVersionKeys: readonly string[], operationId: string): Promise<void>;
-  claimedBy(targetKey: string, blobVersionKey: string): Promise<string | undefined>;
+  /** the claiming operation ended without restoring them (failed or cancelled) */
+  markUnrestored(targetKey: string, blobVersionKeys: readonly string[], operationId: string, outcome: string): Promise<void>;
+  claimedBy(targetKey: string, blobVersionKey: string): Promise<Claim | undefined>;
 }
 
 const rowKey = (blobVersionKey: string): string => createHash('sha256').update(blobVersionKey).digest('hex');
@@ -30,10 +39,20 @@ export class TableBlobClaims implements BlobClaims {
     }
   }
 
-  async claimedBy(targetKey: string, key: string): Promise<string | undefined> {
+  async markUnrestored(targetKey: string, blobKeys: readonly string[], operationId: string, outcome: string): Promise<void> {
+    const keys = [...new Set(blobKeys)];
+    const partitionKey = lockRowKey(targetKey);
+    for (let i = 0; i < keys.length; i += 100) {
+      await this.table.submitTransaction(
+        keys.slice(i, i + 100).map((k): TransactionAction => ['upsert', { partitionKey, rowKey: rowKey(k), blob: k, operationId, unrestored: outcome }, 'Replace']),
+      );
+    }
+  }
+
+  async claimedBy(targetKey: string, key: string): Promise<Claim | undefined> {
     try {
-      const e = await this.table.getEntity<{ operationId: string }>(lockRowKey(targetKey), rowKey(key));
-      return e.operationId;
+      const e = await this.table.getEntity<{ operationId: string; unrestored?: string }>(lockRowKey(targetKey), rowKey(key));
+      return { operationId: e.operationId, unrestored: e.unrestored };
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 404) return undefined;
       throw err;

@@ -6,7 +6,8 @@ import { next, fail, StepResult, wait, type StepContext } from '../../ops/types'
 import { deleteJob, stopJob } from '../../sql/agentJobs';
 import { quoteName } from '../../sql/quote';
 import { databaseState } from '../../sql/databases';
-import { openRun, RestoreDeps } from '../deps';
+import { blobVersionKey } from '../claims';
+import { openRun, RestoreDeps, targetKeyOf } from '../deps';
 import type { RestoreState } from '../state';
 import { jobNameFor, miOperation } from './execute';
 import { stopLogReplay } from './logReplay';
@@ -56,6 +57,15 @@ export async function abort(deps: RestoreDeps, ctx: StepContext): Promise<StepRe
   if (current !== undefined && ours && (restoreAs.toLowerCase() !== input.target.database.toLowerCase() || current !== 'ONLINE')) {
     await run.sql.batch(`DROP DATABASE ${quoteName(restoreAs)}`, { timeoutMs: 120_000 });
     notes.push(restoreAs.toLowerCase() === input.target.database.toLowerCase() ? `the partly restored ${restoreAs} dropped (it did not exist before)` : `staging database ${restoreAs} dropped`);
+  }
+
+  // the other events of this backup set or chain say truthfully that nothing was restored
+  const candidates = Object.entries(await run.data.candidates());
+  if (candidates.length > 0) {
+    const outcome = failure.code === 'CANCELLED' ? 'was cancelled' : `failed (${failure.code})`;
+    const keys = candidates.map(([path, eTag]) => blobVersionKey(run.container.urlOf(path), eTag));
+    const claimed = await deps.claims.claimedBy(targetKeyOf(input), keys[0]);
+    if (claimed?.operationId === ctx.operation.id) await deps.claims.markUnrestored(targetKeyOf(input), keys, ctx.operation.id, outcome);
   }
 
   // what a DBA needs to know first: did anything change?

@@ -16,9 +16,13 @@ export async function locate(deps: RestoreDeps, ctx: StepContext): Promise<StepR
   const trigger = listing.find((b) => b.path === input.blobPath);
   if (!trigger) return fail('BACKUP_NOT_FOUND', `${input.blobPath} is no longer in container ${input.container}`);
 
-  const coveredBy = await deps.claims.claimedBy(targetKeyOf(input), blobVersionKey(trigger.url, trigger.eTag));
-  if (coveredBy && coveredBy !== ctx.operation.id) {
-    return succeed({ skipped: true, reason: `${input.blobPath} was restored into ${input.target.database} by operation ${coveredBy}`, coveredBy });
+  const claim = await deps.claims.claimedBy(targetKeyOf(input), blobVersionKey(trigger.url, trigger.eTag));
+  if (claim && claim.operationId !== ctx.operation.id) {
+    const coveredBy = claim.operationId;
+    const reason = claim.unrestored
+      ? `${input.blobPath} belongs to the restore of ${input.target.database} by operation ${coveredBy}, which ${claim.unrestored}; nothing was restored from it (POST /api/restores starts a new restore)`
+      : `${input.blobPath} is restored into ${input.target.database} by operation ${coveredBy}`;
+    return succeed({ skipped: true, reason, coveredBy });
   }
 
   let candidates = [trigger];
