@@ -22,6 +22,7 @@ export type SasPermissions = 'read' | 'write';
 type Settings = Record<string, string | undefined>;
 
 const USER_DELEGATION_SAS_VERSION = '2025-07-05';
+const MAX_DELEGATION_MS = 7 * 24 * 3600_000 - 60_000;
 
 function splitContainerUrl(url: string): { serviceUrl: string; containerName: string } {
   const u = new URL(url);
@@ -140,10 +141,12 @@ export class BackupContainer {
     if (this.signing === 'sharedKey') {
       url = await this.client.generateSasUrl({ permissions: perms, startsOn, expiresOn, protocol });
     } else {
-      const key = await this.service.getUserDelegationKey(startsOn, expiresOn);
+      // a user delegation key lives at most 7 days: a later deadline gets a SAS that ends then
+      const until = new Date(Math.min(expiresOn.getTime(), now.getTime() + MAX_DELEGATION_MS));
+      const key = await this.service.getUserDelegationKey(startsOn, until);
       // A pinned SAS version keeps the token's format stable across SDK upgrades; storage accepts
       // any version up to its own, and local Azurite (3.35) verifies this one but not 2026's.
-      url = await this.client.generateUserDelegationSasUrl({ permissions: perms, startsOn, expiresOn, protocol, version: USER_DELEGATION_SAS_VERSION }, key);
+      url = await this.client.generateUserDelegationSasUrl({ permissions: perms, startsOn, expiresOn: until, protocol, version: USER_DELEGATION_SAS_VERSION }, key);
     }
     return url.slice(url.indexOf('?') + 1);
   }

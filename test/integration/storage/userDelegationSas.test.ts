@@ -98,3 +98,13 @@ test('an expired SAS is refused', async () => {
   expect(await read(new Date(Date.now() + 60_000))).toBe(200);
   expect(await read(new Date(Date.now() - 60_000))).toBe(403);
 });
+
+test('a deadline beyond the 7 days a delegation key may live gets a SAS that ends within them', async () => {
+  const now = new Date();
+  const sas = await container.sas('read', new Date(now.getTime() + 10 * 24 * 3600_000), now);
+  const se = new Date(new URLSearchParams(sas).get('se') ?? '').getTime();
+  expect(se).toBeLessThanOrEqual(now.getTime() + 7 * 24 * 3600_000);
+  expect(se).toBeGreaterThan(now.getTime() + 6.9 * 24 * 3600_000);
+  const withSas = new ContainerClient(`${azurite.blobEndpoint}/backups?${sas}`);
+  expect(await status(withSas.getBlobClient('sql-onprem/Sales/FULL/Sales_1of1.bak').getProperties())).toBe(200);
+});
