@@ -28,24 +28,20 @@ const rowKey = (blobVersionKey: string): string => createHash('sha256').update(b
 export class TableBlobClaims implements BlobClaims {
   constructor(private readonly table: TableClient) {}
 
-  async claim(targetKey: string, blobKeys: readonly string[], operationId: string): Promise<void> {
-    const keys = [...new Set(blobKeys)];
-    const partitionKey = lockRowKey(targetKey);
-    // upserts: a re-run of the claiming step writes the same rows again
-    for (let i = 0; i < keys.length; i += 100) {
-      await this.table.submitTransaction(
-        keys.slice(i, i + 100).map((k): TransactionAction => ['upsert', { partitionKey, rowKey: rowKey(k), blob: k, operationId }, 'Replace']),
-      );
-    }
+  claim(targetKey: string, blobKeys: readonly string[], operationId: string): Promise<void> {
+    return this.write(targetKey, blobKeys, { operationId });
   }
 
-  async markUnrestored(targetKey: string, blobKeys: readonly string[], operationId: string, outcome: string): Promise<void> {
+  markUnrestored(targetKey: string, blobKeys: readonly string[], operationId: string, outcome: string): Promise<void> {
+    return this.write(targetKey, blobKeys, { operationId, unrestored: outcome });
+  }
+
+  /** Upserts (Replace) one row per blob version: a re-run of the claiming step writes the same rows again. */
+  private async write(targetKey: string, blobKeys: readonly string[], fields: { operationId: string; unrestored?: string }): Promise<void> {
     const keys = [...new Set(blobKeys)];
     const partitionKey = lockRowKey(targetKey);
     for (let i = 0; i < keys.length; i += 100) {
-      await this.table.submitTransaction(
-        keys.slice(i, i + 100).map((k): TransactionAction => ['upsert', { partitionKey, rowKey: rowKey(k), blob: k, operationId, unrestored: outcome }, 'Replace']),
-      );
+      await this.table.submitTransaction(keys.slice(i, i + 100).map((k): TransactionAction => ['upsert', { partitionKey, rowKey: rowKey(k), blob: k, ...fields }, 'Replace']));
     }
   }
 

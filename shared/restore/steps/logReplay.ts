@@ -32,7 +32,8 @@ export async function stageLogReplay(deps: RestoreDeps, ctx: StepContext): Promi
   await staging.ensureExists();
   const candidates = await run.data.candidates();
   const files = stagedFiles(await run.data.plan());
-  const sourceSas = await run.container.sas('read', new Date(ctx.operation.deadline), ctx.now);
+  // signed only when a copy has to start: a poll of running copies asks storage for nothing more
+  let sourceSas: string | undefined;
   const pending: string[] = [];
   for (const file of files) {
     const sourcePath = run.container.pathOf(file.sourceUrl);
@@ -41,6 +42,7 @@ export async function stageLogReplay(deps: RestoreDeps, ctx: StepContext): Promi
     const path = `${folder}/${file.name}`;
     let copy = await staging.copyState(path);
     if (!copy || copy.metadata.sourceetag !== unquote(eTag) || copy.status === 'failed' || copy.status === 'aborted') {
+      sourceSas ??= await run.container.sas('read', new Date(ctx.operation.deadline), ctx.now);
       const started = await staging.startCopy(`${file.sourceUrl}?${sourceSas}`, path, { sourceetag: unquote(eTag), operation: ctx.operation.id }, eTag);
       if (started === 'sourceChanged') {
         return abortWith(state, 'BACKUP_CHANGED', `${sourcePath} was replaced in container ${run.input.container} after it was inspected; nothing was restored`);
