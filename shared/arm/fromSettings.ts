@@ -5,10 +5,9 @@ import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { DefaultAzureCredential } from '@azure/identity';
 import { AppError } from '../errors';
 import { ArmClient } from './client';
+import { parseManagedInstanceId } from './resourceId';
 
 type Settings = Record<string, string | undefined>;
-
-const MI_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Sql\/managedInstances\/([^/]+)$/i;
 
 /** The local ARM emulator wants a bearer token and does not check it; nothing real is sent. */
 const emulatorToken: TokenCredential = {
@@ -27,9 +26,9 @@ export type ArmResolver = (armResourceId: string) => ManagedInstanceRef;
 export function armResolverFor(clientFor: (subscriptionId: string) => ArmClient): ArmResolver {
   const clients = new Map<string, ArmClient>();
   return (armResourceId) => {
-    const m = MI_ID.exec(armResourceId);
-    if (!m) throw new AppError('BAD_RESOURCE_ID', `${armResourceId} is not a managed instance resource id`);
-    const [, subscriptionId, resourceGroup, name] = m;
+    const id = parseManagedInstanceId(armResourceId);
+    if (!id) throw new AppError('BAD_RESOURCE_ID', `${armResourceId} is not a managed instance resource id`);
+    const { subscriptionId, resourceGroup, name } = id;
     let client = clients.get(subscriptionId.toLowerCase());
     if (!client) {
       client = clientFor(subscriptionId);

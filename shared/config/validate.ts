@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { AppError } from '../errors';
 import { compilePathPattern, isPatternProblem, templateReferences } from './pathPattern';
 import { Estate, estateSchema } from './schema';
+import { parseManagedInstanceId } from '../arm/resourceId';
 
 export interface EstateProblem {
   /** JSON path, e.g. $.restoreRules[2].target.instance */
@@ -127,7 +128,7 @@ export function crossReferenceProblems(input: unknown): EstateProblem[] {
     if (inst.kind === 'managedInstance' && !arm) {
       add(['instances', i, 'armResourceId'], 'a managed instance needs its ARM resource id (/subscriptions/…/resourceGroups/…/providers/Microsoft.Sql/managedInstances/NAME): links, LRS and portability checks go through ARM');
     }
-    if (arm && !/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Sql\/managedInstances\/[^/]+$/i.test(arm)) {
+    if (arm && !parseManagedInstanceId(arm)) {
       add(['instances', i, 'armResourceId'], `"${arm}" is not a managed instance resource id (/subscriptions/{id}/resourceGroups/{rg}/providers/Microsoft.Sql/managedInstances/{name})`);
     }
   });

@@ -55,7 +55,7 @@ function defaultCredentials(): SqlCredentialSource {
   };
 }
 
-export function connectionConfig(instance: InstanceConfig, settings: Settings, credentials: SqlCredentialSource = defaultCredentials()): sql.config {
+export function connectionConfig(instance: InstanceConfig, settings: Settings, credentials: SqlCredentialSource): sql.config {
   const base: sql.config = {
     server: instance.endpoint.host,
     port: instance.endpoint.port,

@@ -8,6 +8,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { BlobServiceClient, ContainerClient, ContainerSASPermissions, RestError, SASProtocol } from '@azure/storage-blob';
 import type { BackupContainerConfig } from '../config/schema';
 import { AppError } from '../errors';
+import { locateBlob } from '../events/blobCreated';
 
 export interface ListedBlob {
   path: string;
@@ -68,9 +69,7 @@ export class BackupContainer {
 
   /** The path inside this container of one of its blob URLs (undefined for another container's). */
   pathOf(url: string): string | undefined {
-    const base = `${this.config.url.replace(/\/+$/, '')}/`;
-    if (!url.startsWith(base)) return undefined;
-    return url.slice(base.length).split('/').map(decodeURIComponent).join('/');
+    return locateBlob(url, [this.config])?.blobPath;
   }
 
   /**

@@ -34,6 +34,7 @@ import { logReplayFrom } from '../../shared/arm/logReplay';
 import { managedInstanceFactsFrom } from '../../shared/arm/managedInstanceFacts';
 import { AZURITE_ACCOUNT, azuriteAccountSas, startAzurite, type AzuriteInstance } from './azurite';
 import { quietLogger, ShiftableClock } from './opsHarness';
+import { openPool } from './emulatorPool';
 
 export const PASSWORD = 'Local-Only-Test-Password-7';
 export const PATTERN = '{server}/{database}/{type}/{database}_{timestamp}_{stripe}of{stripes}.bak';
@@ -225,16 +226,7 @@ export async function startRestoreWorld(options: WorldOptions = {}): Promise<Res
 
   const pools: sql.ConnectionPool[] = [];
   const pool = async (name: string): Promise<sql.ConnectionPool> => {
-    const r = emulator.find(name);
-    const p = await new sql.ConnectionPool({
-      server: r.host,
-      port: r.port,
-      user: 'sa',
-      password: PASSWORD,
-      database: 'master',
-      options: { encrypt: true, trustServerCertificate: true },
-      requestTimeout: 0,
-    }).connect();
+    const p = await openPool(emulator.find(name), { requestTimeout: 0 });
     pools.push(p);
     return p;
   };

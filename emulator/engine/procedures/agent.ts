@@ -13,6 +13,11 @@ function jobRef(call: ProcedureCall): JobRef {
   return { jobName: text(call.args.get('@job_name')), jobId: text(call.args.get('@job_id')) };
 }
 
+/** 22022: SQL Agent refused a start or stop request, in Agent's words. */
+function agentRefused(action: 'run' | 'stop', jobName: string, login: string, because: string): SqlError {
+  return new SqlError(22022, 1, 16, `SQLServerAgent Error: Request to ${action} job ${jobName} (from User ${login}) refused because ${because}.`);
+}
+
 const spAddJob: ProcedureDef = {
   name: 'sp_add_job',
   database: 'msdb',
@@ -77,7 +82,7 @@ const spStartJob: ProcedureDef = {
       throw new SqlError(14256, 1, 16, `Cannot start job '${job.name}' (ID ${job.jobId}) because it does not have any job server or servers defined. Associate the job with a job server by calling sp_add_jobserver.`);
     }
     if (job.running) {
-      throw new SqlError(22022, 1, 16, `SQLServerAgent Error: Request to run job ${job.name} (from User ${session.loginName}) refused because the job is already running from a request by User ${session.loginName}.`);
+      throw agentRefused('run', job.name, session.loginName, `the job is already running from a request by User ${session.loginName}`);
     }
     const controller = new AbortController();
     const done = startJobRun(inst, job, (o) => session.spawnBackgroundSession(o), session.loginName, controller.signal).finally(() => {
@@ -101,7 +106,7 @@ const spStopJob: ProcedureDef = {
     const job = findJob(inst, jobRef(call));
     const run = inst.agentRuns.get(job.jobId);
     if (!run) {
-      throw new SqlError(22022, 1, 16, `SQLServerAgent Error: Request to stop job ${job.name} (from User ${session.loginName}) refused because the job is not currently running.`);
+      throw agentRefused('stop', job.name, session.loginName, 'the job is not currently running');
     }
     run.controller.abort(new Error('job stopped'));
     await run.done;

@@ -32,9 +32,11 @@ export async function abort(deps: RestoreDeps, ctx: StepContext): Promise<StepRe
   let { state } = run;
   const failure = state.failure ?? endingOf(ctx);
   const restoreAs = state.restoreAs ?? input.target.database;
-  const ours = restoreAs.toLowerCase() !== input.target.database.toLowerCase() || state.targetExisted === false;
+  const underStagingName = restoreAs.toLowerCase() !== input.target.database.toLowerCase();
+  // the database restored into is this operation's to drop: a staging copy, or a target that did not exist
+  const ours = underStagingName || state.targetExisted === false;
 
-  const stopped = await stopLogReplay(deps, run);
+  const stopped = await stopLogReplay(deps, run, ours);
   state = stopped.state;
   if (stopped.again) return wait(deps.pollMs, `stopping the Log Replay restore of ${restoreAs} after: ${failure.message}`, state);
   const notes: string[] = [...stopped.notes];
@@ -54,9 +56,9 @@ export async function abort(deps: RestoreDeps, ctx: StepContext): Promise<StepRe
   const current = await databaseState(run.sql, restoreAs);
   // a database this operation created goes; one that was there before stays (unless it was ONLINE
   // and complete: a restored copy whose later step failed is kept, the message says so)
-  if (current !== undefined && ours && (restoreAs.toLowerCase() !== input.target.database.toLowerCase() || current !== 'ONLINE')) {
+  if (current !== undefined && ours && (underStagingName || current !== 'ONLINE')) {
     await run.sql.batch(`DROP DATABASE ${quoteName(restoreAs)}`, { timeoutMs: 120_000 });
-    notes.push(restoreAs.toLowerCase() === input.target.database.toLowerCase() ? `the partly restored ${restoreAs} dropped (it did not exist before)` : `staging database ${restoreAs} dropped`);
+    notes.push(underStagingName ? `staging database ${restoreAs} dropped` : `the partly restored ${restoreAs} dropped (it did not exist before)`);
   }
 
   // the other events of this backup set or chain say truthfully that nothing was restored

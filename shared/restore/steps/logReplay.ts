@@ -7,6 +7,7 @@ import { ArmError } from '../../arm/errors';
 import { next, StepResult, wait, type StepContext } from '../../ops/types';
 import type { BackupContainer } from '../../storage/backupContainer';
 import { RestoreDeps, RestoreRun, openRun } from '../deps';
+import type { LogReplay } from '../../arm/logReplay';
 import { lastBackupName, stagedFiles } from '../logReplayFiles';
 import type { LogReplayProgress, RestoreState } from '../state';
 import { abortWith } from './abort';
@@ -23,16 +24,24 @@ function logReplayOf(state: RestoreState): LogReplayProgress {
   return state.logReplay;
 }
 
+/** The service, the instance and the database being restored (precheck made sure ARM is there). */
+function serviceFor(deps: RestoreDeps, run: RestoreRun): { service: LogReplay; armId: string; database: string } {
+  const service = deps.logReplay;
+  const armId = run.target.armResourceId;
+  if (!service || !armId) throw new Error('the Log Replay steps ran without ARM');
+  return { service, armId, database: run.state.restoreAs ?? run.input.target.database };
+}
+
 /** Step: copy every file of the plan into the folder; a re-run keeps the copies already made. */
 export async function stageLogReplay(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
   const run = await openRun(deps, ctx);
   const { state } = run;
   const { folder } = logReplayOf(state);
   const staging = stagingContainer(run);
-  await staging.ensureExists();
   const candidates = await run.data.candidates();
   const files = stagedFiles(await run.data.plan());
-  // signed only when a copy has to start: a poll of running copies asks storage for nothing more
+  // the container made and the source signed only when a copy has to start: a poll of running
+  // copies asks storage for nothing more
   let sourceSas: string | undefined;
   const pending: string[] = [];
   for (const file of files) {
@@ -42,7 +51,10 @@ export async function stageLogReplay(deps: RestoreDeps, ctx: StepContext): Promi
     const path = `${folder}/${file.name}`;
     let copy = await staging.copyState(path);
     if (!copy || copy.metadata.sourceetag !== unquote(eTag) || copy.status === 'failed' || copy.status === 'aborted') {
-      sourceSas ??= await run.container.sas('read', new Date(ctx.operation.deadline), ctx.now);
+      if (sourceSas === undefined) {
+        await staging.ensureExists();
+        sourceSas = await run.container.sas('read', new Date(ctx.operation.deadline), ctx.now);
+      }
       const started = await staging.startCopy(`${file.sourceUrl}?${sourceSas}`, path, { sourceetag: unquote(eTag), operation: ctx.operation.id }, eTag);
       if (started === 'sourceChanged') {
         return abortWith(state, 'BACKUP_CHANGED', `${sourcePath} was replaced in container ${run.input.container} after it was inspected; nothing was restored`);
@@ -65,10 +77,7 @@ export async function startLogReplay(deps: RestoreDeps, ctx: StepContext): Promi
   const run = await openRun(deps, ctx);
   const { state, target } = run;
   const lrs = logReplayOf(state);
-  const service = deps.logReplay;
-  const armId = target.armResourceId;
-  const database = state.restoreAs ?? run.input.target.database;
-  if (!service || !armId) throw new Error('the Log Replay steps ran without ARM');
+  const { service, armId, database } = serviceFor(deps, run);
   const startedRestoreAt = state.startedRestoreAt ?? ctx.now.toISOString();
   if (await service.details(armId, database)) {
     return next('watchLogReplay', { ...state, startedRestoreAt, logReplay: { ...lrs, started: true } });
@@ -90,13 +99,10 @@ export async function startLogReplay(deps: RestoreDeps, ctx: StepContext): Promi
 /** Step: follow the start operation, then restoreDetails, until the database is recovered. */
 export async function watchLogReplay(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
   const run = await openRun(deps, ctx);
-  const { target, input } = run;
+  const { target } = run;
   let state = run.state;
   let lrs = logReplayOf(state);
-  const service = deps.logReplay;
-  const armId = target.armResourceId;
-  const database = state.restoreAs ?? input.target.database;
-  if (!service || !armId) throw new Error('the Log Replay steps ran without ARM');
+  const { service, armId, database } = serviceFor(deps, run);
 
   if (lrs.startPoller && lrs.startPoller.status === 'InProgress') {
     const polled = await service.poll(lrs.startPoller);
@@ -114,9 +120,13 @@ export async function watchLogReplay(deps: RestoreDeps, ctx: StepContext): Promi
   }
   const status = (details.status ?? '').toLowerCase();
   const unrestorable = details.unrestorableFiles;
-  if (status === 'failed' || unrestorable.length > 0) {
+  if (status === 'failed') {
     const files = unrestorable.length > 0 ? `; files it could not restore: ${unrestorable.join(', ')}` : '';
     return abortWith(state, 'LOG_REPLAY_FAILED', `the Log Replay Service stopped restoring ${database} on ${target.name}: ${details.blockReason ?? 'it gave no reason'}${files}`);
+  }
+  if (unrestorable.length > 0) {
+    // every staged file is part of the chain: one the service cannot read means it never completes
+    return abortWith(state, 'LOG_REPLAY_FAILED', `the Log Replay Service cannot read ${unrestorable.join(', ')} of the chain staged for ${database} on ${target.name}, so the chain can never complete; the service is stopped`);
   }
   if (status === 'completed') {
     state = await reportOverallProgress(ctx, run, state, 100);
@@ -138,20 +148,17 @@ export async function tidyLogReplay(deps: RestoreDeps, ctx: StepContext): Promis
 }
 
 /**
- * For abort: stops a Log Replay restore that did not finish (which deletes the database it was
- * restoring: never the existing target, which it never touches) and removes the staged copies.
+ * For abort: stops a Log Replay restore this operation started into a database it created (which
+ * deletes that database: never an existing target) and removes the staged copies.
  * Returns the state to keep and whether to come back later (the stop is a long-running operation).
  */
-export async function stopLogReplay(deps: RestoreDeps, run: RestoreRun): Promise<{ state: RestoreState; again: boolean; notes: string[] }> {
+export async function stopLogReplay(deps: RestoreDeps, run: RestoreRun, createdHere: boolean): Promise<{ state: RestoreState; again: boolean; notes: string[] }> {
   let state = run.state;
   let lrs = state.logReplay;
   const notes: string[] = [];
   if (!lrs || lrs.tidied) return { state, again: false, notes };
-  const service = deps.logReplay;
-  const armId = run.target.armResourceId;
-  const database = state.restoreAs ?? run.input.target.database;
-  const oursToStop = database.toLowerCase() !== run.input.target.database.toLowerCase() || !state.targetExisted;
-  if (lrs.started && service && armId && oursToStop) {
+  if (lrs.started && createdHere) {
+    const { service, armId, database } = serviceFor(deps, run);
     if (!lrs.stopPoller) {
       const details = await service.details(armId, database);
       if (details && (details.status ?? '').toLowerCase() !== 'completed') {

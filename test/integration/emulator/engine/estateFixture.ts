@@ -1,9 +1,8 @@
 // Starts an emulated estate on loopback for the engine's integration tests, and opens mssql pools
 // the way the app does (encrypt + trustServerCertificate).
-import sql from 'mssql';
 import { defaultServices } from '../../../../emulator/engine/defaultServices';
 import type { Estate } from '../../../../emulator/engine/estate';
-import { startEstate, type RunningEstate, type RunningInstance } from '../../../../emulator/engine/estateServer';
+import { startEstate, type RunningEstate } from '../../../../emulator/engine/estateServer';
 
 export const PASSWORD = 'Local-Only-Test-Password-1';
 
@@ -46,21 +45,4 @@ export function startTestEstate(): Promise<RunningEstate> {
   return startEstate(integrationEstate(), { services: defaultServices() });
 }
 
-export function poolConfig(target: RunningInstance, overrides: Partial<sql.config> = {}): sql.config {
-  return {
-    server: target.host,
-    port: target.port,
-    user: target.user,
-    password: target.password,
-    database: 'master',
-    options: { encrypt: true, trustServerCertificate: true },
-    pool: { max: 4, min: 0 },
-    connectionTimeout: 10000,
-    requestTimeout: 15000,
-    ...overrides,
-  };
-}
-
-export async function openPool(target: RunningInstance, overrides: Partial<sql.config> = {}): Promise<sql.ConnectionPool> {
-  return new sql.ConnectionPool(poolConfig(target, overrides)).connect();
-}
+export { openPool, poolConfig } from '../../../helpers/emulatorPool';

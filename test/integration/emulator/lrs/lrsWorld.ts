@@ -17,6 +17,7 @@ import { ArmClient, type PollResult } from '../../../../shared/arm/client';
 import type { PollerState } from '../../../../shared/arm/poller';
 import type { RestoreDetails } from '../../../../shared/arm/types';
 import { AZURITE_ACCOUNT, AZURITE_KEY, azuriteAccountSas, startAzurite, type AzuriteInstance } from '../../../helpers/azurite';
+import { openPool } from '../../../helpers/emulatorPool';
 
 export const PASSWORD = 'Local-Only-Test-Password-9';
 export const SUBSCRIPTION = '22222222-3333-4444-5555-666666666666';
@@ -122,17 +123,7 @@ export async function startLrsWorld(): Promise<LrsWorld> {
   const pool = (name: string): Promise<sql.ConnectionPool> => {
     let p = pools.get(name);
     if (!p) {
-      const r = running.find(name);
-      p = new sql.ConnectionPool({
-        server: r.host,
-        port: r.port,
-        user: 'sa',
-        password: PASSWORD,
-        database: 'master',
-        options: { encrypt: true, trustServerCertificate: true },
-        pool: { max: 2, min: 0 },
-        requestTimeout: 30_000,
-      }).connect();
+      p = openPool(running.find(name), { pool: { max: 2, min: 0 }, requestTimeout: 30_000 });
       // a failed connect is not kept: the next call tries again
       p.catch(() => pools.delete(name));
       pools.set(name, p);

@@ -89,6 +89,27 @@ describe('SQL Agent jobs', () => {
     expect(f.sql.jobs).toEqual([]);
   });
 
+  it('sp_stop_job stops a running job (history says so); a job not running is refused with 22022', async () => {
+    const f = fixture();
+    const s = await connect(f, f.sql);
+    await run(
+      s,
+      `EXEC msdb.dbo.sp_add_job @job_name = N'long';
+       EXEC msdb.dbo.sp_add_jobstep @job_name = N'long', @step_name = N'wait', @command = N'WAITFOR DELAY ''00:10:00''; CREATE DATABASE NeverMade';
+       EXEC msdb.dbo.sp_add_jobserver @job_name = N'long';
+       EXEC msdb.dbo.sp_start_job @job_name = N'long'`,
+    );
+    const stop = await run(s, "EXEC msdb.dbo.sp_stop_job @job_name = N'long'");
+    expect(infos(stop)).toEqual([expect.objectContaining({ message: "Job 'long' stopped successfully." })]);
+    expect(f.sql.agentRuns.size).toBe(0);
+    expect(f.sql.findDatabase('NeverMade')).toBeUndefined();
+    const outcome = firstRows(await run(s, 'SELECT run_status, message FROM msdb.dbo.sysjobhistory WHERE step_id = 0'));
+    expect(outcome).toEqual([{ run_status: 3, message: expect.stringContaining('was stopped prior to completion by User sa') }]);
+    expect(errors(await run(s, "EXEC msdb.dbo.sp_stop_job @job_name = N'long'"))).toEqual([
+      expect.objectContaining({ number: 22022, message: 'SQLServerAgent Error: Request to stop job long (from User sa) refused because the job is not currently running.' }),
+    ]);
+  });
+
   it('RPC calls by name reach the same procedures and return OUTPUT parameters', async () => {
     const f = fixture();
     const s = await connect(f, f.sql);
