@@ -143,7 +143,7 @@ describe('the Event Grid webhook of the real app', () => {
 
   test('answers the validation handshake and starts the restore a real upload starts from the published BlobCreated sample', async () => {
     const webhook = `${hooked.hostUrl}/runtime/webhooks/eventgrid?functionName=backupUploaded&code=${MASTER}`;
-    const samples = path.join(__dirname, '..', '..', '..', 'shared', 'reference', 'events');
+    const samples = path.join(__dirname, '..', 'fixtures', 'reference', 'events');
     const validation = readFileSync(path.join(samples, 'eventgrid-schema_subscriptionvalidationevent.json'), 'utf8');
     const answer = await fetch(webhook, { method: 'POST', headers: { 'content-type': 'application/json', 'aeg-event-type': 'SubscriptionValidation' }, body: validation });
     expect(answer.status).toBe(200);

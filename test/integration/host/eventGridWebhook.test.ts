@@ -1,12 +1,12 @@
 // The Event Grid webhook /runtime/webhooks/eventgrid?functionName=NAME with the reference
-// payloads (copied from shared/reference/events into the fixture app): the validation handshake
+// payloads (copied from ../shared/reference/events into test/fixtures/reference): the validation handshake
 // of both schemas, the system key check, and notifications delivered intact.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { recorder } from '../../fixtures/hostApp/recorder';
-import { FIXTURE_APP, startHarness, HostHarness, KEYS } from './hostHarness';
+import { startHarness, HostHarness, KEYS } from './hostHarness';
 
-const sample = (name: string): unknown => JSON.parse(readFileSync(path.join(FIXTURE_APP, 'events', name), 'utf8'));
+const sample = (name: string): unknown => JSON.parse(readFileSync(path.join(__dirname, '../../fixtures/reference/events', name), 'utf8'));
 
 let h: HostHarness;
 

@@ -1,4 +1,5 @@
-// Every published example in ../shared/reference/arm goes through shared/arm's parsers.
+// Every published example (copied from ../shared/reference/arm into test/fixtures/reference/arm)
+// goes through shared/arm's parsers.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -11,7 +12,7 @@ import {
   parseRestoreDetails,
 } from '../../../shared/arm/parse';
 
-const FIXTURES = path.join(__dirname, '../../../../shared/reference/arm');
+const FIXTURES = path.join(__dirname, '../../fixtures/reference/arm');
 
 type Json = Record<string, unknown>;
 
@@ -28,7 +29,7 @@ function bodies(example: Json): Array<[string, unknown]> {
 }
 
 if (!existsSync(FIXTURES)) {
-  throw new Error(`ARM fixtures not found at ${FIXTURES}: the published examples must be in ../shared/reference/arm relative to the repo`);
+  throw new Error(`ARM fixtures not found at ${FIXTURES}: copy the published examples from ../shared/reference/arm`);
 }
 const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort();
 

@@ -5,7 +5,7 @@ import { blobEventKey, checkBlobCreatedEvent } from '../../../shared/events/blob
 import { matchRule } from '../../../shared/restore/ruleMatch';
 import { validateEstate } from '../../../shared/config/validate';
 
-const samples = path.join(__dirname, '../../../../shared/reference/events');
+const samples = path.join(__dirname, '../../fixtures/reference/events');
 const sample = (): Record<string, unknown> & { data: Record<string, unknown> } =>
   JSON.parse(readFileSync(path.join(samples, 'eventgrid-schema_blobcreated_putblocklist.json'), 'utf8'))[0];
 
