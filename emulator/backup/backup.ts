@@ -118,18 +118,10 @@ export async function* runBackup(host: BackupHost, ctx: StatementContext, stmt: 
     percentComplete: 0,
     estimatedCompletionTime: Math.round(totalMs),
   };
-  const controller = new AbortController();
-  const onAbort = (): void => controller.abort(ctx.abortSignal.reason);
-  ctx.abortSignal.addEventListener('abort', onAbort, { once: true });
-  request.cancel = () => controller.abort(new Error('KILL'));
-  const unregister = host.registerRequest(request);
   try {
-    yield* runProgress(host, request, { totalMs, stats: settings.stats }, controller.signal);
+    yield* runProgress(host, request, { totalMs, stats: settings.stats }, ctx.abortSignal);
   } catch {
     throw failWith(statement, m.aborted());
-  } finally {
-    unregister();
-    ctx.abortSignal.removeEventListener('abort', onAbort);
   }
 
   const header = buildHeader(host, ctx, db, type, settings, lsns, files, bytes, startDate, urls.length);

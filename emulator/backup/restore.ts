@@ -229,9 +229,6 @@ async function* execute(host: BackupHost, ctx: StatementContext, job: RestoreJob
   const bytes = bytesForPages(pages);
   const totalMs = durationMs(bytes, host.config.throughputMBps);
 
-  const controller = new AbortController();
-  const onOuterAbort = (): void => controller.abort(signal?.reason);
-  signal?.addEventListener('abort', onOuterAbort, { once: true });
   const request: ActiveRequest = {
     sessionId: ctx.spid,
     requestId: 0,
@@ -241,7 +238,6 @@ async function* execute(host: BackupHost, ctx: StatementContext, job: RestoreJob
     status: mi ? 'background' : 'running',
     percentComplete: 0,
     estimatedCompletionTime: Math.round(totalMs),
-    cancel: mi ? undefined : () => controller.abort(new Error('KILL')),
   };
   const operation = (state: 0 | 1 | 2 | 3 | 4, percent: number, error?: SqlMessage): void => {
     if (!mi) return;
@@ -264,7 +260,6 @@ async function* execute(host: BackupHost, ctx: StatementContext, job: RestoreJob
     host.addDatabase(restoredDatabase(host, job, id, workingName));
   }
   operation(1, 0);
-  const unregister = host.registerRequest(request);
   let reportedHalf = false;
   try {
     yield* runProgress(
@@ -282,16 +277,14 @@ async function* execute(host: BackupHost, ctx: StatementContext, job: RestoreJob
           }
         },
       },
-      controller.signal,
+      // undefined on a managed instance: its restore carries on without the client
+      signal,
     );
   } catch (error) {
     const inner = error instanceof FaultReached ? m.readFailed(job.urls[0], osErrors.endOfFile) : m.aborted();
     if (full) interrupted(host, workingName, mi);
     operation(3, request.percentComplete, inner);
     throw failWith(job.statement, inner);
-  } finally {
-    unregister();
-    signal?.removeEventListener('abort', onOuterAbort);
   }
 
   const db = host.findDatabase(workingName);

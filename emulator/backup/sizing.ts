@@ -1,5 +1,6 @@
 // How big a simulated backup is and how long it takes: pages per file, nominal bytes, duration at
-// the instance's throughput, and the MB/sec SQL Server reports in 3014.
+// the instance's throughput, and the MB/sec SQL Server reports in 3014. DBCC CHECKDB reads the
+// same data pages at the same throughput.
 import type { DatabaseFile } from '../engine/model';
 import type { BackupType } from './format';
 import { LSN_STEP } from './lsnChain';
@@ -25,6 +26,12 @@ export function pagesInBackup(file: DatabaseFile, type: BackupType, firstLsn: bi
 
 export function bytesForPages(pages: number): number {
   return pages * PAGE_BYTES;
+}
+
+/** Bytes of the data (ROWS) files as a full backup reads them; DBCC CHECKDB reads the same pages. */
+export function dataFileBytes(files: DatabaseFile[]): number {
+  const pages = files.filter((f) => f.type === 'ROWS').reduce((sum, f) => sum + pagesInBackup(f, 1, 0n, 0n), 0);
+  return bytesForPages(pages);
 }
 
 /** Simulated milliseconds to move `bytes` at `throughputMBps`. */

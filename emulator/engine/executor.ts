@@ -218,7 +218,8 @@ async function* dispatch(env: ExecEnv, stmt: Statement): AsyncGenerator<RequestO
       yield done(env);
       return 0;
     case 'dbcc': {
-      const messages = runDbcc(env, stmt);
+      // CHECKDB takes simulated time (a registered request); the messages come at the end
+      const messages = await runDbcc(env, stmt);
       for (const m of messages) yield infoOutput(m);
       const error = [...messages].reverse().find((m) => m.class > 10);
       yield { type: 'statementDone', error: error !== undefined };

@@ -1,5 +1,6 @@
 // Failure injection for one instance: switches the admin API and tests flip, read by the endpoint
-// (connections, logins), the executor (per-statement faults) and backup/restore (BackupFaults).
+// (connections, logins), the executor (per-statement faults), DBCC CHECKDB and backup/restore
+// (BackupFaults).
 import { SqlError } from '../sqlError';
 import type { BackupFaults } from '../backup/host';
 
@@ -10,6 +11,8 @@ export type FaultSpec =
   | { kind: 'refuseLogins'; errorNumber?: number; message?: string; severity?: number; state?: number }
   /** a running restore fails with 3013 once it reaches this percent */
   | { kind: 'restoreFailAtPercent'; percent: number }
+  /** a running DBCC CHECKDB ends with consistency errors (8939, 8928) once it reaches this percent */
+  | { kind: 'checkdbFailAtPercent'; percent: number }
   /** the next `count` statements fail with this error (40613 by default; 1205 = deadlock victim) */
   | { kind: 'transientErrors'; count: number; errorNumber?: number; message?: string; severity?: number; state?: number }
   /** the next `count` statements drop the connection instead of answering */
@@ -22,6 +25,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'instanceDown',
   'refuseLogins',
   'restoreFailAtPercent',
+  'checkdbFailAtPercent',
   'transientErrors',
   'socketResets',
   'diskFull',
@@ -127,6 +131,12 @@ export class FaultSwitches {
     return undefined;
   }
 
+  /** the percent at which a running DBCC CHECKDB finds corruption, if that fault is on */
+  checkdbFailAtPercent(): number | undefined {
+    const fail = this.active.get('checkdbFailAtPercent');
+    return fail?.kind === 'checkdbFailAtPercent' ? fail.percent : undefined;
+  }
+
   backupFaults(): BackupFaults {
     const fail = this.active.get('restoreFailAtPercent');
     return {
@@ -158,9 +168,10 @@ export function validateFault(value: unknown): asserts value is FaultSpec {
     if (f[field] !== undefined && typeof f[field] !== 'string') throw new RangeError(`${f.kind}: "${field}" must be a string`);
   };
   switch (f.kind) {
-    case 'restoreFailAtPercent': {
+    case 'restoreFailAtPercent':
+    case 'checkdbFailAtPercent': {
       const p = f.percent;
-      if (typeof p !== 'number' || !(p >= 0 && p <= 100)) throw new RangeError('restoreFailAtPercent: "percent" must be a number from 0 to 100');
+      if (typeof p !== 'number' || !(p >= 0 && p <= 100)) throw new RangeError(`${f.kind}: "percent" must be a number from 0 to 100`);
       break;
     }
     case 'transientErrors':

@@ -21,7 +21,8 @@ interface StepOutcome {
 function jobIdHex(jobId: string): string {
   const hex = jobId.replace(/-/g, '');
   const swap = (s: string): string => s.match(/../g)?.reverse().join('') ?? s;
-  return `0x${swap(hex.slice(0, 8))}${swap(hex.slice(8, 12))}${swap(hex.slice(12, 16))}${hex.slice(16)}`.toUpperCase();
+  // upper-case digits after a lower-case 0x, as Agent writes it in program_name
+  return `0x${`${swap(hex.slice(0, 8))}${swap(hex.slice(8, 12))}${swap(hex.slice(12, 16))}${hex.slice(16)}`.toUpperCase()}`;
 }
 
 function executedAs(inst: EmulatedInstance, job: AgentJob): string {

@@ -104,7 +104,7 @@ describe('failing after the start', () => {
 
     const r = await world.finish(await world.client.startCompleteRestore('rg-lrs', 'mi-prod', 'FutureLrs', 'Future_log.log'));
     expect(r.error).toBeInstanceOf(ArmError);
-    expect(r.error).toMatchObject({ armCode: 'LogReplayFailed', message: failed.blockReason });
+    expect(r.error).toMatchObject({ armCode: 'LogReplayFailed', message: `${failed.blockReason} (ARM LogReplayFailed)` });
     // nothing more happens: no restore history, still restoring
     await pause(300);
     expect((await world.details('FutureLrs')).status).toBe('Failed');
