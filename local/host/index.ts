@@ -16,6 +16,7 @@ import { LoadedFunction, loadApp } from './loader';
 import { QueueTrigger, startQueueTrigger } from './queueTriggers';
 import { applySettingsToEnv, BlobEventRoute, LocalSettings, readLocalSettings, resolveConnection } from './settings';
 import { TimerRunner } from './timers';
+import { redactSecrets, sanitizeUrl } from '../../shared/redact';
 
 export { ensureLocalSettings, readLocalSettings, settingsFromValues } from './settings';
 export type { LocalSettings, HostKeys, BlobEventRoute } from './settings';
@@ -127,7 +128,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res).catch((err: unknown) => {
-      events.log('error', 'Host', `request ${req.method} ${req.url} failed: ${String(err)}`);
+      // The URL may carry the function key (?code=), and the error may quote it.
+      events.log('error', 'Host', `request ${req.method} ${sanitizeUrl(req.url ?? '/')} failed: ${redactSecrets(String(err))}`);
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
@@ -198,7 +200,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
         subscriptionId: watch.subscriptionId,
         resourceGroup: watch.resourceGroup,
         retryDelaysMs: watch.retryDelaysMs,
-        onError: (err) => events.log('error', 'Host.BlobWatcher', `blob watcher: ${String(err)}`),
+        // storage errors quote request URLs, with the SAS when the connection uses one
+        onError: (err) => events.log('error', 'Host.BlobWatcher', `blob watcher: ${redactSecrets(String(err))}`),
         deliver: async (event) => {
           const container = event.subject.split('/')[4];
           const targets = routes.filter((r) => r.containers.includes(container));

@@ -15,6 +15,7 @@ import type {
 import { coreRegistry, getProgrammingModel } from './functionsCore';
 import { describeError, HostEvents } from './hostLog';
 import type { LoadedFunction } from './loader';
+import { redactSecrets } from '../../shared/redact';
 
 export interface InvocationInput {
   /** the trigger's value, as the host sends it (string, json, bytes or http) */
@@ -88,11 +89,15 @@ export class Invoker {
       { functionName: fn.name, invocationId },
     );
     if (error) {
+      // A function's error may quote the request URL it was called with (?code=) or a SAS, and
+      // this line is written by the host, not by the app's own (redacting) error handling.
       this.events.log(
         'error',
         hostCategory,
-        `System.Private.CoreLib: Exception while executing function: Functions.${fn.name}. System.Private.CoreLib: Result: Failure\n` +
-          `Exception: ${error.message}\nStack: ${error.stack ?? error.message}`,
+        redactSecrets(
+          `System.Private.CoreLib: Exception while executing function: Functions.${fn.name}. System.Private.CoreLib: Result: Failure\n` +
+            `Exception: ${error.message}\nStack: ${error.stack ?? error.message}`,
+        ),
         { functionName: fn.name, invocationId },
       );
     }
