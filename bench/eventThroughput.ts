@@ -6,7 +6,9 @@ import path from 'node:path';
 import { validateEstate } from '../shared/config/validate';
 import { TableEventPublisher } from '../shared/events/outgoing';
 import { createOperationEngine } from '../shared/ops/create';
-import type { Playbook } from '../shared/ops/types';
+import { definePlaybook } from '../shared/ops/playbook';
+import { restoreInputSchema } from '../shared/restore/input';
+import { z } from 'zod';
 import { restoreFromEvent } from '../shared/restore/start';
 import { ensureTable, StorageClients } from '../shared/storage/clients';
 import { storageFromConnectionString } from '../shared/storage/connection';
@@ -56,12 +58,12 @@ export async function benchEventThroughput(azurite: AzuriteInstance, count: numb
   const eventsTable = storage.table('benchevents2');
   await ensureTable(eventsTable);
   // The restore playbook's steps are not run here: only what the event function does.
-  const restoreKind: Playbook = { kind: 'restore', firstStep: 'noop', defaultDeadlineMs: 3_600_000, steps: { noop: async () => ({ type: 'succeed' }) } };
+  const restoreKind = definePlaybook({ kind: 'restore', input: restoreInputSchema, state: z.unknown(), firstStep: 'noop', defaultDeadlineMs: 3_600_000, steps: { noop: async () => ({ type: 'succeed' }) } });
   const engine = await createOperationEngine({
     storage,
     playbooks: [restoreKind],
     events: new TableEventPublisher(eventsTable),
-    settings: { queueName: 'benchevents', operationsTable: 'benchrestoreops', locksTable: 'benchrestorelocks', duplicatesTable: 'benchrestoredups' },
+    settings: { queueName: 'benchevents', operationsTable: 'benchrestoreops', indexTable: 'benchrestoreindex', locksTable: 'benchrestorelocks', duplicatesTable: 'benchrestoredups' },
     log: silent,
   });
   const nonMatching = Array.from({ length: count }, (_, i) => blobEvent(i, `elsewhere/file${i}.txt`));

@@ -1,7 +1,7 @@
 // Operation engine throughput: how many trivial operations (the 3-step demo playbook) can be
 // created and completed per second against Azurite, and how many storage calls each step costs.
 import { createOperationEngine } from '../shared/ops/create';
-import { demoPlaybook } from '../shared/ops/demoPlaybook';
+import { demoPlaybook } from '../shared/demo/playbook';
 import { TableEventPublisher } from '../shared/events/outgoing';
 import { ensureTable, StorageClients } from '../shared/storage/clients';
 import { storageFromConnectionString } from '../shared/storage/connection';
@@ -35,7 +35,7 @@ export async function benchOpsThroughput(azurite: AzuriteInstance, operations: n
     storage,
     playbooks: [demoPlaybook(markers)],
     events: new TableEventPublisher(eventsTable),
-    settings: { queueName: 'benchops', operationsTable: 'benchoperations', locksTable: 'benchlocks', duplicatesTable: 'benchduplicates' },
+    settings: { queueName: 'benchops', operationsTable: 'benchoperations', indexTable: 'benchindex', locksTable: 'benchlocks', duplicatesTable: 'benchduplicates' },
     log: silent,
   });
   const counter = engine.ctx.store.counter;

@@ -6,15 +6,15 @@ import { restoreFromEvent } from '../shared/restore/start';
 import { getRuntime } from '../shared/runtime';
 
 export async function backupUploaded(event: EventGridEvent, context: InvocationContext): Promise<void> {
-  const runtime = await getRuntime();
-  const estate = await runtime.estate.load();
-  const result = await restoreFromEvent(runtime.engine, estate, event);
+  const { platform, engine } = await getRuntime();
+  const estate = await platform.estate.load();
+  const result = await restoreFromEvent(engine, estate, event);
   if (result.outcome === 'ignored') {
-    runtime.eventCounters.add(`ignored:${result.reason}`);
+    await platform.counters.add(`ignored:${result.reason}`);
     context.log(`event ${String((event as { id?: unknown }).id)} ignored (${result.reason}): ${result.message}`);
     return;
   }
-  runtime.eventCounters.add(result.outcome);
+  await platform.counters.add(result.outcome);
   context.log(
     result.outcome === 'started'
       ? `restore ${result.operationId} started for ${result.target}`

@@ -1,9 +1,11 @@
 // Queue trigger on the poison queue: a message the host gave up on must not vanish silently.
-// The worker normally fails the operation itself on the last delivery; this catches the rest
-// (a worker killed on that delivery, or a message that never parsed).
+// The worker normally ends the operation itself on the last delivery; this catches the rest (a
+// worker killed on that delivery, or a message that never parsed). The operation ends through
+// its playbook's cleanup like any other failure.
 import { app, InvocationContext } from '@azure/functions';
-import { failOperation } from '../shared/ops/context';
+import { endOperation } from '../shared/ops/ending';
 import { decodeWorkMessage } from '../shared/ops/workQueue';
+import { invocationLogger } from '../shared/platform/logger';
 import { getRuntime } from '../shared/runtime';
 import { toErrorInfo } from '../shared/errors';
 
@@ -16,13 +18,15 @@ export async function operationPoison(message: unknown, context: InvocationConte
     return;
   }
   const { engine } = await getRuntime();
-  const op = await failOperation(
-    engine.ctx,
+  const error = { code: 'POISON_MESSAGE', message: "the worker failed on every delivery of this operation's message; see the function logs for the errors" };
+  const { op, outcome } = await endOperation(
+    { ...engine.ctx, log: invocationLogger(context) },
     work.operationId,
-    { code: 'POISON_MESSAGE', message: 'the worker failed on every delivery of this operation\'s message; see the function logs for the errors' },
-    'poison-queue',
+    { ending: 'failed', error, actor: 'poison-queue', reason: error.message, duringCleanup: `the cleanup step could not finish: ${error.message}` },
+    // a stale message (the operation moved on since) says nothing about the operation now
+    (current) => current.messageToken === work.token,
   );
-  context.warn(`operation ${work.operationId}: poison message handled; operation is ${op?.state ?? 'unknown'}`);
+  context.warn(`operation ${work.operationId}: poison message handled (${outcome}); operation is ${op?.state ?? 'unknown'}`);
 }
 
 app.storageQueue('operationPoison', {

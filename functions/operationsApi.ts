@@ -1,9 +1,10 @@
-// HTTP API (function key) over operations: list and filter, one with its audit trail, cancel,
-// approve or reject.
+// HTTP API (function key) over operations: list (filtered, paged), one with its audit trail,
+// cancel, approve or reject, retry.
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { AppError } from '../shared/errors';
-import { badRequest, errorResponse, ok } from '../shared/http';
+import { badRequest, deciderOf, errorResponse, jsonObjectBody, ok, routeId } from '../shared/http';
+import { describeDecider } from '../shared/ops/engine';
 import type { OperationRecord, OperationState } from '../shared/ops/types';
+import { OPEN_STATES } from '../shared/ops/types';
 import { getRuntime } from '../shared/runtime';
 
 const STATES: OperationState[] = ['pending', 'running', 'waiting', 'awaiting-approval', 'succeeded', 'failed', 'cancelled'];
@@ -14,11 +15,13 @@ export function publicView(op: OperationRecord): Record<string, unknown> {
     id: op.id,
     kind: op.kind,
     target: op.targetKey,
+    locks: op.lockKeys,
     state: op.state,
     step: op.step,
     progress: op.progress,
-    waitingFor: op.state === 'waiting' ? op.waitReason : undefined,
+    waitingFor: op.state === 'waiting' || (op.state === 'pending' && op.cleanup) ? op.waitReason : undefined,
     nextRunAt: op.state === 'waiting' ? op.nextRunAt : undefined,
+    ending: op.cleanup && { as: op.cleanup.ending, because: op.cleanup.error, fromStep: op.cleanup.fromStep },
     error: op.error,
     output: op.output,
     approval: op.approval,
@@ -29,24 +32,37 @@ export function publicView(op: OperationRecord): Record<string, unknown> {
     updatedAt: op.updatedAt,
     deadline: op.deadline,
     createdBy: op.createdBy,
+    retryOf: op.retryOf,
     input: op.input,
   };
 }
 
+/** ?state= one state, several (comma-separated), or `open` for every state that is not final. */
+function statesOf(raw: string | null): OperationState[] | undefined | { bad: string } {
+  if (!raw) return undefined;
+  const out: OperationState[] = [];
+  for (const s of raw.split(',').map((x) => x.trim())) {
+    if (s === 'open') out.push(...OPEN_STATES);
+    else if (STATES.includes(s as OperationState)) out.push(s as OperationState);
+    else return { bad: s };
+  }
+  return out;
+}
+
 export async function listOperations(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
   try {
-    const state = request.query.get('state') ?? undefined;
-    if (state && !STATES.includes(state as OperationState)) return badRequest(`state must be one of ${STATES.join(', ')}`);
+    const states = statesOf(request.query.get('state'));
+    if (states && 'bad' in states) return badRequest(`state '${states.bad}' is not one of ${[...STATES, 'open'].join(', ')} (several may be given, comma-separated)`);
     const limit = Number(request.query.get('limit') ?? 100);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return badRequest('limit must be a whole number from 1 to 1000');
+    const continuation = request.query.get('continuation') ?? undefined;
+    if (continuation !== undefined && !/^\d{13}-[A-Za-z0-9._-]{1,128}$/.test(continuation)) return badRequest('continuation is not one this API gave out');
+    const kind = request.query.get('kind') ?? undefined;
+    if (kind !== undefined && !/^[a-z][a-z0-9-]{0,63}$/.test(kind)) return badRequest(`kind '${kind}' is not an operation kind`);
+    const target = request.query.get('target')?.trim().toLowerCase() || undefined;
     const { engine } = await getRuntime();
-    const ops = await engine.list({
-      states: state ? [state as OperationState] : undefined,
-      kind: request.query.get('kind') ?? undefined,
-      targetKey: request.query.get('target')?.toLowerCase() ?? undefined,
-      limit,
-    });
-    return ok({ operations: ops.map(publicView) });
+    const page = await engine.list({ states, kind, targetKey: target, limit, continuation });
+    return ok({ operations: page.operations.map(publicView), continuation: page.continuation });
   } catch (err) {
     return errorResponse(err);
   }
@@ -54,30 +70,28 @@ export async function listOperations(request: HttpRequest, _context: InvocationC
 
 export async function getOperation(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
   try {
+    const id = routeId(request.params.id, 'operation id');
+    if ('response' in id) return id.response;
     const { engine } = await getRuntime();
-    const id = request.params.id;
-    const op = await engine.get(id);
-    if (!op) return errorResponse(new AppError('OPERATION_NOT_FOUND', `operation ${id} does not exist`));
-    return ok({ ...publicView(op), audit: await engine.audit(id) });
+    const op = await engine.get(id.id);
+    if (!op) return { status: 404, jsonBody: { error: { code: 'OPERATION_NOT_FOUND', message: `operation ${id.id} does not exist` } } };
+    return ok({ ...publicView(op), audit: await engine.audit(id.id) });
   } catch (err) {
     return errorResponse(err);
   }
 }
 
-async function bodyOf(request: HttpRequest): Promise<Record<string, unknown>> {
-  const text = await request.text();
-  if (!text) return {};
-  const parsed: unknown = JSON.parse(text);
-  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
-}
-
 export async function cancelOperation(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
   try {
-    const body = await bodyOf(request);
-    const by = typeof body.by === 'string' && body.by ? body.by : 'api';
-    const reason = typeof body.reason === 'string' && body.reason ? body.reason : 'cancelled through the API';
+    const id = routeId(request.params.id, 'operation id');
+    if ('response' in id) return id.response;
+    const parsed = await jsonObjectBody(request, '{"by": "name@contoso.com", "reason": "wrong backup"}');
+    if ('response' in parsed) return parsed.response;
+    const decider = deciderOf(request.headers, parsed.body);
+    const by = decider ? describeDecider(decider) : 'api';
+    const reason = typeof parsed.body.reason === 'string' && parsed.body.reason.trim() ? parsed.body.reason.trim().slice(0, 1000) : 'cancelled through the API';
     const { engine } = await getRuntime();
-    return ok(publicView(await engine.cancel(request.params.id, by, reason)), 202);
+    return ok(publicView(await engine.cancel(id.id, by, reason)), 202);
   } catch (err) {
     return errorResponse(err);
   }
@@ -85,11 +99,31 @@ export async function cancelOperation(request: HttpRequest, _context: Invocation
 
 export async function decideOperation(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
   try {
-    const body = await bodyOf(request);
+    const id = routeId(request.params.id, 'operation id');
+    if ('response' in id) return id.response;
+    const parsed = await jsonObjectBody(request, '{"by": "name@contoso.com", "comment": "checked the lag"}');
+    if ('response' in parsed) return parsed.response;
     const decision = request.params.decision === 'approve' ? 'approved' : 'rejected';
-    if (typeof body.by !== 'string' || !body.by) return badRequest('say who decides: {"by": "name@contoso.com"}');
+    const decider = deciderOf(request.headers, parsed.body);
+    if (!decider) return badRequest('say who decides: sign in through App Service authentication, or send {"by": "name@contoso.com"}');
+    const comment = typeof parsed.body.comment === 'string' ? parsed.body.comment.slice(0, 1000) : '';
     const { engine } = await getRuntime();
-    return ok(publicView(await engine.decide(request.params.id, body.by, decision, typeof body.comment === 'string' ? body.comment : '')));
+    return ok(publicView(await engine.decide(id.id, decider, decision, comment)));
+  } catch (err) {
+    return errorResponse(err);
+  }
+}
+
+export async function retryOperation(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  try {
+    const id = routeId(request.params.id, 'operation id');
+    if ('response' in id) return id.response;
+    const parsed = await jsonObjectBody(request, '{"by": "name@contoso.com"}');
+    if ('response' in parsed) return parsed.response;
+    const decider = deciderOf(request.headers, parsed.body);
+    const { engine } = await getRuntime();
+    const { operation } = await engine.retry(id.id, decider ? describeDecider(decider) : 'api');
+    return ok(publicView(operation), 202);
   } catch (err) {
     return errorResponse(err);
   }
@@ -98,4 +132,5 @@ export async function decideOperation(request: HttpRequest, _context: Invocation
 app.http('listOperations', { route: 'operations', methods: ['GET'], authLevel: 'function', handler: listOperations });
 app.http('getOperation', { route: 'operations/{id}', methods: ['GET'], authLevel: 'function', handler: getOperation });
 app.http('cancelOperation', { route: 'operations/{id}/cancel', methods: ['POST'], authLevel: 'function', handler: cancelOperation });
+app.http('retryOperation', { route: 'operations/{id}/retry', methods: ['POST'], authLevel: 'function', handler: retryOperation });
 app.http('decideOperation', { route: 'operations/{id}/{decision:regex(^(approve|reject)$)}', methods: ['POST'], authLevel: 'function', handler: decideOperation });

@@ -2,7 +2,7 @@
 // by a rule or to an explicit target.
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { z } from 'zod';
-import { badRequest, errorResponse, ok } from '../shared/http';
+import { badRequest, errorResponse, jsonObjectBody, ok } from '../shared/http';
 import { locateBlob } from '../shared/events/blobCreated';
 import { restoreFromRequest } from '../shared/restore/start';
 import { getRuntime } from '../shared/runtime';
@@ -19,28 +19,24 @@ const body = z.strictObject({
 
 export async function startRestore(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
   try {
-    let json: unknown;
-    try {
-      json = await request.json();
-    } catch {
-      return badRequest('the body must be JSON: {"blobUrl": "...", "rule": "..."} or {"blobUrl": "...", "target": {"instance": "...", "database": "..."}}');
-    }
-    const parsed = body.safeParse(json);
+    const json = await jsonObjectBody(request, '{"blobUrl": "...", "rule": "..."} or {"blobUrl": "...", "target": {"instance": "...", "database": "..."}}');
+    if ('response' in json) return json.response;
+    const parsed = body.safeParse(json.body);
     if (!parsed.success) return badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-    const runtime = await getRuntime();
-    const estate = await runtime.estate.load();
+    const { platform, engine } = await getRuntime();
+    const estate = await platform.estate.load();
     const blobUrl = parsed.data.blobUrl.split('?')[0];
     const located = locateBlob(blobUrl, estate.backupContainers);
     if (!located) return badRequest(`${blobUrl} is not in a configured backup container`);
     let props;
     try {
-      props = await runtime.container(located.container).client.getBlobClient(located.blobPath).getProperties();
+      props = await platform.container(located.container).client.getBlobClient(located.blobPath).getProperties();
     } catch (err) {
       // only a missing blob is the caller's mistake; storage refusing the app is the app's problem
       if ((err as { statusCode?: number }).statusCode === 404) return badRequest(`${blobUrl} does not exist`);
       throw err;
     }
-    const result = await restoreFromRequest(runtime.engine, estate, { ...parsed.data, blobUrl }, props.etag ?? '');
+    const result = await restoreFromRequest(engine, estate, { ...parsed.data, blobUrl }, props.etag ?? '');
     return ok(publicView(result.operation), 202);
   } catch (err) {
     return errorResponse(err);

@@ -34,7 +34,7 @@ export class ArmError extends AppError {
   readonly isAlreadyDone: boolean;
 
   constructor(armCode: string, message: string, statusCode: number | undefined, cause?: unknown) {
-    super(armCode, `${message}${statusCode === undefined ? '' : ` (HTTP ${statusCode})`}`, { isTransient: classifyTransient(armCode, statusCode), cause });
+    super('ARM_REQUEST_FAILED', `${message} (ARM ${armCode}${statusCode === undefined ? '' : `, HTTP ${statusCode}`})`, { isTransient: classifyTransient(armCode, statusCode), cause });
     this.name = 'ArmError';
     this.armCode = armCode;
     this.statusCode = statusCode;

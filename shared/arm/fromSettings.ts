@@ -2,7 +2,6 @@
 // instance's resource id. In Azure it signs in with the managed identity; locally it talks to the
 // ARM emulator named by ARM_ENDPOINT.
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
-import { DefaultAzureCredential } from '@azure/identity';
 import { AppError } from '../errors';
 import { ArmClient } from './client';
 import { parseManagedInstanceId } from './resourceId';
@@ -39,11 +38,9 @@ export function armResolverFor(clientFor: (subscriptionId: string) => ArmClient)
 }
 
 /** Undefined when the app has no ARM to ask: not in Azure and no ARM_ENDPOINT. */
-export function armResolverFromSettings(settings: Settings): ArmResolver | undefined {
+export function armResolverFromSettings(settings: Settings, credential: () => TokenCredential): ArmResolver | undefined {
   const endpoint = settings.ARM_ENDPOINT ?? (settings.WEBSITE_INSTANCE_ID ? 'https://management.azure.com' : undefined);
   if (!endpoint) return undefined;
   const local = /^https:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(endpoint);
-  const clientId = settings.AZURE_CLIENT_ID;
-  const credential = local ? emulatorToken : new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : undefined);
-  return armResolverFor((subscriptionId) => new ArmClient({ credential, subscriptionId, endpoint }));
+  return armResolverFor((subscriptionId) => new ArmClient({ credential: local ? emulatorToken : credential(), subscriptionId, endpoint }));
 }

@@ -2,6 +2,9 @@
 // Retry-After only on 429 and 503 and backs off blindly on 500; ARM sends Retry-After on 5xx too.
 // Retries 408, 429 and 5xx (not 501/505) and network errors; waits Retry-After (seconds or HTTP
 // date, or retry-after-ms) when present, otherwise exponential backoff with jitter.
+// A POST is an action (failover, setRole, completeRestore): after a 5xx or a broken connection
+// ARM may have acted, so it is never sent again blindly. Only a 429 (ARM refused it unseen) or a
+// connection that was never made is retried; the step reads the world back before posting again.
 import { retryPolicy, type PipelinePolicy, type PipelineResponse, type RetryStrategy } from '@azure/core-rest-pipeline';
 
 export interface ArmRetryOptions {
@@ -44,6 +47,26 @@ export function armRetryStrategy(options: ArmRetryOptions = {}): RetryStrategy {
   };
 }
 
+/** For POST: only what proves ARM never took the request in. */
+export function armPostRetryStrategy(options: ArmRetryOptions = {}): RetryStrategy {
+  const general = armRetryStrategy(options);
+  return {
+    name: 'armPostRetryStrategy',
+    retry(state) {
+      const status = state.response?.status ?? state.responseError?.statusCode;
+      const neverConnected = state.responseError !== undefined && status === undefined && state.responseError.code === 'ECONNREFUSED';
+      if (status !== 429 && !neverConnected) return { skipStrategy: true };
+      return general.retry(state);
+    },
+  };
+}
+
 export function armRetryPolicy(options: ArmRetryOptions = {}): PipelinePolicy {
-  return retryPolicy([armRetryStrategy(options)], { maxRetries: options.maxRetries ?? 4 });
+  const maxRetries = options.maxRetries ?? 4;
+  const general = retryPolicy([armRetryStrategy(options)], { maxRetries });
+  const posts = retryPolicy([armPostRetryStrategy(options)], { maxRetries });
+  return {
+    name: 'armRetryPolicy',
+    sendRequest: (request, next) => (request.method === 'POST' ? posts : general).sendRequest(request, next),
+  };
 }

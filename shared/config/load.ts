@@ -1,6 +1,6 @@
 // Where the estate comes from: a blob in Azure (re-read when its ETag changes), a file, or an
 // app setting holding the JSON (local.settings.json locally).
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { BlobClient } from '@azure/storage-blob';
 import { AppError } from '../errors';
 import type { Estate } from './schema';
@@ -19,19 +19,30 @@ function parseJson(textValue: string, source: string): unknown {
   }
 }
 
+/**
+ * A file, read and validated again only when it changed (size or modification time): every step
+ * loads the estate, and an unchanged one must come back as the same objects, cheaply.
+ */
 export class FileEstateSource implements EstateSource {
+  private cached?: { stamp: string; estate: Estate };
   constructor(private readonly path: string) {}
   describe(): string {
     return `file ${this.path}`;
   }
   async load(): Promise<Estate> {
     let content: string;
+    let stamp: string;
     try {
+      const info = await stat(this.path);
+      stamp = `${info.size}:${info.mtimeMs}`;
+      if (this.cached?.stamp === stamp) return this.cached.estate;
       content = await readFile(this.path, 'utf8');
     } catch (err) {
       throw new AppError('ESTATE_NOT_FOUND', `cannot read the estate file ${this.path}: ${(err as Error).message}`);
     }
-    return validateEstate(parseJson(content, this.describe()), this.describe());
+    const estate = validateEstate(parseJson(content, this.describe()), this.describe());
+    this.cached = { stamp, estate };
+    return estate;
   }
 }
 

@@ -4,16 +4,26 @@
 // the pattern every real step follows.
 import type { TableClient } from '@azure/data-tables';
 import { z } from 'zod';
-import { AppError } from '../errors';
-import { next, Playbook, succeed, wait } from './types';
+import { catalogEntry } from '../errorCatalog';
+import { AppError, type ErrorCode } from '../errors';
+import { definePlaybook, type Playbook } from '../ops/playbook';
+import { next, succeed, wait } from '../ops/types';
 
 export const DEMO_KIND = 'demo';
 
-const DemoInput = z.object({
+const demoInput = z.strictObject({
   /** how long the middle step waits, in milliseconds */
   waitMs: z.number().int().min(0).max(3_600_000).default(0),
   /** fail the last step with this code (to rehearse failure handling) */
-  failWith: z.string().optional(),
+  failWith: z
+    .string()
+    .refine((code): code is ErrorCode => catalogEntry(code) !== undefined, 'not an error code of the catalog')
+    .optional(),
+});
+
+const demoState = z.strictObject({
+  markedAt: z.string(),
+  waited: z.boolean().optional(),
 });
 
 export interface DemoEffects {
@@ -22,8 +32,10 @@ export interface DemoEffects {
 }
 
 export function demoPlaybook(markers: TableClient, effects?: DemoEffects): Playbook {
-  return {
+  return definePlaybook({
     kind: DEMO_KIND,
+    input: demoInput,
+    state: demoState,
     firstStep: 'mark',
     defaultDeadlineMs: 60 * 60_000,
     steps: {
@@ -51,17 +63,15 @@ export function demoPlaybook(markers: TableClient, effects?: DemoEffects): Playb
       },
       // Step 2: waits once (a real playbook polls a restore like this), then moves on.
       async pause(ctx) {
-        const input = DemoInput.parse(ctx.input ?? {});
-        const state = (ctx.stepState ?? {}) as { waited?: boolean; markedAt?: string };
-        if (input.waitMs > 0 && !state.waited) return wait(input.waitMs, `demo pause of ${input.waitMs} ms`, { ...state, waited: true });
+        const state = ctx.stepState ?? { markedAt: ctx.now.toISOString() };
+        if (ctx.input.waitMs > 0 && !state.waited) return wait(ctx.input.waitMs, `demo pause of ${ctx.input.waitMs} ms`, { ...state, waited: true });
         await ctx.progress(66, 'paused');
         return next('finish', state);
       },
       async finish(ctx) {
-        const input = DemoInput.parse(ctx.input ?? {});
-        if (input.failWith) throw new AppError(input.failWith, `demo operation asked to fail with ${input.failWith}`);
-        return succeed({ markedAt: (ctx.stepState as { markedAt?: string } | undefined)?.markedAt, steps: 3 });
+        if (ctx.input.failWith) throw new AppError(ctx.input.failWith, `demo operation asked to fail with ${ctx.input.failWith}`);
+        return succeed({ markedAt: ctx.stepState?.markedAt, steps: 3 });
       },
     },
-  };
+  });
 }

@@ -1,7 +1,8 @@
 // Events the app publishes: operation outcomes and progress, as CloudEvents 1.0. In Azure they go
 // to the app's Event Grid topic; locally (and for the dashboard) they are appended to a table.
-import { randomUUID } from 'node:crypto';
-import type { TableClient } from '@azure/data-tables';
+// Every event's id is derived from what it reports (operation id + the record's version for an
+// outcome), so a consumer deduplicates a redelivery, and publishing one again is harmless.
+import { odata, type TableClient } from '@azure/data-tables';
 import type { EventGridPublisherClient } from '@azure/eventgrid';
 import type { ErrorInfo } from '../errors';
 
@@ -36,10 +37,11 @@ export interface AppEvent {
   data: OperationEventData;
 }
 
-export function operationEvent(type: AppEventType, data: OperationEventData, time: Date): AppEvent {
+/** `id` must identify what happened, not the attempt to say it: the same fact, the same id. */
+export function operationEvent(type: AppEventType, data: OperationEventData, time: Date, id: string): AppEvent {
   return {
     specversion: '1.0',
-    id: randomUUID(),
+    id,
     source: EVENT_SOURCE,
     type,
     subject: `operations/${data.operationId}`,
@@ -50,10 +52,11 @@ export function operationEvent(type: AppEventType, data: OperationEventData, tim
 }
 
 export interface EventPublisher {
+  /** publishing an event whose id was already published must be harmless */
   publish(event: AppEvent): Promise<void>;
 }
 
-/** Azure: the app's Event Grid topic, CloudEvents schema. */
+/** Azure: the app's Event Grid topic, CloudEvents schema (consumers deduplicate by id). */
 export class EventGridPublisher implements EventPublisher {
   constructor(private readonly client: EventGridPublisherClient<'CloudEvent'>) {}
 
@@ -65,21 +68,26 @@ export class EventGridPublisher implements EventPublisher {
 }
 
 const MAX_TIME = 9_999_999_999_999;
+const timeKey = (ms: number): string => String(MAX_TIME - ms).padStart(13, '0');
 
 /** Local: a table, newest first (row keys count down), read by tests and the dashboard. */
 export class TableEventPublisher implements EventPublisher {
   constructor(private readonly table: TableClient) {}
 
   async publish(event: AppEvent): Promise<void> {
-    const ms = new Date(event.time).getTime();
-    await this.table.createEntity({
-      partitionKey: 'event',
-      rowKey: `${String(MAX_TIME - ms).padStart(13, '0')}-${event.id}`,
-      type: event.type,
-      subject: event.subject,
-      time: event.time,
-      eventJson: JSON.stringify(event),
-    });
+    try {
+      await this.table.createEntity({
+        partitionKey: 'event',
+        // derived from the event: the same event published twice is the same row
+        rowKey: `${timeKey(new Date(event.time).getTime())}-${event.id}`,
+        type: event.type,
+        subject: event.subject,
+        time: event.time,
+        eventJson: JSON.stringify(event),
+      });
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+    }
   }
 
   async recent(limit = 50): Promise<AppEvent[]> {
@@ -89,5 +97,21 @@ export class TableEventPublisher implements EventPublisher {
       if (out.length >= limit) break;
     }
     return out;
+  }
+
+  /** Deletes up to `limit` events older than `before`; returns how many went. */
+  async purgeBefore(before: Date, limit: number): Promise<number> {
+    const filter = odata`PartitionKey eq 'event' and RowKey gt ${timeKey(before.getTime())}`;
+    let deleted = 0;
+    for await (const e of this.table.listEntities({ queryOptions: { filter, select: ['RowKey'] } })) {
+      if (deleted >= limit) break;
+      try {
+        await this.table.deleteEntity('event', e.rowKey as string);
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+      }
+      deleted++;
+    }
+    return deleted;
   }
 }

@@ -1,13 +1,15 @@
-// The operation engine's front door: start, look at, cancel and approve operations. The worker
-// and the sweeper do the rest.
+// The operation engine's front door: start, look at, cancel, approve and retry operations. The
+// worker and the sweeper do the rest.
 import { createHash, randomUUID } from 'node:crypto';
 import { AppError } from '../errors';
-import { afterFinish, needsCleanup, newToken, OpsContext, playbookFor, updateWithRetry } from './context';
+import { OpsContext, playbookFor, updateWithRetry, newToken } from './context';
+import { cancelError, endOperation } from './ending';
+import { lockSet } from './locks';
+import { newestFirstKey, RecordTooLarge, type IndexEntry } from './store';
 import { sweep, SweepReport } from './sweeper';
-import type { ListFilter } from './store';
-import { AuditEntry, isTerminal, OperationRecord } from './types';
+import { AuditEntry, Decider, isTerminal, OPEN_STATES, OperationRecord, OperationState, WorkMessage } from './types';
 import { Delivery, OperationWorker, WorkOutcome } from './worker';
-import type { WorkMessage } from './types';
+import type { Logger } from './context';
 
 export interface StartRequest {
   kind: string;
@@ -18,6 +20,8 @@ export interface StartRequest {
   /** overrides the playbook's default deadline */
   deadline?: Date;
   createdBy: string;
+  /** the operation this one retries */
+  retryOf?: string;
 }
 
 export interface StartResult {
@@ -26,49 +30,76 @@ export interface StartResult {
   duplicate: boolean;
 }
 
+export interface ListFilter {
+  states?: OperationState[];
+  kind?: string;
+  targetKey?: string;
+  limit?: number;
+  continuation?: string;
+}
+
+export interface OperationPage {
+  operations: OperationRecord[];
+  /** pass back for the next page; absent on the last one */
+  continuation?: string;
+}
+
 /** Operation ids: time-ordered for ad-hoc operations, derived from the key for keyed ones. */
 export function operationIdFor(kind: string, idempotencyKey: string | undefined, now: Date): string {
   if (idempotencyKey === undefined) return `op-${now.getTime().toString(36)}-${randomUUID().slice(0, 8)}`;
   return `op-k-${createHash('sha256').update(`${kind}\n${idempotencyKey}`).digest('hex').slice(0, 32)}`;
 }
 
-export class OperationEngine {
-  private worker?: OperationWorker;
+/** How an approver appears in the audit trail: a platform principal, or a name the caller typed. */
+export function describeDecider(d: Decider): string {
+  return d.selfDeclared ? `${d.name} (self-declared)` : d.name;
+}
 
+export class OperationEngine {
   constructor(readonly ctx: OpsContext) {}
 
   async start(request: StartRequest): Promise<StartResult> {
     const { ctx } = this;
     const playbook = playbookFor(ctx, request.kind);
     if (!request.targetKey.trim()) throw new AppError('BAD_REQUEST', 'an operation needs a target (targetKey is empty)');
+    const input = playbook.parseInput(request.input);
     const now = ctx.clock.now();
     const id = operationIdFor(request.kind, request.idempotencyKey, now);
     const deadline = request.deadline ?? new Date(now.getTime() + playbook.defaultDeadlineMs);
     if (deadline.getTime() <= now.getTime()) throw new AppError('BAD_REQUEST', `the deadline ${deadline.toISOString()} has already passed`);
-    const created = await ctx.store.create(
-      {
-        id,
-        kind: request.kind,
-        targetKey: request.targetKey,
-        state: 'pending',
-        step: playbook.firstStep,
-        stepState: undefined,
-        input: request.input,
-        attempt: 0,
-        version: 1,
-        createdAt: now.toISOString(),
-        updatedAt: now.toISOString(),
-        deadline: deadline.toISOString(),
-        messageToken: newToken(),
-        idempotencyKey: request.idempotencyKey,
-        createdBy: request.createdBy,
-      },
-      { actor: request.createdBy, reason: 'created' },
-    );
+    let created: OperationRecord | undefined;
+    try {
+      created = await ctx.store.create(
+        {
+          id,
+          kind: request.kind,
+          targetKey: request.targetKey,
+          lockKeys: lockSet(request.targetKey, playbook.extraLocks(input)),
+          state: 'pending',
+          step: playbook.firstStep,
+          stepState: undefined,
+          input,
+          attempt: 0,
+          version: 1,
+          createdAt: now.toISOString(),
+          updatedAt: now.toISOString(),
+          deadline: deadline.toISOString(),
+          messageToken: newToken(),
+          idempotencyKey: request.idempotencyKey,
+          retryOf: request.retryOf,
+          createdBy: request.createdBy,
+        },
+        { actor: request.createdBy, reason: request.retryOf ? `created to retry operation ${request.retryOf}` : 'created' },
+      );
+    } catch (err) {
+      if (err instanceof RecordTooLarge) throw new AppError('BAD_REQUEST', `the request is too large to keep: ${err.message}`);
+      throw err;
+    }
     if (!created) {
       const existing = await ctx.store.get(id);
       if (!existing) throw new AppError('OPERATION_NOT_FOUND', `operation ${id} exists and then did not; try again`, { isTransient: true });
-      await this.countDuplicate(existing.id);
+      // best effort: a lost count is harmless, a failed start is not
+      await ctx.store.countDuplicate(existing.id, now.toISOString()).catch((err: Error) => ctx.log.warn(`duplicate count for ${existing.id} not recorded: ${err.message}`));
       return { operation: existing, duplicate: true };
     }
     // If this enqueue is lost (crash), the sweeper finds the pending operation and queues it.
@@ -80,8 +111,43 @@ export class OperationEngine {
     return this.ctx.store.get(id);
   }
 
-  list(filter?: ListFilter): Promise<OperationRecord[]> {
-    return this.ctx.store.list(filter);
+  /**
+   * Newest first. Open states are read from the open index (small); anything else pages through
+   * the recent index. One more match than asked for tells whether another page exists.
+   */
+  async list(filter: ListFilter = {}): Promise<OperationPage> {
+    const limit = filter.limit ?? 100;
+    const states = filter.states && filter.states.length > 0 ? new Set(filter.states) : undefined;
+    const fits = (e: IndexEntry): boolean => (!filter.kind || e.kind === filter.kind) && (!filter.targetKey || e.targetKey === filter.targetKey);
+    const found: Array<{ op: OperationRecord; key: string }> = [];
+    const collect = async (entries: IndexEntry[]): Promise<boolean> => {
+      for (let i = 0; i < entries.length; i += 50) {
+        const chunk = entries.slice(i, i + 50);
+        const ops = await Promise.all(chunk.map((e) => this.ctx.store.get(e.id)));
+        for (const op of ops) {
+          if (op && (!states || states.has(op.state))) found.push({ op, key: newestFirstKey(op.createdAt, op.id) });
+          if (found.length > limit) return true;
+        }
+      }
+      return false;
+    };
+    const page = (): OperationPage => ({
+      operations: found.slice(0, limit).map((f) => f.op),
+      continuation: found.length > limit ? found[limit - 1].key : undefined,
+    });
+    if (states && [...states].every((s) => OPEN_STATES.includes(s))) {
+      const entries = (await this.ctx.store.listOpen())
+        .filter((e) => fits(e) && (!filter.continuation || newestFirstKey(e.createdAt, e.id) > filter.continuation))
+        .sort((a, b) => (newestFirstKey(a.createdAt, a.id) < newestFirstKey(b.createdAt, b.id) ? -1 : 1));
+      await collect(entries);
+      return page();
+    }
+    let continuation = filter.continuation;
+    for (;;) {
+      const recent = await this.ctx.store.listRecent({ kind: filter.kind, targetKey: filter.targetKey, limit: Math.min(200, limit + 1), continuation });
+      if ((await collect(recent.entries)) || !recent.continuation) return page();
+      continuation = recent.continuation;
+    }
   }
 
   audit(id: string): Promise<AuditEntry[]> {
@@ -89,117 +155,100 @@ export class OperationEngine {
   }
 
   /**
-   * Asks a running operation to stop before its next step. One that waits (for time, a lock or
-   * an approval) is cancelled at once, unless its playbook has a cleanup step with work to undo:
-   * then a worker runs that step now, and the operation ends cancelled after it.
+   * Stops an operation. One that is running stops before its next step; one that waits (for time,
+   * a lock or an approval) stops now. Either way a started operation runs its playbook's cleanup
+   * first, and ends cancelled with what the cleanup did.
    */
   async cancel(id: string, by: string, reason: string): Promise<OperationRecord> {
     const { ctx } = this;
     const at = ctx.clock.now().toISOString();
-    let endedNow = false;
-    let cleanupQueued = false;
-    const op = await updateWithRetry(ctx, id, (current) => {
-      endedNow = false;
-      cleanupQueued = false;
-      if (isTerminal(current.state) || current.cancelRequested) return undefined;
-      const cancelRequested = { by, reason, at };
-      if (current.state === 'running') return { changes: { cancelRequested } };
-      const playbook = ctx.playbooks.get(current.kind);
-      if (needsCleanup(playbook, current)) {
-        cleanupQueued = true;
-        return {
-          changes: { cancelRequested, state: 'pending', nextRunAt: undefined, waitReason: `cancel requested by ${by}: undoing unfinished work`, messageToken: newToken() },
-          audit: { actor: by, reason: `cancel requested: ${reason}` },
-        };
-      }
-      endedNow = true;
-      return {
-        changes: { cancelRequested, state: 'cancelled', nextRunAt: undefined, waitReason: undefined, leaseOwner: undefined, leaseUntil: undefined },
-        audit: { actor: by, reason: `cancelled: ${reason}` },
-      };
-    });
+    const current = await ctx.store.get(id);
+    if (!current) throw new AppError('OPERATION_NOT_FOUND', `operation ${id} does not exist`);
+    if (isTerminal(current.state)) return current;
+    const cancelRequested = { by, reason, at };
+    // a running worker sees the request between steps
+    const asked = await updateWithRetry(ctx, id, (op) => (op.state === 'running' && !op.cancelRequested && !op.cleanup ? { changes: { cancelRequested }, audit: { actor: by, reason: `cancel requested: ${reason}` } } : undefined));
+    if (asked?.state === 'running' || asked?.cleanup || (asked && isTerminal(asked.state))) return asked;
+    const { op } = await endOperation(
+      ctx,
+      id,
+      { ending: 'cancelled', error: cancelError(by, reason), actor: by, reason: `cancelled: ${reason}`, changes: { cancelRequested } },
+      (o) => o.state !== 'running' && !o.cleanup,
+    );
     if (!op) throw new AppError('OPERATION_NOT_FOUND', `operation ${id} does not exist`);
-    if (endedNow) await afterFinish(ctx, op);
-    if (cleanupQueued) await ctx.queue.enqueue({ operationId: op.id, token: op.messageToken }, 0);
     return op;
   }
 
   /** Records an approver's decision on an operation that is awaiting approval. */
-  async decide(id: string, by: string, decision: 'approved' | 'rejected', comment = ''): Promise<OperationRecord> {
+  async decide(id: string, decider: Decider, decision: 'approved' | 'rejected', comment = ''): Promise<OperationRecord> {
     const { ctx } = this;
     const at = ctx.clock.now().toISOString();
-    let refused: string | undefined;
-    const op = await updateWithRetry(ctx, id, (current) => {
-      if (current.state !== 'awaiting-approval' || !current.approval) {
-        refused = `operation ${id} is ${current.state}, not awaiting approval`;
-        return undefined;
-      }
-      const approval = { ...current.approval, decidedBy: by, decision, decidedAt: at, comment };
-      return decision === 'approved'
-        ? { changes: { state: 'pending', approval, messageToken: newToken() }, audit: { actor: by, reason: `approved${comment ? `: ${comment}` : ''}` } }
-        : { changes: { state: 'cancelled', approval, cancelRequested: { by, reason: 'approval rejected', at } }, audit: { actor: by, reason: `rejected${comment ? `: ${comment}` : ''}` } };
+    const who = describeDecider(decider);
+    const current = await ctx.store.get(id);
+    if (!current) throw new AppError('OPERATION_NOT_FOUND', `operation ${id} does not exist`);
+    if (current.state !== 'awaiting-approval' || !current.approval) {
+      throw new AppError('NOT_AWAITING_APPROVAL', `operation ${id} is ${current.state}, not awaiting approval`);
+    }
+    if (current.approval.expiresAt && new Date(current.approval.expiresAt).getTime() <= ctx.clock.now().getTime()) {
+      throw new AppError('APPROVAL_EXPIRED', `the approval of operation ${id} expired at ${current.approval.expiresAt}; start the operation again to ask again`);
+    }
+    const recorded = (approval: NonNullable<OperationRecord['approval']>) => ({
+      ...approval,
+      decision,
+      decidedBy: decider.name,
+      decidedById: decider.id,
+      decidedVia: decider.selfDeclared ? ('self-declared' as const) : ('principal' as const),
+      decidedAt: at,
+      comment,
     });
-    if (!op) throw new AppError('OPERATION_NOT_FOUND', `operation ${id} does not exist`);
-    if (refused) throw new AppError('NOT_AWAITING_APPROVAL', refused);
-    if (op.state === 'pending') await ctx.queue.enqueue({ operationId: op.id, token: op.messageToken }, 0);
-    else await afterFinish(ctx, op);
+    const note = comment ? `: ${comment}` : '';
+    if (decision === 'rejected') {
+      const { op } = await endOperation(
+        ctx,
+        id,
+        {
+          ending: 'cancelled',
+          error: { code: 'APPROVAL_REJECTED', message: `rejected by ${who}${note}` },
+          actor: who,
+          reason: `rejected${note}`,
+          changes: { approval: recorded(current.approval), cancelRequested: { by: who, reason: `approval rejected${note}`, at } },
+        },
+        (o) => o.state === 'awaiting-approval' && o.messageToken === current.messageToken,
+      );
+      if (!op || op.approval?.decision !== 'rejected') throw new AppError('NOT_AWAITING_APPROVAL', `operation ${id} changed while it was being rejected; look again`);
+      return op;
+    }
+    const op = await updateWithRetry(ctx, id, (o) =>
+      o.state === 'awaiting-approval' && o.approval && o.messageToken === current.messageToken
+        ? { changes: { state: 'pending', approval: recorded(o.approval), messageToken: newToken() }, audit: { actor: who, reason: `approved${note}` } }
+        : undefined,
+    );
+    if (!op || op.approval?.decision !== 'approved') throw new AppError('NOT_AWAITING_APPROVAL', `operation ${id} changed while it was being approved; look again`);
+    await ctx.queue.enqueue({ operationId: op.id, token: op.messageToken }, 0);
     return op;
   }
 
-  /** Runs the worker on one delivered message (the queue trigger calls this). */
-  process(message: WorkMessage, delivery?: Delivery): Promise<WorkOutcome> {
-    this.worker ??= new OperationWorker(this.ctx);
-    return this.worker.process(message, delivery);
+  /** Starts a new operation with the input of a failed or cancelled one, linked to it. */
+  async retry(id: string, by: string): Promise<StartResult> {
+    const previous = await this.ctx.store.get(id);
+    if (!previous) throw new AppError('OPERATION_NOT_FOUND', `operation ${id} does not exist`);
+    if (previous.state !== 'failed' && previous.state !== 'cancelled') {
+      throw new AppError('NOT_RETRYABLE', `operation ${id} is ${previous.state}; only a failed or cancelled operation can be retried`);
+    }
+    return this.start({ kind: previous.kind, targetKey: previous.targetKey, input: previous.input, createdBy: by, retryOf: previous.id });
   }
 
-  sweep(): Promise<SweepReport> {
-    return sweep(this.ctx);
+  /** Runs a worker on one delivered message (the queue trigger calls this), logging to `log`. */
+  process(message: WorkMessage, delivery?: Delivery, log?: Logger): Promise<WorkOutcome> {
+    return new OperationWorker(log ? { ...this.ctx, log } : this.ctx).process(message, delivery);
   }
 
-  private async countDuplicate(operationId: string): Promise<void> {
-    // Best effort: a lost count is harmless, a failed start is not.
-    try {
-      for (let tries = 0; tries < 5; tries++) if (await this.incrementDuplicates(operationId)) return;
-    } catch (err) {
-      this.ctx.log.warn(`duplicate count for ${operationId} not recorded: ${(err as Error).message}`);
-    }
-  }
-
-  /** One compare-and-swap increment; false when another writer came first (try again). */
-  private async incrementDuplicates(operationId: string): Promise<boolean> {
-    const table = this.ctx.duplicates;
-    const key = { partitionKey: 'duplicate', rowKey: operationId };
-    const lastAt = this.ctx.clock.now().toISOString();
-    const status = (err: unknown): number | undefined => (err as { statusCode?: number }).statusCode;
-    let current;
-    try {
-      current = await table.getEntity<{ count: number }>(key.partitionKey, key.rowKey);
-    } catch (err) {
-      if (status(err) !== 404) throw err;
-      try {
-        await table.createEntity({ ...key, count: 1, lastAt });
-        return true;
-      } catch (createErr) {
-        if (status(createErr) === 409) return false;
-        throw createErr;
-      }
-    }
-    try {
-      await table.updateEntity({ ...key, count: Number(current.count) + 1, lastAt }, 'Replace', { etag: current.etag });
-      return true;
-    } catch (err) {
-      if (status(err) === 412) return false;
-      throw err;
-    }
+  sweep(log?: Logger): Promise<SweepReport> {
+    return sweep(log ? { ...this.ctx, log } : this.ctx);
   }
 
   /** How many times an event key asked again for this operation. */
-  async duplicateCount(operationId: string): Promise<number> {
-    try {
-      return Number((await this.ctx.duplicates.getEntity<{ count: number }>('duplicate', operationId)).count);
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return 0;
-      throw err;
-    }
+  duplicateCount(operationId: string): Promise<number> {
+    return this.ctx.store.duplicateCount(operationId);
   }
 }

@@ -1,23 +1,46 @@
-// One operation per target at a time: a lock row per target key with its owner and an expiry.
-// A lock whose owner is finished, or whose expiry passed (the owner stopped renewing), is taken over.
-import { TableClient } from '@azure/data-tables';
+// Locks: an operation holds a set of them while it runs (a restore: its target database; a
+// failover: the link and the databases on both sides). A set is taken all or none, in a fixed
+// order, so two operations wanting overlapping sets never deadlock and never half-hold one.
+// A lock whose owner has finished, or whose expiry passed (the owner stopped renewing), is taken over.
+import { TableClient, TransactionAction } from '@azure/data-tables';
 import type { CallCounter } from './store';
 
-export type LockResult = { acquired: true } | { acquired: false; owner: string; expiresAt: string };
+export type LockResult = { acquired: true } | { acquired: false; key: string; owner: string; expiresAt: string };
+
+export interface LockStore {
+  /** takes (or renews) every lock in `keys` for `owner`, or none of them */
+  acquireAll(keys: readonly string[], owner: string, now: Date, ttlMs: number): Promise<LockResult>;
+  /** frees the locks `owner` holds among `keys` */
+  releaseAll(keys: readonly string[], owner: string): Promise<void>;
+  holder(key: string): Promise<{ owner: string; expiresAt: string } | undefined>;
+}
+
+/** The set an operation takes: its target and the others, deduplicated, case-insensitive, in one fixed (sorted) order. */
+export function lockSet(targetKey: string, extra: readonly string[] = []): string[] {
+  const keys = [...new Set([targetKey, ...extra].map((k) => k.trim().toLowerCase()).filter((k) => k !== ''))];
+  return keys.sort();
+}
+
+/** Table keys may not contain / \ # ? or control characters; lock keys are names like "sql-dev/Sales". */
+export function lockRowKey(key: string): string {
+  return encodeURIComponent(key).replace(/%/g, '~');
+}
 
 const PARTITION = 'lock';
-
-/** Table keys may not contain / \ # ? or control characters; target keys are names like "sql-dev/Sales". */
-export function lockRowKey(targetKey: string): string {
-  return encodeURIComponent(targetKey).replace(/%/g, '~');
-}
 
 function statusOf(err: unknown): number | undefined {
   const s = (err as { statusCode?: unknown }).statusCode;
   return typeof s === 'number' ? s : undefined;
 }
 
-export class TargetLocks {
+interface LockRow {
+  owner: string;
+  expiresAt: string;
+  etag: string;
+}
+
+/** Every lock row in one partition, so a set is written in one entity-group transaction. */
+export class TableLockStore implements LockStore {
   constructor(
     private readonly table: TableClient,
     private readonly counter: CallCounter,
@@ -25,63 +48,72 @@ export class TargetLocks {
     private readonly ownerIsFinished: (owner: string) => Promise<boolean>,
   ) {}
 
-  async acquire(targetKey: string, owner: string, now: Date, ttlMs: number): Promise<LockResult> {
-    const rowKey = lockRowKey(targetKey);
+  async acquireAll(keys: readonly string[], owner: string, now: Date, ttlMs: number): Promise<LockResult> {
     const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
-    const entity = { partitionKey: PARTITION, rowKey, targetKey, owner, expiresAt, acquiredAt: now.toISOString() };
-    for (let tries = 0; tries < 3; tries++) {
-      this.counter.calls++;
-      try {
-        await this.table.createEntity(entity);
-        return { acquired: true };
-      } catch (err) {
-        if (statusOf(err) !== 409) throw err;
-      }
-      this.counter.calls++;
-      let current;
-      try {
-        current = await this.table.getEntity<{ owner: string; expiresAt: string }>(PARTITION, rowKey);
-      } catch (err) {
-        if (statusOf(err) === 404) continue; // released in between: try to create again
-        throw err;
-      }
-      const takeOver =
-        current.owner === owner || current.expiresAt <= now.toISOString() || (await this.ownerIsFinished(current.owner));
-      if (!takeOver) return { acquired: false, owner: current.owner, expiresAt: current.expiresAt };
-      this.counter.calls++;
-      try {
-        await this.table.updateEntity(entity, 'Replace', { etag: current.etag });
-        return { acquired: true };
-      } catch (err) {
-        if (statusOf(err) !== 412) throw err; // someone else took it over first: look again
-      }
-    }
-    return { acquired: false, owner: 'unknown', expiresAt: expiresAt };
-  }
-
-  /** Extends the lock if `owner` still holds it; false if it was lost. */
-  async renew(targetKey: string, owner: string, now: Date, ttlMs: number): Promise<boolean> {
-    return (await this.acquire(targetKey, owner, now, ttlMs)).acquired;
-  }
-
-  async release(targetKey: string, owner: string): Promise<void> {
-    const rowKey = lockRowKey(targetKey);
+    const entity = (key: string) => ({ partitionKey: PARTITION, rowKey: lockRowKey(key), targetKey: key, owner, expiresAt, acquiredAt: now.toISOString() });
+    // optimistic first: free locks are created in one call
     this.counter.calls++;
     try {
-      const current = await this.table.getEntity<{ owner: string }>(PARTITION, rowKey);
-      if (current.owner !== owner) return;
-      this.counter.calls++;
-      await this.table.deleteEntity(PARTITION, rowKey, { etag: current.etag });
+      await this.table.submitTransaction(keys.map((k): TransactionAction => ['create', entity(k)]));
+      return { acquired: true };
     } catch (err) {
-      const status = statusOf(err);
-      if (status !== 404 && status !== 412) throw err;
+      if (statusOf(err) !== 409) throw err;
     }
+    for (let tries = 0; tries < 3; tries++) {
+      const rows = await Promise.all(keys.map((k) => this.read(k)));
+      const actions: TransactionAction[] = [];
+      for (const [i, key] of keys.entries()) {
+        const row = rows[i];
+        if (!row) {
+          actions.push(['create', entity(key)]);
+          continue;
+        }
+        const takeOver = row.owner === owner || row.expiresAt <= now.toISOString() || (await this.ownerIsFinished(row.owner));
+        if (!takeOver) return { acquired: false, key, owner: row.owner, expiresAt: row.expiresAt };
+        actions.push(['update', entity(key), 'Replace', { etag: row.etag }]);
+      }
+      this.counter.calls++;
+      try {
+        await this.table.submitTransaction(actions);
+        return { acquired: true };
+      } catch (err) {
+        const status = statusOf(err);
+        if (status !== 409 && status !== 412) throw err; // someone else moved first: look again
+      }
+    }
+    return { acquired: false, key: keys[0], owner: 'another operation (the locks kept changing)', expiresAt };
   }
 
-  async holder(targetKey: string): Promise<{ owner: string; expiresAt: string } | undefined> {
+  async releaseAll(keys: readonly string[], owner: string): Promise<void> {
+    const rows = await Promise.all(keys.map((k) => this.read(k)));
+    // one by one, each only if unchanged since read (a transaction cannot make deletes conditional);
+    // a release need not be atomic: a freed lock is free whatever happens to the others
+    await Promise.all(
+      keys.map(async (key, i) => {
+        const row = rows[i];
+        if (!row || row.owner !== owner) return;
+        this.counter.calls++;
+        try {
+          await this.table.deleteEntity(PARTITION, lockRowKey(key), { etag: row.etag });
+        } catch (err) {
+          // taken over or already gone in between: nothing of ours to free
+          const status = statusOf(err);
+          if (status !== 404 && status !== 412) throw err;
+        }
+      }),
+    );
+  }
+
+  async holder(key: string): Promise<{ owner: string; expiresAt: string } | undefined> {
+    const row = await this.read(key);
+    return row && { owner: row.owner, expiresAt: row.expiresAt };
+  }
+
+  private async read(key: string): Promise<LockRow | undefined> {
+    this.counter.calls++;
     try {
-      const e = await this.table.getEntity<{ owner: string; expiresAt: string }>(PARTITION, lockRowKey(targetKey));
-      return { owner: e.owner, expiresAt: e.expiresAt };
+      const e = await this.table.getEntity<{ owner: string; expiresAt: string }>(PARTITION, lockRowKey(key));
+      return { owner: e.owner, expiresAt: e.expiresAt, etag: e.etag };
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
       throw err;

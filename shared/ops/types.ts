@@ -1,8 +1,9 @@
 // The operation engine's vocabulary: what an operation is, what a step returns, what a playbook is.
-import type { ErrorInfo } from '../errors';
+import type { ErrorCode, ErrorInfo } from '../errors';
 
 export type OperationState = 'pending' | 'running' | 'waiting' | 'awaiting-approval' | 'succeeded' | 'failed' | 'cancelled';
 
+export const OPEN_STATES: readonly OperationState[] = ['pending', 'running', 'waiting', 'awaiting-approval'];
 export const TERMINAL_STATES: ReadonlySet<OperationState> = new Set(['succeeded', 'failed', 'cancelled']);
 
 export function isTerminal(state: OperationState): boolean {
@@ -15,11 +16,26 @@ export interface Progress {
   at: string;
 }
 
+/** Who decided: the platform's authenticated principal, or a name the caller typed. */
+export interface Decider {
+  name: string;
+  /** the principal's object id, when the platform authenticated the caller */
+  id?: string;
+  /** the identity provider that authenticated it (aad, github, …) */
+  provider?: string;
+  /** true when nobody authenticated the caller: the name is only what the request body said */
+  selfDeclared: boolean;
+}
+
 export interface ApprovalRequest {
   prompt: string;
   requestedAt: string;
-  decidedBy?: string;
+  /** nobody decided by then: the operation ends APPROVAL_EXPIRED */
+  expiresAt?: string;
   decision?: 'approved' | 'rejected';
+  decidedBy?: string;
+  decidedById?: string;
+  decidedVia?: 'principal' | 'self-declared';
   decidedAt?: string;
   comment?: string;
 }
@@ -30,31 +46,40 @@ export interface CancelRequest {
   at: string;
 }
 
-/** A persisted operation: one long job, advanced in small idempotent steps. */
+/**
+ * An operation on its way out through its playbook's cleanup step: how it will end, and the error
+ * it will end with. The cleanup runs once; then the operation ends with this error and what the
+ * cleanup reported.
+ */
 export interface Cleanup {
-  reason: 'cancelled' | 'deadline';
+  ending: 'cancelled' | 'failed';
+  error: ErrorInfo;
   /** the step the operation had reached */
   fromStep: string;
-  /** the cleanup may run past the deadline until then; after that the operation just ends */
+  /** the cleanup may run (past the deadline) until then; after that the operation just ends */
   until: string;
 }
 
+/** A persisted operation: one long job, advanced in small idempotent steps. */
 export interface OperationRecord {
   id: string;
   kind: string;
   /** what the operation acts on, e.g. "sql-dev/SalesCopy"; one running operation per target */
   targetKey: string;
+  /** every lock the operation holds while it runs, the target's included, in the order they are taken */
+  lockKeys: string[];
   state: OperationState;
   /** the step to run next (or running now) */
   step: string;
-  /** the playbook's own state between steps (JSON) */
+  /** the playbook's own state between steps (JSON; checked by the playbook's state schema) */
   stepState: unknown;
+  /** what the operation was asked to do (JSON; checked by the playbook's input schema) */
   input: unknown;
   output?: unknown;
   error?: ErrorInfo;
   /** how many times the current step has been started (2+ means a re-run after a crash or retry) */
   attempt: number;
-  /** increases by one per saved change; audit rows are keyed by it */
+  /** increases by one per saved change; audit rows and outcome events are keyed by it */
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -68,14 +93,15 @@ export interface OperationRecord {
   leaseUntil?: string;
   /** only a queue message carrying this token may advance the operation; older ones are stale */
   messageToken: string;
-  /** the target lock is held (by this operation) until then; renewed as steps run */
+  /** the locks are held (by this operation) until then; renewed while steps run */
   lockUntil?: string;
   cancelRequested?: CancelRequest;
-  /** the playbook's cleanup step is running because the operation was cancelled or ran out of time */
   cleanup?: Cleanup;
   approval?: ApprovalRequest;
   progress?: Progress;
   idempotencyKey?: string;
+  /** the operation this one retries */
+  retryOf?: string;
   createdBy: string;
   /** storage ETag for compare-and-swap */
   etag: string;
@@ -95,51 +121,36 @@ export interface AuditEntry {
 }
 
 /** What a step asks the engine to do next. */
-export type StepResult =
-  | { type: 'next'; step: string; state?: unknown }
-  | { type: 'wait'; ms: number; reason: string; state?: unknown; /** run this step next after the wait (default: the same step) */ step?: string }
-  | { type: 'awaitApproval'; prompt: string; step: string; state?: unknown }
+export type StepResult<S = unknown> =
+  | { type: 'next'; step: string; state?: S }
+  | { type: 'wait'; ms: number; reason: string; state?: S; /** run this step next after the wait (default: the same step) */ step?: string }
+  | { type: 'awaitApproval'; prompt: string; step: string; state?: S; /** default: the engine's approvalTimeoutMs */ expiresInMs?: number }
   | { type: 'succeed'; output?: unknown }
-  | { type: 'fail'; code: string; message: string };
+  /** the operation fails: the playbook's cleanup step runs first (with `state` saved for it), once */
+  | { type: 'fail'; code: ErrorCode; message: string; state?: S }
+  /** only from a cleanup step: what it undid, appended to the ending error */
+  | { type: 'cleanedUp'; report: string };
 
-export const next = (step: string, state?: unknown): StepResult => ({ type: 'next', step, state });
-export const wait = (ms: number, reason: string, state?: unknown, step?: string): StepResult => ({ type: 'wait', ms, reason, state, step });
-export const awaitApproval = (prompt: string, step: string, state?: unknown): StepResult => ({ type: 'awaitApproval', prompt, step, state });
-export const succeed = (output?: unknown): StepResult => ({ type: 'succeed', output });
-export const fail = (code: string, message: string): StepResult => ({ type: 'fail', code, message });
+export const next = <S>(step: string, state?: S): StepResult<S> => ({ type: 'next', step, state });
+export const wait = <S>(ms: number, reason: string, state?: S, step?: string): StepResult<S> => ({ type: 'wait', ms, reason, state, step });
+export const awaitApproval = <S>(prompt: string, step: string, state?: S, expiresInMs?: number): StepResult<S> => ({ type: 'awaitApproval', prompt, step, state, expiresInMs });
+export const succeed = <S = never>(output?: unknown): StepResult<S> => ({ type: 'succeed', output });
+export const fail = <S = never>(code: ErrorCode, message: string, state?: S): StepResult<S> => ({ type: 'fail', code, message, state });
+export const cleanedUp = <S = never>(report: string): StepResult<S> => ({ type: 'cleanedUp', report });
 
-export interface StepContext {
+export interface StepContext<I = unknown, S = unknown> {
   readonly operation: Readonly<OperationRecord>;
-  readonly input: unknown;
-  readonly stepState: unknown;
+  readonly input: I;
+  /** undefined before the first step saved any */
+  readonly stepState: S | undefined;
   /** 1 on the first run of this step; more after a crash or a transient failure: look before acting */
   readonly attempt: number;
   readonly now: Date;
+  /** set while the playbook's cleanup step runs: why the operation is ending */
+  readonly ending?: Readonly<Cleanup>;
   /** Records progress on the operation (and publishes a progress event). */
   progress(percent: number, message: string): Promise<void>;
   log(message: string): void;
-}
-
-export type StepHandler = (ctx: StepContext) => Promise<StepResult>;
-
-export interface Playbook {
-  kind: string;
-  firstStep: string;
-  steps: Record<string, StepHandler>;
-  /** default time an operation of this kind may take, from creation */
-  defaultDeadlineMs: number;
-  /** transient failures of one step are retried this many times in all (default: engine setting) */
-  maxAttempts?: number;
-  /** hold the per-target lock while running (default true) */
-  exclusive?: boolean;
-  /**
-   * The step that undoes unfinished work (a running server-side restore, a staging copy) when a
-   * started operation is cancelled or passes its deadline. It runs once, like any step (it may
-   * wait), past the deadline for up to the engine's cleanupGraceMs; then the operation ends
-   * cancelled, or failed with DEADLINE_EXCEEDED, with what the cleanup said. Without one, the
-   * operation ends at once.
-   */
-  cleanupStep?: string;
 }
 
 /** The message on the work queue: it names an operation and carries the token that makes it current. */

@@ -1,19 +1,25 @@
 // The worker: given a queue message, advances its operation as far as it can in this invocation.
 //
 // Guarantees, and how:
-// - never two workers on one operation: a worker claims the operation with a lease (CAS); the
-//   other sees the lease and re-queues itself for when it expires;
+// - never two workers on one operation: a worker claims the operation with a lease (CAS) and
+//   renews it while a step runs; another worker takes over only after the lease and its grace
+//   have passed, which is longer than the host lets an invocation live;
 // - a completed step is never run again: its result is saved (CAS) before the next step starts;
 //   a step cut short by a crash is run again with attempt > 1, and steps look before they act;
 // - messages are never the source of truth: a message must carry the operation's current token,
-//   so duplicates and stale messages are recognised and dropped.
+//   so duplicates and stale messages are recognised and dropped;
+// - every way a started operation ends without succeeding goes through the playbook's cleanup
+//   step first, once (ending.ts).
 import { randomUUID } from 'node:crypto';
 import { operationEvent } from '../events/outgoing';
 import { AppError, ErrorInfo, isTransientError, toErrorInfo } from '../errors';
 import { backoffDelayMs } from './backoff';
-import { afterFinish, failOperation, needsCleanup, newToken, OpsContext, playbookFor } from './context';
-import { AuditNote, ConcurrencyConflict, OperationChanges } from './store';
-import { isTerminal, OperationRecord, Playbook, StepContext, StepResult, WorkMessage } from './types';
+import { ms, newToken, OpsContext, playbookFor, updateWithRetry } from './context';
+import { afterCleanupError, approvalExpired, cancelError, deadlineError, Ending, endingDecision, endOperation, poisonError } from './ending';
+import { finished, outcomeEvents } from './outbox';
+import type { Playbook } from './playbook';
+import { AuditNote, ConcurrencyConflict, EventsOf, OperationChanges, RecordTooLarge } from './store';
+import { isTerminal, OperationRecord, StepContext, StepResult, WorkMessage } from './types';
 
 export interface Delivery {
   /** 1 on the first delivery of this message */
@@ -33,7 +39,38 @@ export type WorkOutcome =
 /** Thrown by tests to act out a worker process dying: nothing after it runs, nothing is saved. */
 export class SimulatedCrash extends Error {}
 
-const ms = (iso: string | undefined): number => (iso ? new Date(iso).getTime() : 0);
+interface Change {
+  changes: OperationChanges;
+  audit?: AuditNote;
+  events?: EventsOf;
+}
+
+/**
+ * The operation as this invocation last saved it. Saves made while a step runs (progress, lease
+ * renewals) are serialized here, so each starts from the record the previous one produced.
+ */
+class Claimed {
+  private chain: Promise<unknown> = Promise.resolve();
+  lost = false;
+
+  constructor(public current: OperationRecord) {}
+
+  update(save: (op: OperationRecord) => Promise<OperationRecord | undefined>): Promise<OperationRecord | undefined> {
+    const run = this.chain.then(async () => {
+      if (this.lost) return undefined;
+      const saved = await save(this.current);
+      if (saved) this.current = saved;
+      else this.lost = true;
+      return saved;
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  settled(): Promise<unknown> {
+    return this.chain;
+  }
+}
 
 export class OperationWorker {
   readonly workerId = `worker-${randomUUID().slice(0, 8)}`;
@@ -47,16 +84,32 @@ export class OperationWorker {
       return await this.advance(message);
     } catch (err) {
       if (err instanceof SimulatedCrash) throw err;
-      // The host will deliver the message again; on its last delivery, fail the operation with
-      // the error instead of letting it vanish into the poison queue.
-      if (delivery.dequeueCount >= this.ctx.settings.maxDequeueCount) {
-        const info = toErrorInfo(err);
-        await failOperation(this.ctx, message.operationId, poisonError(info, delivery.dequeueCount), this.workerId);
-        this.ctx.log.error(`operation ${message.operationId}: failed after ${delivery.dequeueCount} deliveries: ${info.message}`);
-        return 'finished';
+      // The host will deliver the message again; on its last delivery, end the operation (through
+      // its cleanup) with the error instead of letting it vanish into the poison queue.
+      if (delivery.dequeueCount < this.ctx.settings.maxDequeueCount) {
+        // still alive: hand the operation back at once, so the redelivery does not wait out our lease
+        await this.releaseLease(message.operationId, toErrorInfo(err)).catch(() => undefined);
+        throw err;
       }
-      throw err;
+      {
+        const error = poisonError(toErrorInfo(err), delivery.dequeueCount);
+        this.ctx.log.error(`operation ${message.operationId}: ${error.message}`);
+        const { outcome } = await endOperation(this.ctx, message.operationId, {
+          ending: 'failed',
+          error,
+          actor: this.workerId,
+          reason: error.message,
+          duringCleanup: `the cleanup step could not finish: ${error.message}`,
+        });
+        return outcome === 'cleanup' ? 'waiting' : 'finished';
+      }
     }
+  }
+
+  private async releaseLease(operationId: string, error: ErrorInfo): Promise<void> {
+    await updateWithRetry(this.ctx, operationId, (c) =>
+      c.leaseOwner === this.workerId && !isTerminal(c.state) ? { changes: { leaseOwner: undefined, leaseUntil: undefined, error } } : undefined,
+    );
   }
 
   private async advance(message: WorkMessage): Promise<WorkOutcome> {
@@ -66,14 +119,14 @@ export class OperationWorker {
       ctx.log.warn(`work message for unknown operation ${message.operationId} dropped`);
       return 'not-found';
     }
-    if (isTerminal(op.state)) return 'stale-message';
-    if (message.token !== op.messageToken) return 'stale-message';
-    if (op.state === 'awaiting-approval') return 'awaiting-approval';
-
+    if (isTerminal(op.state) || message.token !== op.messageToken) return 'stale-message';
     const now = ctx.clock.now();
-    if (op.leaseOwner && op.leaseOwner !== this.workerId && ms(op.leaseUntil) > now.getTime()) {
-      // Another worker is on it. Come back when its lease ends, in case it died.
-      await ctx.queue.enqueue(message, ms(op.leaseUntil) - now.getTime() + 1000);
+    if (op.state === 'awaiting-approval') return this.approvalDue(op, message, now);
+
+    const takeOverAt = ms(op.leaseUntil) + ctx.settings.leaseGraceMs;
+    if (op.leaseOwner && op.leaseOwner !== this.workerId && takeOverAt > now.getTime()) {
+      // Another worker is on it. Come back when its lease (and grace) ends, in case it died.
+      await ctx.queue.enqueue(message, takeOverAt - now.getTime() + 1000);
       return 'busy-elsewhere';
     }
     if (op.state === 'waiting' && op.nextRunAt && ms(op.nextRunAt) > now.getTime() + 1000) {
@@ -83,43 +136,27 @@ export class OperationWorker {
     }
     const playbook = playbookFor(ctx, op.kind);
     if (op.cleanup && now.getTime() > ms(op.cleanup.until)) {
-      return (await this.endAfterCleanup(op, `the cleanup did not finish within ${Math.round(ctx.settings.cleanupGraceMs / 60_000)} minutes; look at the target by hand`)) ? 'finished' : 'lost-lease';
+      const minutes = Math.round(ctx.settings.cleanupGraceMs / 60_000);
+      await endOperation(ctx, op.id, this.ending(op, `the cleanup did not finish within ${minutes} minutes; look at the target by hand`), (c) => c.messageToken === message.token);
+      return 'finished';
     }
-    // ending early: at once, unless the playbook's cleanup step has unfinished work to undo (below)
-    if (!needsCleanup(playbook, op)) {
-      if (!op.cleanup && now.getTime() > ms(op.deadline)) {
-        await failOperation(ctx, op.id, deadlineError(op), this.workerId);
-        return 'finished';
-      }
-      if (!op.cleanup && op.cancelRequested) {
-        return (await this.finish(op, { state: 'cancelled' }, { actor: op.cancelRequested.by, reason: `cancelled: ${op.cancelRequested.reason}` })) ? 'finished' : 'lost-lease';
-      }
+    // an operation that never ran ends at once: no locks to wait for, nothing to undo
+    const early = op.cleanup ? undefined : this.endingDue(op, now);
+    if (early && !op.startedAt) {
+      await endOperation(ctx, op.id, early, (c) => c.messageToken === message.token);
+      return 'finished';
     }
 
-    const ttl = ctx.settings.lockTtlMs;
-    let lockUntil = op.lockUntil;
-    if (playbook.exclusive !== false && !(lockUntil && ms(lockUntil) - now.getTime() > ttl / 2)) {
-      // The lock's owner is the operation, not this worker: a racing worker on the same
-      // operation gets it too, and the claim below decides which of them runs.
-      const lock = await ctx.locks.acquire(op.targetKey, op.id, now, ttl);
-      if (!lock.acquired) {
-        const reason = `target ${op.targetKey} is busy: operation ${lock.owner} holds it until it finishes`;
-        const saved = await this.save(op, {
-          changes: {
-            state: 'waiting',
-            nextRunAt: new Date(now.getTime() + ctx.settings.lockRetryMs).toISOString(),
-            waitReason: reason,
-            messageToken: newToken(),
-            lockUntil: undefined,
-          },
-          audit: op.waitReason === reason ? undefined : { actor: this.workerId, reason: `waiting for target ${op.targetKey}, held by operation ${lock.owner}` },
-        });
-        if (!saved) return 'lost-lease';
-        await ctx.queue.enqueue({ operationId: saved.id, token: saved.messageToken }, ctx.settings.lockRetryMs);
-        return 'waiting';
-      }
-      lockUntil = new Date(now.getTime() + ttl).toISOString();
+    // a step that keeps being started and never finishes (its worker crashes, or cannot save its
+    // result) is a poison whatever messages carry it: the attempt count on the record says so
+    const maxStarts = ctx.settings.maxAttempts + ctx.settings.maxDequeueCount;
+    if (op.attempt >= maxStarts) {
+      const error = { code: 'POISON_MESSAGE', message: `step ${op.step} was started ${op.attempt} times and never finished (the worker crashed or could not save its result each time)${op.error ? `; last error (${op.error.code}): ${op.error.message}` : ''}` };
+      await endOperation(ctx, op.id, { ending: 'failed', error, actor: this.workerId, reason: error.message, duringCleanup: `the cleanup step could not finish: ${error.message}` }, (c) => c.messageToken === message.token);
+      return 'finished';
     }
+    const lockUntil = await this.takeLocks(op, playbook, now);
+    if (lockUntil === 'waiting' || lockUntil === 'lost-lease') return lockUntil;
 
     // Claim: lease + attempt count, one CAS. Losing the race means another worker claimed it.
     try {
@@ -136,7 +173,7 @@ export class OperationWorker {
           nextRunAt: undefined,
         },
         now.toISOString(),
-        op.state !== 'running' ? { actor: this.workerId, reason: op.state === 'pending' && op.attempt === 0 && !op.approval ? 'started' : 'resumed' } : undefined,
+        op.state !== 'running' ? { actor: this.workerId, reason: op.state === 'pending' && op.attempt === 0 && !op.approval && !op.cleanup ? 'started' : 'resumed' } : undefined,
       );
     } catch (err) {
       if (err instanceof ConcurrencyConflict) {
@@ -145,32 +182,53 @@ export class OperationWorker {
       }
       throw err;
     }
+    return this.runSteps(op, playbook);
+  }
 
+  private async runSteps(claimed: OperationRecord, playbook: Playbook): Promise<WorkOutcome> {
+    const { ctx } = this;
+    let op = claimed;
     const started = Date.now();
     for (;;) {
-      const overdue = ctx.clock.now().getTime() > ms(op.deadline);
-      if (!op.cleanup && (op.cancelRequested || overdue)) {
-        if (!needsCleanup(playbook, op)) {
-          const c = op.cancelRequested;
-          if (c) return (await this.finish(op, { state: 'cancelled' }, { actor: c.by, reason: `cancelled: ${c.reason}` })) ? 'finished' : 'lost-lease';
-          const error = deadlineError(op);
-          return (await this.finish(op, { state: 'failed', error }, { actor: this.workerId, reason: error.message, error })) ? 'finished' : 'lost-lease';
+      if (!op.cleanup) {
+        const ending = this.endingDue(op, ctx.clock.now());
+        if (ending) {
+          const next = await this.beginEnding(op, ending);
+          if (!next) return 'lost-lease';
+          if (isTerminal(next.state)) return 'finished';
+          op = next;
         }
-        const entered = await this.enterCleanup(op, playbook, op.cancelRequested ? 'cancelled' : 'deadline');
-        if (!entered) return 'lost-lease';
-        op = entered;
+      } else if (ctx.clock.now().getTime() > ms(op.cleanup.until)) {
+        const minutes = Math.round(ctx.settings.cleanupGraceMs / 60_000);
+        return this.outcome(await this.endAfterCleanup(op, `the cleanup did not finish within ${minutes} minutes; look at the target by hand`));
       }
-      const step = playbook.steps[op.step];
-      if (!step) throw new AppError('STEP_NOT_FOUND', `playbook '${op.kind}' has no step '${op.step}'`);
-      let result: StepResult;
-      try {
-        result = await step(this.stepContext(op));
-      } catch (err) {
-        if (err instanceof SimulatedCrash) throw err;
-        return this.stepFailed(op, err, playbook.maxAttempts ?? ctx.settings.maxAttempts);
+
+      const ran = await this.runStep(op, playbook);
+      op = ran.op;
+      if (ran.lost) return 'lost-lease';
+      if (ran.error !== undefined) {
+        const handled = await this.stepFailed(op, ran.error, playbook.maxAttempts ?? ctx.settings.maxAttempts);
+        if (handled.outcome) return handled.outcome;
+        op = handled.op;
+        continue;
       }
+      const result = ran.result as StepResult;
       this.afterStepHook?.(op, result);
-      const saved = await this.applyResult(op, result);
+      let saved: OperationRecord | undefined;
+      try {
+        saved = await this.applyResult(op, result);
+      } catch (err) {
+        if (!(err instanceof RecordTooLarge)) throw err;
+        // the result cannot be kept: the step failed, and says why plainly
+        const tooLarge = new AppError(
+          'STEP_RESULT_TOO_LARGE',
+          `step ${op.step} of ${op.kind} operation ${op.id} produced ${err.chars} characters of ${err.field}, more than an operation record holds (${err.message.split('; ').pop()}); this is a defect in the playbook: large data belongs in the JSON store`,
+        );
+        const handled = await this.stepFailed(op, tooLarge, 1);
+        if (handled.outcome) return handled.outcome;
+        op = handled.op;
+        continue;
+      }
       if (!saved) return 'lost-lease';
       op = saved;
       if (isTerminal(op.state)) return 'finished';
@@ -185,25 +243,114 @@ export class OperationWorker {
     }
   }
 
-  private stepContext(op: OperationRecord): StepContext {
+  /** Runs one step, renewing the lease (and the locks) while it runs. */
+  private async runStep(op: OperationRecord, playbook: Playbook): Promise<{ op: OperationRecord; result?: StepResult; error?: unknown; lost: boolean }> {
     const { ctx } = this;
-    let current = op;
+    const claimed = new Claimed(op);
+    const heartbeat = setInterval(() => {
+      void claimed.update((current) => this.renew(current)).catch((err: unknown) => ctx.log.warn(`operation ${op.id}: lease not renewed: ${toErrorInfo(err).message}`));
+    }, Math.max(250, Math.floor(ctx.settings.leaseMs / 3)));
+    heartbeat.unref();
+    let result: StepResult | undefined;
+    let error: unknown;
+    try {
+      result = await playbook.run(op.step, this.stepContext(op, claimed));
+    } catch (err) {
+      if (err instanceof SimulatedCrash) {
+        clearInterval(heartbeat);
+        throw err;
+      }
+      error = err ?? new Error('the step threw nothing');
+    } finally {
+      clearInterval(heartbeat);
+    }
+    await claimed.settled();
+    if (claimed.lost) ctx.log.warn(`operation ${op.id}: lost the lease during step ${op.step}; another worker continues`);
+    return { op: claimed.current, result, error, lost: claimed.lost };
+  }
+
+  /** A heartbeat: the lease for another leaseMs, the locks when half their time is gone. */
+  private async renew(current: OperationRecord): Promise<OperationRecord | undefined> {
+    const { ctx } = this;
+    const now = ctx.clock.now();
+    let lockUntil = current.lockUntil;
+    if (lockUntil && ms(lockUntil) - now.getTime() < ctx.settings.lockTtlMs / 2) {
+      const lock = await ctx.locks.acquireAll(current.lockKeys, current.id, now, ctx.settings.lockTtlMs);
+      if (!lock.acquired) ctx.log.error(`operation ${current.id}: lost its lock on ${lock.key} to ${lock.owner} while step ${current.step} ran`);
+      else lockUntil = new Date(now.getTime() + ctx.settings.lockTtlMs).toISOString();
+    }
+    return this.save(current, { changes: { leaseUntil: new Date(now.getTime() + ctx.settings.leaseMs).toISOString(), lockUntil } });
+  }
+
+  private stepContext(op: OperationRecord, claimed: Claimed): StepContext {
+    const { ctx } = this;
     return {
       operation: op,
       input: op.input,
       stepState: op.stepState,
       attempt: op.attempt,
       now: ctx.clock.now(),
+      ending: op.cleanup,
       progress: async (percent: number, message: string) => {
         const progress = { percent: Math.max(0, Math.min(100, Math.round(percent))), message, at: ctx.clock.now().toISOString() };
-        const saved = await this.save(current, { changes: { progress } });
-        if (saved) current = saved;
-        await ctx.events
-          .publish(operationEvent('MiAutopilot.Operation.Progress', { operationId: op.id, kind: op.kind, targetKey: op.targetKey, state: 'running', percent: progress.percent, message }, ctx.clock.now()))
-          .catch((err: Error) => ctx.log.warn(`operation ${op.id}: progress event not published: ${err.message}`));
+        await claimed.update((current) => this.save(current, { changes: { progress } }));
+        const event = operationEvent(
+          'MiAutopilot.Operation.Progress',
+          { operationId: op.id, kind: op.kind, targetKey: op.targetKey, state: 'running', percent: progress.percent, message },
+          ctx.clock.now(),
+          `${op.id}.progress.${op.step}.${progress.percent}`,
+        );
+        await ctx.events.publish(event).catch((err: Error) => ctx.log.warn(`operation ${op.id}: progress event not published: ${err.message}`));
       },
       log: (message: string) => ctx.log.info(`[${op.id} ${op.step}] ${message}`),
     };
+  }
+
+  /** Why the operation must end now, if it must: a cancel request or the deadline. */
+  private endingDue(op: OperationRecord, now: Date): Ending | undefined {
+    const c = op.cancelRequested;
+    if (c) return { ending: 'cancelled', error: cancelError(c.by, c.reason), actor: c.by, reason: `cancelled: ${c.reason}` };
+    if (now.getTime() > ms(op.deadline)) {
+      const error = deadlineError(op);
+      return { ending: 'failed', error, actor: this.workerId, reason: error.message };
+    }
+    return undefined;
+  }
+
+  /** An ending for an operation already in its cleanup whose cleanup cannot go on. */
+  private ending(op: OperationRecord, duringCleanup: string): Ending {
+    const error = op.cleanup?.error ?? deadlineError(op);
+    return { ending: op.cleanup?.ending ?? 'failed', error, actor: this.workerId, reason: error.message, duringCleanup };
+  }
+
+  /** An approval's expiry message: past it, the operation ends APPROVAL_EXPIRED; before it, sleep on. */
+  private async approvalDue(op: OperationRecord, message: WorkMessage, now: Date): Promise<WorkOutcome> {
+    const expiresAt = op.approval?.expiresAt;
+    if (!expiresAt) return 'awaiting-approval';
+    if (ms(expiresAt) > now.getTime()) {
+      await this.ctx.queue.enqueue(message, ms(expiresAt) - now.getTime());
+      return 'awaiting-approval';
+    }
+    await endOperation(this.ctx, op.id, approvalExpired(op, this.workerId), (c) => c.state === 'awaiting-approval' && c.messageToken === message.token);
+    return 'finished';
+  }
+
+  private async takeLocks(op: OperationRecord, playbook: Playbook, now: Date): Promise<string | undefined | 'waiting' | 'lost-lease'> {
+    const { ctx } = this;
+    const ttl = ctx.settings.lockTtlMs;
+    if (!playbook.exclusive || (op.lockUntil && ms(op.lockUntil) - now.getTime() > ttl / 2)) return op.lockUntil;
+    // The locks' owner is the operation, not this worker: a racing worker on the same operation
+    // gets them too, and the claim decides which of them runs.
+    const lock = await ctx.locks.acquireAll(op.lockKeys, op.id, now, ttl);
+    if (lock.acquired) return new Date(now.getTime() + ttl).toISOString();
+    const reason = `${lock.key === op.targetKey ? 'target' : 'lock'} ${lock.key} is busy: operation ${lock.owner} holds it until it finishes`;
+    const saved = await this.save(op, {
+      changes: { state: 'waiting', nextRunAt: new Date(now.getTime() + ctx.settings.lockRetryMs).toISOString(), waitReason: reason, messageToken: newToken(), lockUntil: undefined },
+      audit: op.waitReason === reason ? undefined : { actor: this.workerId, reason: `waiting for ${lock.key}, held by operation ${lock.owner}` },
+    });
+    if (!saved) return 'lost-lease';
+    await ctx.queue.enqueue({ operationId: saved.id, token: saved.messageToken }, ctx.settings.lockRetryMs);
+    return 'waiting';
   }
 
   private async applyResult(op: OperationRecord, result: StepResult): Promise<OperationRecord | undefined> {
@@ -214,9 +361,10 @@ export class OperationWorker {
       case 'next': {
         let lockUntil = op.lockUntil;
         if (lockUntil && ms(lockUntil) - now.getTime() < ctx.settings.lockTtlMs / 2) {
-          // renew only when half the lock's time is gone: a renewal costs three storage calls
-          if (!(await ctx.locks.renew(op.targetKey, op.id, now, ctx.settings.lockTtlMs))) {
-            throw new AppError('TARGET_LOCK_LOST', `operation ${op.id} lost its lock on ${op.targetKey}; another operation may be acting on it`, { isTransient: true });
+          // renew only when half the locks' time is gone: a renewal costs storage calls
+          const lock = await ctx.locks.acquireAll(op.lockKeys, op.id, now, ctx.settings.lockTtlMs);
+          if (!lock.acquired) {
+            throw new AppError('TARGET_LOCK_LOST', `operation ${op.id} lost its lock on ${lock.key} to ${lock.owner}; another operation may be acting on it`, { isTransient: true });
           }
           lockUntil = new Date(now.getTime() + ctx.settings.lockTtlMs).toISOString();
         }
@@ -238,20 +386,21 @@ export class OperationWorker {
             leaseOwner: undefined,
             leaseUntil: undefined,
           },
-          // a poll loop would write an audit row per poll; record the first wait of a step only
-          audit: op.waitReason === result.reason && op.step === (result.step ?? op.step) ? undefined : { actor, reason: `waiting: ${result.reason}` },
+          // a poll loop would write an audit row per poll (its reason shows progress): record the first wait of a step only
+          audit: op.waitReason !== undefined && op.step === (result.step ?? op.step) ? undefined : { actor, reason: `waiting: ${result.reason}` },
         });
         if (saved) await ctx.queue.enqueue({ operationId: saved.id, token: saved.messageToken }, result.ms);
         return saved;
       }
       case 'awaitApproval': {
+        const timeoutMs = result.expiresInMs ?? ctx.settings.approvalTimeoutMs;
         const saved = await this.save(op, {
           changes: {
             state: 'awaiting-approval',
             step: result.step,
             stepState: result.state ?? op.stepState,
             attempt: 0,
-            approval: { prompt: result.prompt, requestedAt: now.toISOString() },
+            approval: { prompt: result.prompt, requestedAt: now.toISOString(), expiresAt: new Date(now.getTime() + timeoutMs).toISOString() },
             messageToken: newToken(),
             leaseOwner: undefined,
             leaseUntil: undefined,
@@ -259,33 +408,43 @@ export class OperationWorker {
           audit: { actor, reason: `approval requested: ${result.prompt}` },
         });
         if (saved) {
-          await ctx.events
-            .publish(operationEvent('MiAutopilot.Operation.AwaitingApproval', { operationId: op.id, kind: op.kind, targetKey: op.targetKey, state: saved.state, message: result.prompt }, now))
-            .catch((err: Error) => ctx.log.warn(`operation ${op.id}: approval event not published: ${err.message}`));
+          // this message comes back when the approval expires (a decision makes it stale)
+          await ctx.queue.enqueue({ operationId: saved.id, token: saved.messageToken }, timeoutMs);
+          const event = operationEvent(
+            'MiAutopilot.Operation.AwaitingApproval',
+            { operationId: op.id, kind: op.kind, targetKey: op.targetKey, state: saved.state, message: result.prompt },
+            now,
+            `${op.id}.v${saved.version}`,
+          );
+          await ctx.events.publish(event).catch((err: Error) => ctx.log.warn(`operation ${op.id}: approval event not published: ${err.message}`));
         }
         return saved;
       }
       case 'succeed':
-        if (op.cleanup) return this.endAfterCleanup(op, 'cleanup done');
+        if (op.cleanup) return this.endAfterCleanup(op, '');
         return this.finish(op, { state: 'succeeded', output: result.output }, { actor, reason: `step ${op.step} done: operation succeeded` });
+      case 'cleanedUp':
+        if (op.cleanup) return this.endAfterCleanup(op, result.report);
+        throw new AppError('UNEXPECTED_ERROR', `step ${op.step} of ${op.kind} reported a cleanup, but the operation is not being cleaned up (a defect in the playbook)`);
       case 'fail': {
-        if (op.cleanup) return this.endAfterCleanup(op, result.message);
+        if (op.cleanup) return this.endAfterCleanup(op, `the cleanup step failed (${result.code}): ${result.message}`);
         const error: ErrorInfo = { code: result.code, message: result.message };
-        return this.finish(op, { state: 'failed', error }, { actor, reason: result.message, error });
+        return this.beginEnding(op, { ending: 'failed', error, actor, reason: `step ${op.step} failed: ${result.message}`, changes: { stepState: result.state ?? op.stepState } });
       }
     }
   }
 
-  private async stepFailed(op: OperationRecord, err: unknown, maxAttempts: number): Promise<WorkOutcome> {
-    const info = toErrorInfo(err, 'STEP_FAILED');
+  /** A step threw: retry a transient error with backoff, otherwise the operation ends (through its cleanup). */
+  private async stepFailed(op: OperationRecord, err: unknown, maxAttempts: number): Promise<{ outcome?: WorkOutcome; op: OperationRecord }> {
+    const info = toErrorInfo(err, 'UNEXPECTED_ERROR');
     const now = this.ctx.clock.now();
-    if (isTransientError(err) && op.attempt < maxAttempts) {
+    if (isTransientError(err) && op.attempt < maxAttempts && !(op.cleanup && now.getTime() > ms(op.cleanup.until))) {
       const delay = backoffDelayMs(op.attempt, this.ctx.settings.backoffBaseMs, this.ctx.settings.backoffMaxMs);
       const saved = await this.save(op, {
         changes: {
           state: 'waiting',
           nextRunAt: new Date(now.getTime() + delay).toISOString(),
-          waitReason: `retrying step ${op.step} after a transient error (attempt ${op.attempt} of ${maxAttempts})`,
+          waitReason: `retrying step ${op.step} after a transient error (attempt ${op.attempt} of ${maxAttempts}): ${info.message}`,
           error: info,
           messageToken: newToken(),
           leaseOwner: undefined,
@@ -293,76 +452,77 @@ export class OperationWorker {
         },
         audit: { actor: this.workerId, reason: `step ${op.step} hit a transient error; retry in ${Math.round(delay / 1000)} s`, error: info },
       });
-      if (!saved) return 'lost-lease';
+      if (!saved) return { outcome: 'lost-lease', op };
       await this.ctx.queue.enqueue({ operationId: saved.id, token: saved.messageToken }, delay);
-      return 'waiting';
+      return { outcome: 'waiting', op: saved };
     }
-    if (op.cleanup) return (await this.endAfterCleanup(op, `the cleanup step failed: ${info.message}`)) ? 'finished' : 'lost-lease';
-    const final: ErrorInfo =
-      info.transient && op.attempt >= maxAttempts
-        ? { ...info, message: `${info.message} (gave up after ${op.attempt} attempts)` }
-        : info;
-    return (await this.finish(op, { state: 'failed', error: final }, { actor: this.workerId, reason: `step ${op.step} failed: ${final.message}`, error: final }))
-      ? 'finished'
-      : 'lost-lease';
+    if (op.cleanup) return { outcome: this.outcome(await this.endAfterCleanup(op, `the cleanup step failed: ${info.message}`)), op };
+    const final: ErrorInfo = info.transient && op.attempt >= maxAttempts ? { ...info, message: `${info.message} (gave up after ${op.attempt} attempts)` } : info;
+    const next = await this.beginEnding(op, { ending: 'failed', error: final, actor: this.workerId, reason: `step ${op.step} failed: ${final.message}` });
+    if (!next) return { outcome: 'lost-lease', op };
+    if (isTerminal(next.state)) return { outcome: 'finished', op: next };
+    return { op: next };
   }
 
-  /** Switches a cancelled or overdue operation to its playbook's cleanup step. */
-  private enterCleanup(op: OperationRecord, playbook: Playbook, reason: 'cancelled' | 'deadline'): Promise<OperationRecord | undefined> {
-    const now = this.ctx.clock.now();
-    const why = reason === 'cancelled' ? `cancel requested by ${op.cancelRequested?.by ?? 'someone'} (${op.cancelRequested?.reason ?? 'no reason given'})` : `deadline ${op.deadline} passed`;
-    return this.save(op, {
-      changes: {
-        step: playbook.cleanupStep,
-        cleanup: { reason, fromStep: op.step, until: new Date(now.getTime() + this.ctx.settings.cleanupGraceMs).toISOString() },
-        attempt: 1,
-        waitReason: undefined,
-      },
-      audit: { actor: this.workerId, reason: `${why} at step ${op.step}: running ${playbook.cleanupStep} to undo unfinished work` },
-    });
+  /**
+   * Begins an ending inside this invocation: into the cleanup step (which this worker then runs,
+   * keeping its lease and the current message), or straight to the end when nothing is to undo.
+   */
+  private async beginEnding(op: OperationRecord, ending: Ending): Promise<OperationRecord | undefined> {
+    const decided = endingDecision(this.ctx, op, ending);
+    if (!decided) return op;
+    let { changes } = decided.decision;
+    if (decided.outcome === 'cleanup') {
+      const now = this.ctx.clock.now();
+      changes = { ...changes, state: 'running', attempt: 1, leaseOwner: this.workerId, leaseUntil: new Date(now.getTime() + this.ctx.settings.leaseMs).toISOString(), messageToken: op.messageToken, lockUntil: op.lockUntil };
+    }
+    const saved = await this.save(op, { ...decided.decision, changes });
+    if (saved && decided.outcome === 'ended') await finished(this.ctx, saved);
+    return saved;
   }
 
-  /** Ends an operation whose cleanup ran: cancelled, or failed for its deadline, saying what the cleanup did. */
-  private endAfterCleanup(op: OperationRecord, said: string): Promise<OperationRecord | undefined> {
-    const cleanup = op.cleanup;
-    if (cleanup?.reason === 'cancelled') {
-      const c = op.cancelRequested;
-      const error: ErrorInfo = { code: 'CANCELLED', message: said };
-      return this.finish(op, { state: 'cancelled', error }, { actor: c?.by ?? this.workerId, reason: `cancelled: ${c?.reason ?? 'no reason given'}; cleanup said: ${said}` });
-    }
-    const deadline = deadlineError({ ...op, step: cleanup?.fromStep ?? op.step });
-    const error: ErrorInfo = { ...deadline, message: `${deadline.message}; ${said}` };
-    return this.finish(op, { state: 'failed', error }, { actor: this.workerId, reason: error.message, error });
+  /** Ends an operation whose cleanup ran: as the ending said, with what the cleanup reported. */
+  private endAfterCleanup(op: OperationRecord, report: string): Promise<OperationRecord | undefined> {
+    const error = afterCleanupError(op, report);
+    const state = op.cleanup?.ending ?? 'failed';
+    const actor = state === 'cancelled' ? (op.cancelRequested?.by ?? this.workerId) : this.workerId;
+    return this.finish(op, { state, error }, { actor, reason: error.message, error: state === 'failed' ? error : undefined });
   }
 
   private async finish(op: OperationRecord, changes: OperationChanges, audit: AuditNote): Promise<OperationRecord | undefined> {
     const saved = await this.save(op, {
       changes: { ...changes, leaseOwner: undefined, leaseUntil: undefined, nextRunAt: undefined, waitReason: undefined, lockUntil: undefined },
       audit,
+      events: outcomeEvents,
     });
-    if (saved) await afterFinish(this.ctx, saved);
+    if (saved) await finished(this.ctx, saved);
     return saved;
+  }
+
+  private outcome(saved: OperationRecord | undefined): WorkOutcome {
+    return saved ? 'finished' : 'lost-lease';
   }
 
   /**
    * Saves with CAS. On a conflict, the change is re-applied to the fresh record if this worker
    * still holds the lease and the operation is where it was (someone only asked to cancel, or
-   * approved, or the sweeper looked); otherwise the lease was lost and nothing is saved.
+   * the sweeper looked); otherwise the lease was lost and nothing is saved.
    */
-  private async save(op: OperationRecord, change: { changes: OperationChanges; audit?: AuditNote }): Promise<OperationRecord | undefined> {
+  private async save(op: OperationRecord, change: Change): Promise<OperationRecord | undefined> {
     let current = op;
     for (let tries = 0; tries < 5; tries++) {
       try {
-        return await this.ctx.store.save(current, change.changes, this.ctx.clock.now().toISOString(), change.audit);
+        return await this.ctx.store.save(current, change.changes, this.ctx.clock.now().toISOString(), change.audit, change.events);
       } catch (err) {
         if (!(err instanceof ConcurrencyConflict)) throw err;
         const fresh = await this.ctx.store.get(op.id);
-        const stillMine = fresh && fresh.step === op.step && !isTerminal(fresh.state) && (fresh.leaseOwner === this.workerId || (!fresh.leaseOwner && fresh.messageToken === op.messageToken));
+        const stillMine =
+          fresh && fresh.step === op.step && !isTerminal(fresh.state) && (fresh.leaseOwner === this.workerId || (!fresh.leaseOwner && fresh.messageToken === op.messageToken));
         if (!fresh || !stillMine) {
           this.ctx.log.warn(`operation ${op.id}: lost the lease on step ${op.step}; another worker continues`);
           return undefined;
         }
-        // keep what others added (cancel request, approval decision) and apply ours on top
+        // keep what others added (a cancel request) and apply ours on top
         current = fresh;
       }
     }
@@ -370,14 +530,4 @@ export class OperationWorker {
   }
 }
 
-export function deadlineError(op: OperationRecord): ErrorInfo {
-  return {
-    code: 'DEADLINE_EXCEEDED',
-    message: `operation ${op.id} (${op.kind} on ${op.targetKey}) did not finish by its deadline ${op.deadline}; it stopped at step '${op.step}'`,
-  };
-}
-
-export function poisonError(info: ErrorInfo, deliveries: number): ErrorInfo {
-  return { code: 'POISON_MESSAGE', message: `the worker failed ${deliveries} times on this operation; last error (${info.code}): ${info.message}` };
-}
-
+export { deadlineError, poisonError };

@@ -21,6 +21,8 @@ export interface BlobClaims {
   /** the claiming operation ended without restoring them (failed or cancelled) */
   markUnrestored(targetKey: string, blobVersionKeys: readonly string[], operationId: string, outcome: string): Promise<void>;
   claimedBy(targetKey: string, blobVersionKey: string): Promise<Claim | undefined>;
+  /** retention: the claims of an operation being deleted */
+  forget(targetKey: string, blobVersionKeys: readonly string[]): Promise<void>;
 }
 
 const rowKey = (blobVersionKey: string): string => createHash('sha256').update(blobVersionKey).digest('hex');
@@ -42,6 +44,18 @@ export class TableBlobClaims implements BlobClaims {
     const partitionKey = lockRowKey(targetKey);
     for (let i = 0; i < keys.length; i += 100) {
       await this.table.submitTransaction(keys.slice(i, i + 100).map((k): TransactionAction => ['upsert', { partitionKey, rowKey: rowKey(k), blob: k, ...fields }, 'Replace']));
+    }
+  }
+
+  async forget(targetKey: string, blobKeys: readonly string[]): Promise<void> {
+    const keys = [...new Set(blobKeys)];
+    const partitionKey = lockRowKey(targetKey);
+    for (let i = 0; i < keys.length; i += 100) {
+      await this.table.submitTransaction(keys.slice(i, i + 100).map((k): TransactionAction => ['delete', { partitionKey, rowKey: rowKey(k) }])).catch((err: { statusCode?: number }) => {
+        // some already gone: delete the rest one by one
+        if (err.statusCode !== 404) throw err;
+        return Promise.all(keys.slice(i, i + 100).map((k) => this.table.deleteEntity(partitionKey, rowKey(k)).catch(() => undefined)));
+      });
     }
   }
 

@@ -4,13 +4,13 @@ import { AppError } from '../errors';
 import type { StepContext } from '../ops/types';
 import type { BackupContainer } from '../storage/backupContainer';
 import type { SqlClient } from '../sql/pools';
-import type { LogReplay } from '../arm/logReplay';
+import type { LogReplay } from './logReplayService';
 import type { BlobClaims } from './claims';
 import type { JsonStore } from '../storage/jsonStore';
 import type { ManagedInstanceFacts } from './portability';
 import type { PlannedStep, RestoreFile } from './state';
 import type { FileMove } from '../sql/restoreStatements';
-import { RestoreInput, restoreInputSchema } from './input';
+import type { RestoreInput } from './input';
 import type { RestoreState } from './state';
 
 export interface RestoreDeps {
@@ -38,9 +38,18 @@ export interface RestoreData {
   setFiles(value: RestoreFile[]): Promise<void>;
   moves(): Promise<FileMove[]>;
   setMoves(value: FileMove[]): Promise<void>;
+  validation(): Promise<TableValidation[]>;
+  setValidation(value: TableValidation[]): Promise<void>;
 }
 
-function restoreData(store: JsonStore, operationId: string): RestoreData {
+/** One table's row counts: the restored copy's, and the source's when it could be read. */
+export interface TableValidation {
+  table: string;
+  rows: number;
+  sourceRows?: number;
+}
+
+export function restoreData(store: JsonStore, operationId: string): RestoreData {
   const path = (name: string): string => `operations/${operationId}/${name}.json`;
   const get = async <T>(name: string, fallback: T): Promise<T> => (await store.get<T>(path(name))) ?? fallback;
   return {
@@ -52,6 +61,8 @@ function restoreData(store: JsonStore, operationId: string): RestoreData {
     setFiles: (v) => store.put(path('files'), v),
     moves: () => get('moves', []),
     setMoves: (v) => store.put(path('moves'), v),
+    validation: () => get('validation', []),
+    setValidation: (v) => store.put(path('validation'), v),
   };
 }
 
@@ -65,8 +76,11 @@ export interface RestoreRun {
   estate: Estate;
 }
 
-export async function openRun(deps: RestoreDeps, ctx: StepContext): Promise<RestoreRun> {
-  const input = restoreInputSchema.parse(ctx.input);
+/** What a restore step is handed: the operation, typed by the playbook's schemas. */
+export type RestoreContext = StepContext<RestoreInput, RestoreState>;
+
+export async function openRun(deps: RestoreDeps, ctx: RestoreContext): Promise<RestoreRun> {
+  const { input } = ctx;
   const estate = await deps.estate();
   const target = estate.instances.find((i) => i.name.toLowerCase() === input.target.instance.toLowerCase());
   if (!target) throw new AppError('TARGET_UNKNOWN', `instance ${input.target.instance} is no longer in the estate configuration`);
@@ -75,7 +89,7 @@ export async function openRun(deps: RestoreDeps, ctx: StepContext): Promise<Rest
   return {
     data: restoreData(deps.store, ctx.operation.id),
     input,
-    state: { ...((ctx.stepState as RestoreState | undefined) ?? {}) },
+    state: { ...(ctx.stepState ?? {}) },
     target,
     sql: deps.sqlClient(target),
     container: deps.container(containerConfig),

@@ -1,12 +1,13 @@
 // SQL Server's restore errors turned into the app's stable codes and sentences a DBA reads at
 // night (REFERENCE.md 9.1). The server's own text follows, for the details.
+import type { ErrorCode } from '../errors';
 
 export interface RestoreFailure {
-  code: string;
+  code: ErrorCode;
   message: string;
 }
 
-const BY_NUMBER: Record<number, { code: string; says: string }> = {
+const BY_NUMBER: Record<number, { code: ErrorCode; says: string }> = {
   3201: { code: 'CREDENTIAL_OR_BLOB_REFUSED', says: 'the instance could not open the backup blob with the container credential (a missing or refused SAS, or a missing blob)' },
   3132: { code: 'STRIPES_MISSING', says: 'not every stripe of the striped backup was given' },
   3169: { code: 'BACKUP_NEWER_THAN_TARGET', says: 'the backup comes from a newer SQL Server version than the target runs' },

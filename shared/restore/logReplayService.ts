@@ -1,10 +1,10 @@
 // The Log Replay Service as the restore playbook uses it: start into a new database from a staged
 // folder, follow the start operation, read restoreDetails, and stop (delete the restoring database).
 // Operation states are plain JSON the playbook keeps, so any later invocation carries on.
-import { ArmError } from './errors';
-import type { ArmResolver } from './fromSettings';
-import type { PollerState } from './poller';
-import type { RestoreDetails } from './types';
+import { ArmError } from '../arm/errors';
+import type { ArmResolver } from '../arm/fromSettings';
+import type { PollerState } from '../arm/poller';
+import type { RestoreDetails } from '../arm/types';
 
 export interface LogReplayStart {
   /** the staged folder: https://account.blob.core.windows.net/container/folder */

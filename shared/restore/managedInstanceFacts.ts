@@ -1,8 +1,8 @@
 // A managed instance's update policy and TDE protector, for the portability pre-check: two ARM
 // reads. Without ARM (not in Azure, no ARM_ENDPOINT) the check is skipped, and SQL Server itself
 // refuses a backup it cannot restore.
-import type { ManagedInstanceFacts } from '../restore/portability';
-import type { ArmResolver } from './fromSettings';
+import type { ManagedInstanceFacts } from './portability';
+import type { ArmResolver } from '../arm/fromSettings';
 
 export function managedInstanceFactsFrom(resolve: ArmResolver): (armResourceId: string) => Promise<ManagedInstanceFacts> {
   return async (armResourceId) => {

@@ -21,7 +21,7 @@ export interface PortabilityCheck {
 
 const FORMAT_MAJOR: Record<string, number> = { sqlserver2022: 16, sqlserver2025: 17 };
 
-export function portabilityProblem(c: PortabilityCheck): { code: string; message: string } | undefined {
+export function portabilityProblem(c: PortabilityCheck): { code: 'NOT_PORTABLE_UPDATE_POLICY' | 'TDE_SERVICE_MANAGED'; message: string } | undefined {
   const format = (c.facts.databaseFormat ?? '').toLowerCase();
   const needs = FORMAT_MAJOR[format];
   if (needs === undefined) {

@@ -1,5 +1,6 @@
 // The restore playbook's state between steps, kept on the operation as JSON (so LSNs are strings).
-import type { PollerState } from '../arm/poller';
+import { z } from 'zod';
+import { isPollerState, type PollerState } from '../arm/poller';
 import type { BackupBlob, BackupKind } from './backupSet';
 
 export interface StoredBlob {
@@ -42,49 +43,57 @@ export interface RestoreFile {
   tdeThumbprint?: string;
 }
 
-export interface LogReplayProgress {
+const pollerState = z.custom<PollerState>(isPollerState, { message: 'not a saved ARM operation' });
+
+const logReplayProgress = z.object({
   /** the staged folder in the container's logReplayContainer */
-  folder: string;
+  folder: z.string(),
   /** the service was asked to start (a re-run finds it through restoreDetails) */
-  started?: boolean;
-  startPoller?: PollerState;
-  stopPoller?: PollerState;
+  started: z.boolean().optional(),
+  startPoller: pollerState.optional(),
+  stopPoller: pollerState.optional(),
   /** the restoring database is gone (stopped) and the staged files removed */
-  tidied?: boolean;
-}
+  tidied: z.boolean().optional(),
+});
+
+export type LogReplayProgress = z.infer<typeof logReplayProgress>;
 
 /**
- * Kept on the operation record, so it stays small: the backup's files, their headers and the
- * plan live in the JSON store (RestoreData), whatever their number.
+ * Kept on the operation record, so it stays small: the backup's files, their headers, the plan and
+ * the per-table validation live in the JSON store (RestoreData), whatever their number.
  */
-export interface RestoreState {
+export const restoreStateSchema = z.object({
   /** when the first look found stripes missing (for the stripe timeout) */
-  waitingSince?: string;
+  waitingSince: z.string().optional(),
   /** how many files the plan restores */
-  planLength?: number;
-  sourceDatabase?: string;
-  sourceServer?: string;
+  planLength: z.number().int().optional(),
+  sourceDatabase: z.string().optional(),
+  sourceServer: z.string().optional(),
   /** the source is a managed instance of the estate: what ARM said of it */
-  sourceMi?: { name: string; facts: { databaseFormat?: string; serverKeyType: string } };
-  targetKind?: 'sqlServer' | 'managedInstance';
+  sourceMi: z.object({ name: z.string(), facts: z.object({ databaseFormat: z.string().optional(), serverKeyType: z.string() }) }).optional(),
+  targetKind: z.enum(['sqlServer', 'managedInstance']).optional(),
   /** what the target says of itself (SERVERPROPERTY) */
-  targetFacts?: { major: number; edition: number; dataPath: string | null; logPath: string | null };
-  targetExisted?: boolean;
+  targetFacts: z.object({ major: z.number(), edition: z.number(), dataPath: z.string().nullable(), logPath: z.string().nullable() }).optional(),
+  targetExisted: z.boolean().optional(),
   /** the name restored into: the target itself, or a staging name for swap */
-  restoreAs?: string;
-  replace?: boolean;
-  chainIndex?: number;
-  reportedPercent?: number;
-  oldCopy?: string;
-  droppedCopies?: string[];
-  scriptsDone?: number;
-  validation?: { tables: { table: string; rows: number; sourceRows?: number }[]; differences: string[]; comparedWith?: string };
+  restoreAs: z.string().optional(),
+  replace: z.boolean().optional(),
+  chainIndex: z.number().int().optional(),
+  /** RESTORE VERIFYONLY: how many files of the plan are verified */
+  verifiedFiles: z.number().int().optional(),
+  reportedPercent: z.number().optional(),
+  oldCopy: z.string().optional(),
+  droppedCopies: z.array(z.string()).optional(),
+  scriptsDone: z.number().int().optional(),
+  /** the row-count comparison's summary; the per-table counts are in the JSON store */
+  validation: z.object({ tables: z.number().int(), differences: z.number().int(), comparedWith: z.string().optional() }).optional(),
   /** a chain onto a managed instance, through the Log Replay Service */
-  logReplay?: LogReplayProgress;
-  failure?: { code: string; message: string };
-  startedRestoreAt?: string;
-  finishedRestoreAt?: string;
-}
+  logReplay: logReplayProgress.optional(),
+  startedRestoreAt: z.string().optional(),
+  finishedRestoreAt: z.string().optional(),
+});
+
+export type RestoreState = z.infer<typeof restoreStateSchema>;
 
 export function storeBlob(b: BackupBlob): StoredBlob {
   const h = b.header;

@@ -13,12 +13,12 @@ export type JobState =
   | { state: 'failed'; message: string; sqlMessageId: number };
 
 
-export async function ensureJob(client: SqlClient, jobName: string, command: string, description: string): Promise<void> {
+export async function ensureJob(client: SqlClient, jobName: string, command: string, description: string, database = 'master'): Promise<void> {
   await client.query(
     Statement.build([
       'IF NOT EXISTS (SELECT 1 FROM msdb.dbo.sysjobs WHERE name = ', str('job', jobName), ')\nBEGIN\n',
       '  EXEC msdb.dbo.sp_add_job @job_name = ', str('job', jobName), ', @description = ', str('description', description), ', @delete_level = 0;\n',
-      '  EXEC msdb.dbo.sp_add_jobstep @job_name = ', str('job', jobName), ", @step_name = N'run', @subsystem = N'TSQL', @database_name = N'master', @command = ",
+      '  EXEC msdb.dbo.sp_add_jobstep @job_name = ', str('job', jobName), ", @step_name = N'run', @subsystem = N'TSQL', @database_name = ", str('database', database), ', @command = ',
       str('command', command), ';\n',
       '  EXEC msdb.dbo.sp_add_jobserver @job_name = ', str('job', jobName), ", @server_name = N'(local)';\n",
       'END',
@@ -53,14 +53,47 @@ export async function jobState(client: SqlClient, jobName: string): Promise<JobS
   return rows.some((r) => r.started) ? { state: 'running' } : { state: 'created' };
 }
 
-/** Stops the job if it runs; a job that finished meanwhile (22022) is fine. */
-export async function stopJob(client: SqlClient, jobName: string): Promise<void> {
-  if ((await jobState(client, jobName)).state !== 'running') return;
+/** Stops the job if it runs (true when it did); a job that finished meanwhile (22022) is fine. */
+export async function stopJob(client: SqlClient, jobName: string): Promise<boolean> {
+  if ((await jobState(client, jobName)).state !== 'running') return false;
   try {
     await client.query(Statement.build(['EXEC msdb.dbo.sp_stop_job @job_name = ', str('job', jobName)]));
+    return true;
   } catch (err) {
     if (!(err instanceof SqlFailure && err.numbers.includes(22022))) throw err;
+    return false;
   }
+}
+
+/** The names of the jobs whose names start with `prefix` (an operation's jobs share one). */
+export async function jobsStartingWith(client: SqlClient, prefix: string): Promise<string[]> {
+  const r = await client.query<{ name: string }>({
+    text: 'SELECT name FROM msdb.dbo.sysjobs WHERE LEFT(name, @length) = @prefix ORDER BY name',
+    params: [
+      { name: 'length', type: 'int', value: prefix.length },
+      { name: 'prefix', type: 'nvarchar', value: prefix },
+    ],
+  });
+  return (r.recordsets[0] ?? []).map((row) => row.name);
+}
+
+export type ServerJob = { state: 'running' } | { state: 'succeeded'; message: string } | { state: 'failed'; message: string; sqlMessageId: number };
+
+/**
+ * Long server-side work (VERIFYONLY, CHECKDB, a script, a RESTORE) as a one-time SQL Agent job: it
+ * runs on the server whatever happens to the function, and a step polls it. Idempotent: a re-run
+ * finds the job created, running or finished. A finished job is deleted once its outcome is read.
+ */
+export async function serverJob(client: SqlClient, jobName: string, command: string, description: string, database = 'master'): Promise<ServerJob> {
+  const current = await jobState(client, jobName);
+  if (current.state === 'missing') await ensureJob(client, jobName, command, description, database);
+  if (current.state === 'missing' || current.state === 'created') {
+    await startJob(client, jobName);
+    return { state: 'running' };
+  }
+  if (current.state === 'running') return current;
+  await deleteJob(client, jobName);
+  return current;
 }
 
 export async function deleteJob(client: SqlClient, jobName: string): Promise<void> {

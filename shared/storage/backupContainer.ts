@@ -4,7 +4,6 @@
 // is scoped to the container, carries only the permissions asked for, and expires at the
 // operation's deadline. Tokens are never logged (shared/redact.ts).
 import type { TokenCredential } from '@azure/core-auth';
-import { DefaultAzureCredential } from '@azure/identity';
 import { BlobServiceClient, ContainerClient, ContainerSASPermissions, RestError, SASProtocol } from '@azure/storage-blob';
 import type { BackupContainerConfig } from '../config/schema';
 import { AppError } from '../errors';
@@ -41,7 +40,7 @@ export class BackupContainer {
     private readonly signing: 'sharedKey' | 'userDelegation',
   ) {}
 
-  static fromConfig(config: BackupContainerConfig, settings: Settings, credential?: TokenCredential): BackupContainer {
+  static fromConfig(config: BackupContainerConfig, settings: Settings, credential: () => TokenCredential): BackupContainer {
     const { serviceUrl, containerName } = splitContainerUrl(config.url);
     if (config.auth.type === 'connectionSetting') {
       const cs = settings[config.auth.setting];
@@ -49,7 +48,7 @@ export class BackupContainer {
       const service = BlobServiceClient.fromConnectionString(cs);
       return new BackupContainer(config, service.getContainerClient(containerName), service, 'sharedKey');
     }
-    const service = new BlobServiceClient(serviceUrl, credential ?? new DefaultAzureCredential());
+    const service = new BlobServiceClient(serviceUrl, credential());
     return new BackupContainer(config, service.getContainerClient(containerName), service, 'userDelegation');
   }
 

@@ -4,7 +4,6 @@
 // DefaultAzureCredential. Both end in the same StorageConnection, so the rest of the code has
 // one path.
 import type { TokenCredential } from '@azure/core-auth';
-import { DefaultAzureCredential } from '@azure/identity';
 import { AppError } from '../errors';
 
 export type StorageConnection =
@@ -56,10 +55,10 @@ export function storageFromConnectionString(connectionString: string): StorageCo
 
 /**
  * Reads the connection `name` (default AzureWebJobsStorage) from settings. A connection string
- * wins; otherwise identity-based settings are required, and DefaultAzureCredential (with
- * `__clientId` for a user-assigned identity) authenticates.
+ * wins; otherwise identity-based settings are required, and the app's identity (`__clientId` for
+ * a user-assigned one) authenticates.
  */
-export function storageFromSettings(settings: Settings, name = 'AzureWebJobsStorage', credential?: TokenCredential): StorageConnection {
+export function storageFromSettings(settings: Settings, credentials: (clientId?: string) => TokenCredential, name = 'AzureWebJobsStorage'): StorageConnection {
   const direct = settings[name];
   if (direct && direct.trim() !== '') return storageFromConnectionString(direct);
   const account = settings[`${name}__accountName`];
@@ -73,10 +72,9 @@ export function storageFromSettings(settings: Settings, name = 'AzureWebJobsStor
         `(or ${name}__blobServiceUri, __queueServiceUri and __tableServiceUri) to use the app's managed identity`,
     );
   }
-  const clientId = settings[`${name}__clientId`];
   return {
     kind: 'identity',
-    credential: credential ?? new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : undefined),
+    credential: credentials(settings[`${name}__clientId`]),
     blobUrl: blobUrl.replace(/\/+$/, ''),
     queueUrl: queueUrl.replace(/\/+$/, ''),
     tableUrl: tableUrl.replace(/\/+$/, ''),

@@ -6,6 +6,10 @@ import type { ContainerClient } from '@azure/storage-blob';
 export interface JsonStore {
   put(path: string, value: unknown): Promise<void>;
   get<T>(path: string): Promise<T | undefined>;
+  /** deletes every document under `prefix`; returns how many went */
+  deleteUnder(prefix: string): Promise<number>;
+  /** deletes up to `limit` documents under `prefix` last written before `before` */
+  purgeOlderThan(prefix: string, before: Date, limit: number): Promise<number>;
 }
 
 export class BlobJsonStore implements JsonStore {
@@ -28,6 +32,32 @@ export class BlobJsonStore implements JsonStore {
       if (status === 404) return undefined;
       throw err;
     }
+  }
+
+  async deleteUnder(prefix: string): Promise<number> {
+    return this.deleteWhere(prefix, () => true, Number.MAX_SAFE_INTEGER);
+  }
+
+  purgeOlderThan(prefix: string, before: Date, limit: number): Promise<number> {
+    return this.deleteWhere(prefix, (lastModified) => lastModified < before, limit);
+  }
+
+  private async deleteWhere(prefix: string, old: (lastModified: Date) => boolean, limit: number): Promise<number> {
+    let deleted = 0;
+    try {
+      for await (const blob of this.container.listBlobsFlat({ prefix })) {
+        if (deleted >= limit) break;
+        if (!old(blob.properties.lastModified)) continue;
+        await this.container.deleteBlob(blob.name).catch((err: { statusCode?: number }) => {
+          if (err.statusCode !== 404) throw err;
+        });
+        deleted++;
+      }
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return deleted; // no container yet: nothing stored
+      throw err;
+    }
+    return deleted;
   }
 }
 

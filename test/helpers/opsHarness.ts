@@ -3,10 +3,10 @@
 import type { Clock } from '../../shared/clock';
 import type { Logger } from '../../shared/ops/context';
 import { createOperationEngine } from '../../shared/ops/create';
-import { demoPlaybook, DemoEffects } from '../../shared/ops/demoPlaybook';
+import { demoPlaybook, DemoEffects } from '../../shared/demo/playbook';
 import type { OperationEngine } from '../../shared/ops/engine';
 import type { OpsSettings } from '../../shared/ops/settings';
-import type { Playbook } from '../../shared/ops/types';
+import type { Playbook } from '../../shared/ops/playbook';
 import { decodeWorkMessage } from '../../shared/ops/workQueue';
 import { TableEventPublisher } from '../../shared/events/outgoing';
 import { storageFromConnectionString } from '../../shared/storage/connection';
@@ -49,9 +49,11 @@ export async function createOpsHarness(azurite: AzuriteInstance, extraPlaybooks:
   const merged: Partial<OpsSettings> = {
     queueName: `ops-${suffix}`.toLowerCase(),
     operationsTable: `operations${suffix}`,
+    indexTable: `index${suffix}`,
     locksTable: `locks${suffix}`,
     duplicatesTable: `duplicates${suffix}`,
     leaseMs: 3_000,
+    leaseGraceMs: 500,
     lockRetryMs: 1_000,
     backoffBaseMs: 1_000,
     backoffMaxMs: 2_000,

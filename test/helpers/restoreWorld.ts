@@ -24,14 +24,15 @@ import { BackupContainer } from '../../shared/storage/backupContainer';
 import { BlobJsonStore } from '../../shared/storage/jsonStore';
 import { ensureTable, StorageClients } from '../../shared/storage/clients';
 import { storageFromConnectionString } from '../../shared/storage/connection';
-import { SqlPools } from '../../shared/sql/pools';
+import { SqlPools, type SqlClient } from '../../shared/sql/pools';
+import type { OpsSettings } from '../../shared/ops/settings';
 import { QueuePump } from '../../local/queuePump';
 import { startArmEmulator, type ArmEmulator } from '../../emulator/arm/server';
 import { EngineArmBackend } from '../../emulator/arm/engineBackend';
 import { ArmClient } from '../../shared/arm/client';
 import { armResolverFor } from '../../shared/arm/fromSettings';
-import { logReplayFrom } from '../../shared/arm/logReplay';
-import { managedInstanceFactsFrom } from '../../shared/arm/managedInstanceFacts';
+import { logReplayFrom } from '../../shared/restore/logReplayService';
+import { managedInstanceFactsFrom } from '../../shared/restore/managedInstanceFacts';
 import { AZURITE_ACCOUNT, azuriteAccountSas, startAzurite, type AzuriteInstance } from './azurite';
 import { quietLogger, ShiftableClock } from './opsHarness';
 import { openPool } from './emulatorPool';
@@ -133,10 +134,18 @@ export interface WorldOptions {
   configure?: (estate: Record<string, unknown> & { restoreRules: Record<string, unknown>[] }) => void;
   /** replaces the container adapter (e.g. to hand out a SAS SQL Server will refuse) */
   container?: (real: BackupContainer) => BackupContainer;
+  /** changes to the emulated estate (clock speed, databases, throughput) before it starts */
+  emulated?: (estate: EmulatedEstate) => void;
+  /** engine timings instead of the world's short ones */
+  engine?: Partial<OpsSettings>;
+  /** wraps the SQL client the playbook gets (e.g. to count what it sends) */
+  sqlClient?: (real: SqlClient) => SqlClient;
 }
 
 export async function startRestoreWorld(options: WorldOptions = {}): Promise<RestoreWorld> {
-  const [azurite, emulator] = await Promise.all([startAzurite(), startEstate(emulatedEstate(), { services: defaultServices() })]);
+  const emulatedConfig = emulatedEstate();
+  options.emulated?.(emulatedConfig);
+  const [azurite, emulator] = await Promise.all([startAzurite(), startEstate(emulatedConfig, { services: defaultServices() })]);
   const service = BlobServiceClient.fromConnectionString(azurite.connectionString);
   await Promise.all(['staging', 'backups'].map((c) => service.getContainerClient(c).createIfNotExists()));
   const settings = { AzureWebJobsStorage: azurite.connectionString, SQL_PASSWORD: PASSWORD };
@@ -172,11 +181,13 @@ export async function startRestoreWorld(options: WorldOptions = {}): Promise<Res
   const clock = new ShiftableClock();
   const deps: RestoreDeps = {
     estate: async () => estate,
-    sqlClient: (i) => sqlPools.client(i),
+    sqlClient: (i) => (options.sqlClient ? options.sqlClient(sqlPools.client(i)) : sqlPools.client(i)),
     container: (config) => {
       let c = containers.get(config.name);
       if (!c) {
-        const real = BackupContainer.fromConfig(config, settings);
+        const real = BackupContainer.fromConfig(config, settings, () => {
+          throw new Error('the test estate reaches its containers with a connection string, never with an Entra identity');
+        });
         c = options.container ? options.container(real) : real;
         containers.set(config.name, c);
       }
@@ -207,9 +218,11 @@ export async function startRestoreWorld(options: WorldOptions = {}): Promise<Res
       locksTable: `locks${suffix}`,
       duplicatesTable: `dups${suffix}`,
       leaseMs: 4_000,
+      leaseGraceMs: 500,
       lockRetryMs: 500,
       backoffBaseMs: 500,
       backoffMaxMs: 1_000,
+      ...options.engine,
     },
     clock,
     log: quietLogger,
@@ -299,7 +312,7 @@ export async function startRestoreWorld(options: WorldOptions = {}): Promise<Res
         if (n === 0) await new Promise((r) => setTimeout(r, 50));
       }
     },
-    restores: () => engine.list({ kind: 'restore' }),
+    restores: async () => (await engine.list({ kind: 'restore', limit: 1000 })).operations,
     async stop() {
       await Promise.all(pools.map((p) => p.close().catch(() => undefined)));
       await sqlPools.closeAll();

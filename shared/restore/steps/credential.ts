@@ -1,12 +1,13 @@
 // Step 2: a container credential on the target, with a read + list SAS that expires at the
 // operation's deadline. It replaces any credential of the same name (a re-run refreshes it).
-import { next, StepResult, type StepContext } from '../../ops/types';
+import { next, StepResult } from '../../ops/types';
 import { createSasCredential } from '../../sql/credentials';
-import { openRun, RestoreDeps } from '../deps';
-import { abortWith } from './abort';
+import { openRun, RestoreDeps, type RestoreContext } from '../deps';
+import type { RestoreState } from '../state';
+import { failWith } from './abort';
 import { SqlFailure } from '../../sql/sqlErrors';
 
-export async function credential(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
+export async function credential(deps: RestoreDeps, ctx: RestoreContext): Promise<StepResult<RestoreState>> {
   const run = await openRun(deps, ctx);
   const sas = await run.container.sas('read', new Date(ctx.operation.deadline), ctx.now);
   let targetFacts;
@@ -20,7 +21,7 @@ export async function credential(deps: RestoreDeps, ctx: StepContext): Promise<S
     await run.sql.batch(createSasCredential(run.container.config.url, sas));
   } catch (err) {
     if (err instanceof SqlFailure && !err.isTransient) {
-      return abortWith(run.state, 'CREDENTIAL_FAILED', `could not create the container credential on ${run.target.name}: ${err.message}`);
+      return failWith(run.state, 'CREDENTIAL_FAILED', `could not create the container credential on ${run.target.name}: ${err.message}`);
     }
     throw err;
   }

@@ -1,16 +1,19 @@
 // Steps 5 and 6: run each file of the chain and watch it. On SQL Server a RESTORE runs as a
 // one-time SQL Agent job, so it survives the function's connection; on a managed instance the
 // RESTORE continues server-side by itself. Progress comes from the server's DMVs.
-import { next, StepResult, wait, type StepContext } from '../../ops/types';
-import { deleteJob, ensureJob, jobState, startJob } from '../../sql/agentJobs';
+import { next, StepResult, wait } from '../../ops/types';
+import { ensureJob, jobState, startJob } from '../../sql/agentJobs';
 import { restoreOnManagedInstance, restoreOnSqlServer } from '../../sql/restoreStatements';
 import { SqlFailure } from '../../sql/sqlErrors';
-import { openRun, RestoreDeps, RestoreRun } from '../deps';
+import { openRun, RestoreDeps, RestoreRun, type RestoreContext } from '../deps';
 import { numbersInJobMessage, restoreFailure } from '../failures';
 import type { RestoreState } from '../state';
-import { abortWith } from './abort';
+import { failWith } from './abort';
 
-export const jobNameFor = (operationId: string, index: number): string => `mi-autopilot restore ${operationId} file ${index + 1}`;
+/** Every server-side job of one restore operation starts with this (the cleanup finds them by it). */
+export const jobPrefixFor = (operationId: string): string => `mi-autopilot restore ${operationId} `;
+/** A job of the operation: `file 2`, `verify 1`, `checkdb`, `script 3`. */
+export const jobNameFor = (operationId: string, what: string): string => `${jobPrefixFor(operationId)}${what}`;
 
 async function restoreStatement(run: RestoreRun, index: number) {
   const { state } = run;
@@ -26,13 +29,13 @@ async function restoreStatement(run: RestoreRun, index: number) {
   });
 }
 
-export async function startRestore(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
+export async function startRestore(deps: RestoreDeps, ctx: RestoreContext): Promise<StepResult<RestoreState>> {
   const run = await openRun(deps, ctx);
   const { state } = run;
   const index = state.chainIndex ?? 0;
   const startedRestoreAt = state.startedRestoreAt ?? ctx.now.toISOString();
   if (state.targetKind === 'sqlServer') {
-    const jobName = jobNameFor(ctx.operation.id, index);
+    const jobName = jobNameFor(ctx.operation.id, `file ${index + 1}`);
     // looks before it acts: a re-run after a crash finds the job created or already running
     const current = await jobState(run.sql, jobName);
     if (current.state === 'missing') {
@@ -52,7 +55,7 @@ export async function startRestore(deps: RestoreDeps, ctx: StepContext): Promise
       if (!timedOut) {
         if (err instanceof SqlFailure && !err.isTransient) {
           const f = restoreFailure(err.numbers, err.message);
-          return abortWith(state, f.code, f.message);
+          return failWith(state, f.code, f.message);
         }
         throw err;
       }
@@ -78,7 +81,7 @@ export async function miOperation(run: RestoreRun, state: RestoreState): Promise
 }
 
 /** Publishes progress in whole tens, each once: at least every 10 percent, never backwards. */
-export async function reportOverallProgress(ctx: StepContext, run: RestoreRun, state: RestoreState, overall: number): Promise<RestoreState> {
+export async function reportOverallProgress(ctx: RestoreContext, run: RestoreRun, state: RestoreState, overall: number): Promise<RestoreState> {
   const bucket = Math.floor(overall / 10) * 10;
   if (bucket > (state.reportedPercent ?? 0)) {
     await ctx.progress(bucket, `restoring ${run.input.target.database} on ${run.target.name}: ${bucket}%`);
@@ -87,13 +90,13 @@ export async function reportOverallProgress(ctx: StepContext, run: RestoreRun, s
   return state;
 }
 
-function reportProgress(ctx: StepContext, run: RestoreRun, filePercent: number): Promise<RestoreState> {
+function reportProgress(ctx: RestoreContext, run: RestoreRun, filePercent: number): Promise<RestoreState> {
   const { state } = run;
   const files = state.planLength ?? 1;
   return reportOverallProgress(ctx, run, state, Math.floor((((state.chainIndex ?? 0) + filePercent / 100) / files) * 100));
 }
 
-export async function watch(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
+export async function watch(deps: RestoreDeps, ctx: RestoreContext): Promise<StepResult<RestoreState>> {
   const run = await openRun(deps, ctx);
   const index = run.state.chainIndex ?? 0;
   const files = run.state.planLength ?? 1;
@@ -105,10 +108,10 @@ export async function watch(deps: RestoreDeps, ctx: StepContext): Promise<StepRe
     }
     if (op.state === 2) return next('verify', { ...run.state, finishedRestoreAt: ctx.now.toISOString() });
     const f = restoreFailure([op.error_code], op.error_desc ?? `the restore ended in state ${op.state}`);
-    return abortWith(run.state, f.code, f.message);
+    return failWith(run.state, f.code, f.message);
   }
 
-  const jobName = jobNameFor(ctx.operation.id, index);
+  const jobName = jobNameFor(ctx.operation.id, `file ${index + 1}`);
   const job = await jobState(run.sql, jobName);
   if (job.state === 'running' || job.state === 'created') {
     const progress = await run.sql.query<{ percent_complete: number }>({
@@ -120,12 +123,12 @@ export async function watch(deps: RestoreDeps, ctx: StepContext): Promise<StepRe
     return wait(deps.pollMs, `restoring ${run.input.target.database} on ${run.target.name} (file ${index + 1} of ${files})`, state);
   }
   if (job.state === 'succeeded') {
-    await deleteJob(run.sql, jobName);
+    // the job stays until the restore ends: a re-run after a crash must find it done, not restore again
     const state = await reportProgress(ctx, run, 100);
     if (index + 1 < files) return next('startRestore', { ...state, chainIndex: index + 1 });
     return next('verify', { ...state, finishedRestoreAt: ctx.now.toISOString() });
   }
-  if (job.state === 'missing') return abortWith(run.state, 'RESTORE_FAILED', `the SQL Agent job ${jobName} disappeared while it ran`);
+  if (job.state === 'missing') return failWith(run.state, 'RESTORE_FAILED', `the SQL Agent job ${jobName} disappeared while it ran`);
   const f = restoreFailure(numbersInJobMessage(job.message), job.message);
-  return abortWith(run.state, f.code, f.message);
+  return failWith(run.state, f.code, f.message);
 }

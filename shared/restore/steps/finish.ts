@@ -1,25 +1,45 @@
 // Steps 7-10: check the restored database, compare it with its source, put it in place, run the
 // rule's scripts, and report.
-import { next, StepResult, succeed, type StepContext } from '../../ops/types';
+import { next, StepResult, succeed, wait } from '../../ops/types';
+import { deleteJob, jobsStartingWith, serverJob } from '../../sql/agentJobs';
 import type { SqlClient } from '../../sql/pools';
 import { quoteName } from '../../sql/quote';
 import { databasesStartingWith, databaseState } from '../../sql/databases';
-import { SqlFailure } from '../../sql/sqlErrors';
-import { openRun, RestoreDeps } from '../deps';
-import { abortWith } from './abort';
+import { openRun, RestoreDeps, type RestoreContext, type RestoreRun, type TableValidation } from '../deps';
+import type { RestoreState } from '../state';
+import { failWith } from './abort';
+import { jobNameFor, jobPrefixFor } from './execute';
 
-export async function verify(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
+/** What a running server-side request of this kind on this database says of its progress. */
+export async function requestPercent(run: RestoreRun, commandLike: string, database: string): Promise<number> {
+  const r = await run.sql.query<{ percent_complete: number }>({
+    text: 'SELECT percent_complete FROM sys.dm_exec_requests WHERE command LIKE @command AND database_id = DB_ID(@name)',
+    params: [
+      { name: 'command', type: 'nvarchar', value: commandLike },
+      { name: 'name', type: 'nvarchar', value: database },
+    ],
+  });
+  return Math.floor(Number(r.recordsets[0]?.[0]?.percent_complete ?? 0));
+}
+
+/** The restored copy is ONLINE, and DBCC CHECKDB (a server-side job: it reads the whole database) is clean. */
+export async function verify(deps: RestoreDeps, ctx: RestoreContext): Promise<StepResult<RestoreState>> {
   const run = await openRun(deps, ctx);
   const name = run.state.restoreAs ?? run.input.target.database;
   const stateDesc = await databaseState(run.sql, name);
-  if (stateDesc !== 'ONLINE') return abortWith(run.state, 'NOT_ONLINE', `the restored database ${name} is ${stateDesc ?? 'missing'}, not ONLINE`);
+  if (stateDesc !== 'ONLINE') return failWith(run.state, 'NOT_ONLINE', `the restored database ${name} is ${stateDesc ?? 'missing'}, not ONLINE`);
   if (run.input.verify === 'checkdb') {
-    try {
-      await run.sql.batch(`DBCC CHECKDB (${quoteName(name)}) WITH NO_INFOMSGS`, { timeoutMs: 0 });
-    } catch (err) {
-      if (err instanceof SqlFailure && !err.isTransient) return abortWith(run.state, 'CHECKDB_FAILED', `DBCC CHECKDB found problems in the restored copy: ${err.message}`);
-      throw err;
+    const job = await serverJob(
+      run.sql,
+      jobNameFor(ctx.operation.id, 'checkdb'),
+      `DBCC CHECKDB (${quoteName(name)}) WITH NO_INFOMSGS`,
+      `mi-autopilot operation ${ctx.operation.id}: DBCC CHECKDB of ${name}`,
+    );
+    if (job.state === 'running') {
+      const percent = await requestPercent(run, 'DBCC%', name);
+      return wait(deps.pollMs, `DBCC CHECKDB of ${name} on ${run.target.name} (${percent}% checked)`, run.state);
     }
+    if (job.state === 'failed') return failWith(run.state, 'CHECKDB_FAILED', `DBCC CHECKDB found problems in the restored copy ${name}: ${job.message}`);
   }
   return next('validate', run.state);
 }
@@ -35,7 +55,7 @@ async function rowCounts(client: SqlClient, database: string): Promise<Map<strin
 }
 
 /** Row counts per table of the copy, against the source database when the estate knows it. */
-export async function validate(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
+export async function validate(deps: RestoreDeps, ctx: RestoreContext): Promise<StepResult<RestoreState>> {
   const run = await openRun(deps, ctx);
   const { state, input } = run;
   if (!input.validateRowCounts) return next('swap', state);
@@ -45,23 +65,29 @@ export async function validate(deps: RestoreDeps, ctx: StepContext): Promise<Ste
   if (sourceInstance && state.sourceDatabase && sourceInstance.name !== run.target.name) {
     source = await rowCounts(deps.sqlClient(sourceInstance), state.sourceDatabase).catch(() => undefined);
   }
-  const differences: string[] = [];
-  if (source) {
-    for (const [table, rows] of source) {
-      const copied = copy.get(table);
-      if (copied === undefined) differences.push(`${table} is missing in the copy`);
-      else if (copied !== rows) differences.push(`${table}: ${rows} rows in the source now, ${copied} in the copy (the source may have changed since the backup)`);
-    }
-    for (const table of copy.keys()) if (!source.has(table)) differences.push(`${table} exists only in the copy`);
-  }
+  const tables: TableValidation[] = [...copy].map(([table, rows]) => ({ table, rows, sourceRows: source?.get(table) }));
+  for (const [table, rows] of source ?? []) if (!copy.has(table)) tables.push({ table, rows: -1, sourceRows: rows });
+  const differences = validationDifferences(tables, source !== undefined);
+  await run.data.setValidation(tables);
   return next('swap', {
     ...state,
-    validation: {
-      tables: [...copy].map(([table, rows]) => ({ table, rows, sourceRows: source?.get(table) })),
-      differences,
-      comparedWith: source && sourceInstance ? `${sourceInstance.name}/${state.sourceDatabase}` : undefined,
-    },
+    // per table in the JSON store: a database with thousands of tables must not overflow the record
+    validation: { tables: copy.size, differences: differences.length, comparedWith: source && sourceInstance ? `${sourceInstance.name}/${state.sourceDatabase}` : undefined },
   });
+}
+
+const MAX_DIFFERENCES_SHOWN = 20;
+
+/** The differences a DBA reads, from the per-table counts (rows -1: the table is not in the copy). */
+export function validationDifferences(tables: readonly TableValidation[], compared: boolean): string[] {
+  if (!compared) return [];
+  const out: string[] = [];
+  for (const t of tables) {
+    if (t.rows < 0) out.push(`${t.table} is missing in the copy`);
+    else if (t.sourceRows === undefined) out.push(`${t.table} exists only in the copy`);
+    else if (t.sourceRows !== t.rows) out.push(`${t.table}: ${t.sourceRows} rows in the source now, ${t.rows} in the copy (the source may have changed since the backup)`);
+  }
+  return out;
 }
 
 function timestamp(d: Date): string {
@@ -71,7 +97,7 @@ function timestamp(d: Date): string {
 const exists = async (client: SqlClient, name: string): Promise<boolean> => (await databaseState(client, name)) !== undefined;
 
 /** Puts the restored copy under the target's name: the old copy renamed (swap) or dropped (replace on a managed instance). */
-export async function swap(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
+export async function swap(deps: RestoreDeps, ctx: RestoreContext): Promise<StepResult<RestoreState>> {
   const run = await openRun(deps, ctx);
   const { state, input } = run;
   const targetName = input.target.database;
@@ -102,22 +128,31 @@ export async function swap(deps: RestoreDeps, ctx: StepContext): Promise<StepRes
   return next('scripts', { ...state, oldCopy, droppedCopies: dropped, restoreAs: targetName });
 }
 
-/** The rule's post-restore scripts, in the restored database, in order; a re-run skips those done. */
-export async function scripts(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
+/** The rule's post-restore scripts, in the restored database, in order, each a server-side job; a re-run skips those done. */
+export async function scripts(deps: RestoreDeps, ctx: RestoreContext): Promise<StepResult<RestoreState>> {
   const run = await openRun(deps, ctx);
   const { state, input } = run;
   let done = state.scriptsDone ?? 0;
   for (; done < input.postRestoreScripts.length; done++) {
-    try {
-      await run.sql.batch(`USE ${quoteName(input.target.database)};\n${input.postRestoreScripts[done]}`, { timeoutMs: 0 });
-    } catch (err) {
-      if (err instanceof SqlFailure && !err.isTransient) {
-        return abortWith({ ...state, scriptsDone: done }, 'POST_RESTORE_SCRIPT_FAILED', `post-restore script ${done + 1} failed; the restored database is in place: ${err.message}`);
-      }
-      throw err;
+    const job = await serverJob(
+      run.sql,
+      jobNameFor(ctx.operation.id, `script ${done + 1}`),
+      input.postRestoreScripts[done],
+      `mi-autopilot operation ${ctx.operation.id}: post-restore script ${done + 1} in ${input.target.database}`,
+      input.target.database,
+    );
+    if (job.state === 'running') {
+      return wait(deps.pollMs, `post-restore script ${done + 1} of ${input.postRestoreScripts.length} running in ${input.target.database} on ${run.target.name}`, { ...state, scriptsDone: done });
+    }
+    if (job.state === 'failed') {
+      return failWith({ ...state, scriptsDone: done }, 'POST_RESTORE_SCRIPT_FAILED', `post-restore script ${done + 1} failed; the restored database is in place: ${job.message}`);
     }
   }
+  // the finished jobs stayed so that a re-run could read their outcome; now they go
+  for (const job of await jobsStartingWith(run.sql, jobPrefixFor(ctx.operation.id))) await deleteJob(run.sql, job);
   const started = state.startedRestoreAt ? new Date(state.startedRestoreAt).getTime() : ctx.now.getTime();
+  const validation = await run.data.validation();
+  const differences = validationDifferences(validation, state.validation?.comparedWith !== undefined);
   return succeed({
     instance: input.target.instance,
     database: input.target.database,
@@ -126,7 +161,13 @@ export async function scripts(deps: RestoreDeps, ctx: StepContext): Promise<Step
     restoreSeconds: state.finishedRestoreAt ? Math.round((new Date(state.finishedRestoreAt).getTime() - started) / 1000) : undefined,
     previousCopy: state.oldCopy,
     droppedCopies: state.droppedCopies ?? [],
-    validation: state.validation,
+    validation: state.validation && {
+      tables: state.validation.tables,
+      comparedWith: state.validation.comparedWith,
+      // the first few; every table's counts are in the operation's validation document
+      differences: differences.slice(0, MAX_DIFFERENCES_SHOWN),
+      moreDifferences: Math.max(0, differences.length - MAX_DIFFERENCES_SHOWN),
+    },
     scriptsRun: input.postRestoreScripts.length,
   });
 }

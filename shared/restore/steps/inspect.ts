@@ -1,15 +1,18 @@
 // Step 3: read every candidate file's label and header through the target (each blob version only
 // once: headers are cached in the JSON store), plan the restore, and read the full backup's files.
-import { next, StepResult, wait, type StepContext } from '../../ops/types';
+import { next, StepResult, wait } from '../../ops/types';
 import { restoreInspect } from '../../sql/restoreStatements';
 import { SqlFailure } from '../../sql/sqlErrors';
-import { openRun, RestoreDeps } from '../deps';
-import { restoreFailure } from '../failures';
+import { openRun, RestoreDeps, type RestoreContext } from '../deps';
+import type { RestoreState } from '../state';
+import { numbersInJobMessage, restoreFailure } from '../failures';
+import { serverJob } from '../../sql/agentJobs';
+import { jobNameFor } from './execute';
 import { backupFiles, inspectBlob } from '../inspect';
 import { exactHeaderSupported } from '../headerQuery';
 import { planRestore } from '../planner';
 import { loadBlob, storeBlob, StoredBlob } from '../state';
-import { abortWith } from './abort';
+import { failWith } from './abort';
 import { portabilityProblem } from '../portability';
 import { isTransientError, toErrorInfo } from '../../errors';
 import { blobVersionKey } from '../claims';
@@ -18,7 +21,7 @@ import { hashKey } from '../../storage/jsonStore';
 const VERSION_NAMES: Record<number, string> = { 13: '2016', 14: '2017', 15: '2019', 16: '2022', 17: '2025' };
 const versionName = (major: number): string => `SQL Server ${VERSION_NAMES[major] ?? `${major}.0`} (${major}.0)`;
 
-export async function inspect(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
+export async function inspect(deps: RestoreDeps, ctx: RestoreContext): Promise<StepResult<RestoreState>> {
   const run = await openRun(deps, ctx);
   const { state } = run;
   const inspected: StoredBlob[] = [];
@@ -39,7 +42,7 @@ export async function inspect(deps: RestoreDeps, ctx: StepContext): Promise<Step
   } catch (err) {
     if (err instanceof SqlFailure && !err.isTransient) {
       const f = restoreFailure(err.numbers, err.message);
-      return abortWith(state, f.code, `reading the backup headers failed: ${f.message}`);
+      return failWith(state, f.code, `reading the backup headers failed: ${f.message}`);
     }
     throw err;
   }
@@ -49,11 +52,11 @@ export async function inspect(deps: RestoreDeps, ctx: StepContext): Promise<Step
       // the stripes are named freely: the label's family count tells how many to wait for
       const since = state.waitingSince ?? ctx.now.toISOString();
       if (ctx.now.getTime() - new Date(since).getTime() > run.input.stripeTimeoutMinutes * 60_000) {
-        return abortWith(state, 'STRIPES_MISSING', `${result.problem.message} after waiting ${run.input.stripeTimeoutMinutes} minutes; nothing was restored`);
+        return failWith(state, 'STRIPES_MISSING', `${result.problem.message} after waiting ${run.input.stripeTimeoutMinutes} minutes; nothing was restored`);
       }
       return wait(deps.pollMs, `waiting for stripes: ${result.problem.message}`, { ...state, waitingSince: since }, 'locate');
     }
-    return abortWith(state, result.problem.code, result.problem.message);
+    return failWith(state, result.problem.code, result.problem.message);
   }
   const plan = result.plan.steps.map((s) => ({ kind: s.set.kind, urls: s.set.urls, recovery: s.recovery, softwareVersionMajor: s.set.header.softwareVersionMajor }));
   const first = result.plan.steps[0].set;
@@ -70,30 +73,52 @@ export async function inspect(deps: RestoreDeps, ctx: StepContext): Promise<Step
       miFacts = await deps.managedInstanceFacts(sourceMi.armResourceId);
     } catch (err) {
       if (isTransientError(err)) throw err;
-      return abortWith(planned, 'PORTABILITY_UNKNOWN', `could not read ${sourceMi.name}'s update policy and TDE protector from ARM: ${toErrorInfo(err).message}`);
+      return failWith(planned, 'PORTABILITY_UNKNOWN', `could not read ${sourceMi.name}'s update policy and TDE protector from ARM: ${toErrorInfo(err).message}`);
     }
     planned.sourceMi = { name: sourceMi.name, facts: miFacts };
     const problem = portabilityProblem({ sourceInstance: sourceMi.name, facts: miFacts, encrypted: false, target: run.target.name, targetMajor: facts.major });
-    if (problem) return abortWith(planned, problem.code, problem.message);
+    if (problem) return failWith(planned, problem.code, problem.message);
   }
   if (run.target.kind === 'sqlServer' && facts && newest > facts.major) {
-    return abortWith(
-      planned,
+    return failWith(planned,
       'BACKUP_NEWER_THAN_TARGET',
       `backup was taken on ${versionName(newest)}; target ${run.target.name} runs ${versionName(facts.major)} and cannot restore newer versions`,
     );
   }
   try {
-    if (run.input.verify === 'verifyonly') {
-      for (const step of plan) await run.sql.query(restoreInspect('VERIFYONLY', step.urls), { timeoutMs: 0 });
-    }
     await run.data.setFiles(await backupFiles(run.sql, first.urls));
-    return next('precheck', planned);
   } catch (err) {
     if (err instanceof SqlFailure && !err.isTransient) {
       const f = restoreFailure(err.numbers, err.message);
-      return abortWith(planned, f.code, `checking the backup failed: ${f.message}`);
+      return failWith(planned, f.code, `reading the backup's file list failed: ${f.message}`);
     }
     throw err;
   }
+  return next(run.input.verify === 'verifyonly' ? 'verifyBackup' : 'precheck', planned);
+}
+
+/**
+ * RESTORE VERIFYONLY of every file of the plan, one after the other, each a server-side job: SQL
+ * Server reads the whole backup for it, which takes as long as reading it for the restore.
+ */
+export async function verifyBackup(deps: RestoreDeps, ctx: RestoreContext): Promise<StepResult<RestoreState>> {
+  const run = await openRun(deps, ctx);
+  const plan = await run.data.plan();
+  let verified = run.state.verifiedFiles ?? 0;
+  for (; verified < plan.length; verified++) {
+    const job = await serverJob(
+      run.sql,
+      jobNameFor(ctx.operation.id, `verify ${verified + 1}`),
+      restoreInspect('VERIFYONLY', plan[verified].urls).literal(),
+      `mi-autopilot operation ${ctx.operation.id}: RESTORE VERIFYONLY of file ${verified + 1} of ${plan.length}`,
+    );
+    if (job.state === 'running') {
+      return wait(deps.pollMs, `RESTORE VERIFYONLY of backup file ${verified + 1} of ${plan.length} on ${run.target.name}`, { ...run.state, verifiedFiles: verified });
+    }
+    if (job.state === 'failed') {
+      const f = restoreFailure(numbersInJobMessage(job.message), job.message);
+      return failWith({ ...run.state, verifiedFiles: verified }, f.code, `checking the backup failed (RESTORE VERIFYONLY): ${f.message}`);
+    }
+  }
+  return next('precheck', { ...run.state, verifiedFiles: verified });
 }

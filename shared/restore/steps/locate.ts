@@ -1,15 +1,16 @@
 // Step 1: find every file of the backup in the container, wait for missing stripes, and stop if
 // another restore already covered the blob that started this one.
 import { compilePathPattern, isPatternProblem } from '../../config/pathPattern';
-import { fail, next, StepResult, succeed, wait, type StepContext } from '../../ops/types';
+import { fail, next, StepResult, succeed, wait } from '../../ops/types';
 import { blobVersionKey } from '../claims';
-import { openRun, RestoreDeps, targetKeyOf } from '../deps';
+import { openRun, RestoreDeps, targetKeyOf, type RestoreContext } from '../deps';
+import type { RestoreState } from '../state';
 import { namedStripeSets } from '../namedStripes';
 
 /** Captures that name the backup family; the others (type, timestamp, stripe) vary within it. */
 const FAMILY_CAPTURES = ['server', 'database'];
 
-export async function locate(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
+export async function locate(deps: RestoreDeps, ctx: RestoreContext): Promise<StepResult<RestoreState>> {
   const run = await openRun(deps, ctx);
   const { input, state } = run;
   const listing = await run.container.list();

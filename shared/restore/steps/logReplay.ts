@@ -4,13 +4,13 @@
 // with a read + list SAS and told the last file, and restoreDetails is followed until it
 // recovers the database. The staged copies are removed afterwards, whatever the outcome.
 import { ArmError } from '../../arm/errors';
-import { next, StepResult, wait, type StepContext } from '../../ops/types';
+import { next, StepResult, wait } from '../../ops/types';
 import type { BackupContainer } from '../../storage/backupContainer';
-import { RestoreDeps, RestoreRun, openRun } from '../deps';
-import type { LogReplay } from '../../arm/logReplay';
+import { RestoreDeps, RestoreRun, openRun, type RestoreContext } from '../deps';
+import type { LogReplay } from '../logReplayService';
 import { lastBackupName, stagedFiles } from '../logReplayFiles';
 import type { LogReplayProgress, RestoreState } from '../state';
-import { abortWith } from './abort';
+import { failWith } from './abort';
 import { reportOverallProgress } from './execute';
 
 const unquote = (eTag: string): string => eTag.replace(/"/g, '');
@@ -33,7 +33,7 @@ function serviceFor(deps: RestoreDeps, run: RestoreRun): { service: LogReplay; a
 }
 
 /** Step: copy every file of the plan into the folder; a re-run keeps the copies already made. */
-export async function stageLogReplay(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
+export async function stageLogReplay(deps: RestoreDeps, ctx: RestoreContext): Promise<StepResult<RestoreState>> {
   const run = await openRun(deps, ctx);
   const { state } = run;
   const { folder } = logReplayOf(state);
@@ -57,12 +57,12 @@ export async function stageLogReplay(deps: RestoreDeps, ctx: StepContext): Promi
       }
       const started = await staging.startCopy(`${file.sourceUrl}?${sourceSas}`, path, { sourceetag: unquote(eTag), operation: ctx.operation.id }, eTag);
       if (started === 'sourceChanged') {
-        return abortWith(state, 'BACKUP_CHANGED', `${sourcePath} was replaced in container ${run.input.container} after it was inspected; nothing was restored`);
+        return failWith(state, 'BACKUP_CHANGED', `${sourcePath} was replaced in container ${run.input.container} after it was inspected; nothing was restored`);
       }
       copy = await staging.copyState(path);
     }
     if (copy?.status === 'failed' || copy?.status === 'aborted') {
-      return abortWith(state, 'LOG_REPLAY_STAGING_FAILED', `copying ${sourcePath} to ${staging.config.url}/${path} ${copy.status}: ${copy.description ?? 'storage gave no reason'}`);
+      return failWith(state, 'LOG_REPLAY_STAGING_FAILED', `copying ${sourcePath} to ${staging.config.url}/${path} ${copy.status}: ${copy.description ?? 'storage gave no reason'}`);
     }
     if (copy?.status !== 'success') pending.push(file.name);
   }
@@ -73,7 +73,7 @@ export async function stageLogReplay(deps: RestoreDeps, ctx: StepContext): Promi
 }
 
 /** Step: start the service into the restore name, unless restoreDetails shows it already runs. */
-export async function startLogReplay(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
+export async function startLogReplay(deps: RestoreDeps, ctx: RestoreContext): Promise<StepResult<RestoreState>> {
   const run = await openRun(deps, ctx);
   const { state, target } = run;
   const lrs = logReplayOf(state);
@@ -89,7 +89,7 @@ export async function startLogReplay(deps: RestoreDeps, ctx: StepContext): Promi
     startPoller = await service.start(armId, database, { storageContainerUri: staging.urlOf(lrs.folder), sasToken, lastBackupName: lastBackupName(await run.data.plan()) });
   } catch (err) {
     if (err instanceof ArmError && !err.isTransient) {
-      return abortWith(state, 'LOG_REPLAY_REFUSED', `the Log Replay Service on ${target.name} refused to restore ${database}: ${err.message}`);
+      return failWith(state, 'LOG_REPLAY_REFUSED', `the Log Replay Service on ${target.name} refused to restore ${database}: ${err.message}`);
     }
     throw err;
   }
@@ -97,7 +97,7 @@ export async function startLogReplay(deps: RestoreDeps, ctx: StepContext): Promi
 }
 
 /** Step: follow the start operation, then restoreDetails, until the database is recovered. */
-export async function watchLogReplay(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
+export async function watchLogReplay(deps: RestoreDeps, ctx: RestoreContext): Promise<StepResult<RestoreState>> {
   const run = await openRun(deps, ctx);
   const { target } = run;
   let state = run.state;
@@ -109,24 +109,24 @@ export async function watchLogReplay(deps: RestoreDeps, ctx: StepContext): Promi
     lrs = { ...lrs, startPoller: polled.state };
     state = { ...state, logReplay: lrs };
     if (polled.error) {
-      return abortWith(state, 'LOG_REPLAY_REFUSED', `the Log Replay Service on ${target.name} could not start restoring ${database}: ${polled.error.message}`);
+      return failWith(state, 'LOG_REPLAY_REFUSED', `the Log Replay Service on ${target.name} could not start restoring ${database}: ${polled.error.message}`);
     }
     if (!polled.done) return wait(deps.pollMs, `starting the Log Replay Service for ${database} on ${target.name}`, state);
   }
 
   const details = await service.details(armId, database);
   if (!details) {
-    return abortWith(state, 'LOG_REPLAY_FAILED', `the Log Replay restore of ${database} on ${target.name} is gone (was it stopped outside the app?)`);
+    return failWith(state, 'LOG_REPLAY_FAILED', `the Log Replay restore of ${database} on ${target.name} is gone (was it stopped outside the app?)`);
   }
   const status = (details.status ?? '').toLowerCase();
   const unrestorable = details.unrestorableFiles;
   if (status === 'failed') {
     const files = unrestorable.length > 0 ? `; files it could not restore: ${unrestorable.join(', ')}` : '';
-    return abortWith(state, 'LOG_REPLAY_FAILED', `the Log Replay Service stopped restoring ${database} on ${target.name}: ${details.blockReason ?? 'it gave no reason'}${files}`);
+    return failWith(state, 'LOG_REPLAY_FAILED', `the Log Replay Service stopped restoring ${database} on ${target.name}: ${details.blockReason ?? 'it gave no reason'}${files}`);
   }
   if (unrestorable.length > 0) {
     // every staged file is part of the chain: one the service cannot read means it never completes
-    return abortWith(state, 'LOG_REPLAY_FAILED', `the Log Replay Service cannot read ${unrestorable.join(', ')} of the chain staged for ${database} on ${target.name}, so the chain can never complete; the service is stopped`);
+    return failWith(state, 'LOG_REPLAY_FAILED', `the Log Replay Service cannot read ${unrestorable.join(', ')} of the chain staged for ${database} on ${target.name}, so the chain can never complete; the service is stopped`);
   }
   if (status === 'completed') {
     state = await reportOverallProgress(ctx, run, state, 100);
@@ -140,7 +140,7 @@ export async function watchLogReplay(deps: RestoreDeps, ctx: StepContext): Promi
 }
 
 /** Step: the staged copies go once the database is recovered. */
-export async function tidyLogReplay(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
+export async function tidyLogReplay(deps: RestoreDeps, ctx: RestoreContext): Promise<StepResult<RestoreState>> {
   const run = await openRun(deps, ctx);
   const lrs = logReplayOf(run.state);
   await stagingContainer(run).deleteUnder(`${lrs.folder}/`);

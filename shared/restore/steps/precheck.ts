@@ -1,11 +1,12 @@
 // Step 4: the checks that stop a restore before it touches anything, each with its own code:
 // version, managed-instance rules, an existing target and the rule's choice, file placement.
-import { next, StepResult, type StepContext } from '../../ops/types';
+import { next, StepResult } from '../../ops/types';
 import { planMoves } from '../../sql/relocation';
 import { databaseState } from '../../sql/databases';
-import { openRun, RestoreDeps, targetKeyOf } from '../deps';
+import { openRun, RestoreDeps, targetKeyOf, type RestoreContext } from '../deps';
+import type { RestoreState } from '../state';
 import { blobVersionKey } from '../claims';
-import { abortWith } from './abort';
+import { failWith } from './abort';
 import { portabilityProblem } from '../portability';
 import { logReplayFolder } from '../logReplayFiles';
 
@@ -16,7 +17,7 @@ export function stagingName(target: string, operationId: string): string {
   return `${target.slice(0, 128 - suffix.length)}${suffix}`;
 }
 
-export async function precheck(deps: RestoreDeps, ctx: StepContext): Promise<StepResult> {
+export async function precheck(deps: RestoreDeps, ctx: RestoreContext): Promise<StepResult<RestoreState>> {
   const run = await openRun(deps, ctx);
   const { input, state, target } = run;
   const plan = await run.data.plan();
@@ -25,8 +26,7 @@ export async function precheck(deps: RestoreDeps, ctx: StepContext): Promise<Ste
   // T-SQL on a managed instance takes no NORECOVERY: a chain goes through the Log Replay Service
   const logReplay = targetKind === 'managedInstance' && plan.length > 1;
   if (logReplay && (!deps.logReplay || !target.armResourceId)) {
-    return abortWith(
-      { ...state, targetKind },
+    return failWith({ ...state, targetKind },
       'CHAIN_NEEDS_LOG_REPLAY',
       `the backup chain has ${plan.length} files (full, differential and log backups); a managed instance applies differential and log backups only through the Log Replay Service, which the app reaches through ARM, and ${target.armResourceId ? 'this app has no ARM access (in Azure it uses its managed identity; locally set ARM_ENDPOINT)' : `instance ${target.name} has no armResourceId in the estate`}; nothing was changed`,
     );
@@ -36,13 +36,12 @@ export async function precheck(deps: RestoreDeps, ctx: StepContext): Promise<Ste
   if (state.sourceMi && facts) {
     const encrypted = (await run.data.files()).some((f) => f.tdeThumbprint);
     const problem = portabilityProblem({ sourceInstance: state.sourceMi.name, facts: state.sourceMi.facts, encrypted, target: target.name, targetMajor: facts.major });
-    if (problem) return abortWith({ ...state, targetKind }, problem.code, problem.message);
+    if (problem) return failWith({ ...state, targetKind }, problem.code, problem.message);
   }
 
   const targetExisted = (await databaseState(run.sql, input.target.database)) !== undefined;
   if (targetExisted && input.onExisting === 'fail') {
-    return abortWith(
-      { ...state, targetKind, targetExisted },
+    return failWith({ ...state, targetKind, targetExisted },
       'TARGET_EXISTS',
       `database ${input.target.database} already exists on ${target.name} and ${input.rule ? `rule ${input.rule}` : 'the request'} says onExisting: fail; nothing was changed`,
     );
@@ -53,8 +52,7 @@ export async function precheck(deps: RestoreDeps, ctx: StepContext): Promise<Ste
   const restoreAs = inPlace ? input.target.database : stagingName(input.target.database, ctx.operation.id);
   const paths = target.paths ?? { data: facts?.dataPath ?? '', log: facts?.logPath ?? '' };
   if (targetKind === 'sqlServer' && (!paths.data || !paths.log)) {
-    return abortWith(
-      { ...state, targetKind, targetExisted },
+    return failWith({ ...state, targetKind, targetExisted },
       'NO_FILE_LOCATION',
       `${target.name} reports no default data and log folders (SERVERPROPERTY InstanceDefaultDataPath/LogPath); set paths on the instance in the estate`,
     );

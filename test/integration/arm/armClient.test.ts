@@ -97,6 +97,23 @@ describe('throttling and server errors', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
   });
 
+  it('never resends a POST that ARM answered 500 (it may have acted); a 429 it did not take in is retried', async () => {
+    const before = world.arm.faults.served;
+    world.arm.injectFault({ kind: 'serverError', count: 1, retryAfterSeconds: 0 });
+    const e = await caught(client.startFailover(RG, 'mi-prod', 'Link_Sales', 'Planned'));
+    world.arm.faults.clear();
+    expect(e).toMatchObject({ statusCode: 500, armCode: 'InternalServerError' });
+    expect(world.arm.faults.served - before).toBe(1);
+    // the same POST throttled: ARM refused it unseen, so the pipeline sends it again
+    world.arm.injectFault({ kind: 'throttle', count: 1, retryAfterSeconds: 0 });
+    const throttledOnce = world.arm.faults.served;
+    const refused = await caught(client.startSetRole(RG, 'mi-prod', 'Link_Sales', 'Primary', 'Planned'));
+    world.arm.faults.clear();
+    expect(world.arm.faults.served - throttledOnce).toBe(1);
+    // the retry reached ARM, which judged the request itself (a planned setRole to Primary is refused)
+    expect(refused).toMatchObject({ armCode: 'DistributedAvailabilityGroupSetRolePrimaryPlannedNotSupported' });
+  });
+
   it('surfaces a transient ArmError when the retries run out', async () => {
     world.arm.injectFault({ kind: 'serverError', count: 10, retryAfterSeconds: 0 });
     const e = await caught(client.getManagedInstance(RG, 'mi-prod'));

@@ -23,19 +23,19 @@ test('operationWorker advances a demo operation from the work queue; operationSw
   expect(runtime.engine.ctx.settings.maxDequeueCount).toBe(5); // from host.json
 
   const { operation } = await runtime.engine.start({ kind: 'demo', targetKey: 'local/demo', input: {}, createdBy: 'test' });
-  const queue = runtime.storage.queue('operations');
+  const queue = runtime.platform.storage.queue('operations');
   const received = await queue.receiveMessages({ numberOfMessages: 1 });
   expect(received.receivedMessageItems).toHaveLength(1);
   // the host decodes base64 JSON before calling the handler
   await operationWorker(JSON.parse(Buffer.from(received.receivedMessageItems[0].messageText, 'base64').toString('utf8')), context());
   expect((await runtime.engine.get(operation.id))?.state).toBe('succeeded');
-  expect((await runtime.eventTable?.recent())?.some((e) => e.data.operationId === operation.id && e.type === 'MiAutopilot.Operation.Succeeded')).toBe(true);
+  expect((await runtime.platform.eventTable?.recent())?.some((e) => e.data.operationId === operation.id && e.type === 'MiAutopilot.Operation.Succeeded')).toBe(true);
 
   const logs: string[] = [];
   const timerContext = new InvocationContext({ functionName: 'operationSweeper', logHandler: (_level, ...args) => logs.push(args.join(' ')) });
   const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
   await operationSweeper(timer, timerContext);
-  expect(logs.join('\n')).toMatch(/swept \d+ open operations: 0 revived, 0 past their deadline/);
+  expect(logs.join('\n')).toMatch(/swept \d+ open operations: 0 revived, 0 ended past their deadline or approval, 0 outcomes published/);
 });
 
 test('operationWorker refuses a malformed message so that it reaches the poison queue', async () => {

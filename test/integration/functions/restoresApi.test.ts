@@ -21,7 +21,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const { getRuntime } = await import('../../../shared/runtime');
-  await (await getRuntime()).sql.closeAll();
+  await (await getRuntime()).platform.sql.closeAll();
   for (const name of ['AzureWebJobsStorage', 'ESTATE_FILE', 'SQL_PASSWORD', 'RESTORE_POLL_MS']) delete process.env[name];
   await world?.stop();
 });
@@ -34,7 +34,7 @@ const json = (r: HttpResponseInit) => r.jsonBody as Record<string, unknown> & { 
 async function drain(done: () => Promise<boolean>): Promise<void> {
   const { getRuntime } = await import('../../../shared/runtime');
   const runtime = await getRuntime();
-  const pump = new QueuePump(runtime.storage.queue('operations'), runtime.storage.queue('operations-poison'), async (d) => {
+  const pump = new QueuePump(runtime.platform.storage.queue('operations'), runtime.platform.storage.queue('operations-poison'), async (d) => {
     await runtime.engine.process(decodeWorkMessage(d.body), { dequeueCount: d.dequeueCount });
   }, { batchSize: 8, maxDequeueCount: 5, visibilityTimeoutSeconds: 2, maxPollingIntervalMs: 100 });
   const end = Date.now() + 60_000;
@@ -70,7 +70,7 @@ test('bad requests are refused with the reason, unknown operations are 404', asy
   const { getOperation, cancelOperation } = await import('../../../functions/operationsApi');
   const notJson = await startRestore(post('restores', 'restore please'), context());
   expect(notJson.status).toBe(400);
-  expect(json(notJson).error?.message).toMatch(/the body must be JSON/);
+  expect(json(notJson).error?.message).toMatch(/the body is not JSON; send for example/);
   const elsewhere = await startRestore(post('restores', { blobUrl: 'https://evil.example/x.bak', target: { instance: 'sql-dev', database: 'X' } }), context());
   expect(json(elsewhere).error?.message).toMatch(/is not in a configured backup container/);
   const noTarget = await startRestore(post('restores', { blobUrl: `${world.azurite.blobEndpoint}/backups/adhoc/missing.bak` }), context());
@@ -91,11 +91,11 @@ test('POST /api/operations/{id}/cancel stops a restore waiting for its stripes a
   const cancelled = await cancelOperation(post(`operations/${id}/cancel`, { by: 'dba@contoso', reason: 'wrong file' }, { id }), context());
   expect(cancelled.status).toBe(202);
   // it has started: a worker first runs the restore's cleanup, then it ends cancelled
-  expect(json(cancelled)).toMatchObject({ state: 'pending', cancelRequested: { by: 'dba@contoso', reason: 'wrong file' } });
+  expect(json(cancelled)).toMatchObject({ state: 'pending', cancelRequested: { by: 'dba@contoso (self-declared)', reason: 'wrong file' } });
   await drain(async () => (await view()).state === 'cancelled');
   const final = await view();
-  expect(final.error).toEqual({ code: 'CANCELLED', message: 'cancelled by dba@contoso: wrong file; nothing was changed on sql-dev' });
+  expect(final.error).toEqual({ code: 'CANCELLED', message: 'cancelled by dba@contoso (self-declared): wrong file; nothing was changed on sql-dev' });
   const audit = final.audit as { actor: string; reason: string }[];
-  expect(audit.map((a) => a.reason)).toContain('cancel requested: wrong file');
-  expect(audit.at(-1)).toMatchObject({ actor: 'dba@contoso', reason: 'cancelled: wrong file; cleanup said: cancelled by dba@contoso: wrong file; nothing was changed on sql-dev' });
+  expect(audit.map((a) => a.reason)).toContain('cancelled: wrong file at step locate: running abort to undo unfinished work');
+  expect(audit.at(-1)).toMatchObject({ actor: 'dba@contoso (self-declared)', reason: 'cancelled by dba@contoso (self-declared): wrong file; nothing was changed on sql-dev' });
 });

@@ -1,7 +1,9 @@
 // The operation engine against a real Azurite: the guarantees the restore and failover playbooks
 // stand on.
 import { AppError } from '../../../shared/errors';
-import { next, Playbook, succeed, wait } from '../../../shared/ops/types';
+import { z } from 'zod';
+import { definePlaybook, type Playbook } from '../../../shared/ops/playbook';
+import { cleanedUp, next, succeed, wait, type StepContext, type StepResult } from '../../../shared/ops/types';
 import { OperationWorker, SimulatedCrash } from '../../../shared/ops/worker';
 import { startAzurite, AzuriteInstance } from '../../helpers/azurite';
 import { createOpsHarness, OpsHarness } from '../../helpers/opsHarness';
@@ -24,6 +26,11 @@ async function settled(h: OpsHarness, ...ids: string[]): Promise<boolean> {
   return true;
 }
 
+/** A test playbook with no input or state schema to speak of. */
+function loose(def: { kind: string; firstStep: string; defaultDeadlineMs: number; cleanupStep?: string; steps: Record<string, (ctx: StepContext) => Promise<StepResult>> }): Playbook {
+  return definePlaybook({ input: z.unknown(), state: z.unknown(), ...def });
+}
+
 /** A playbook whose steps count their own runs, to prove nothing runs twice. */
 function countingPlaybook(kind: string, runs: Map<string, number>, stepDelayMs = 0): Playbook {
   const step = (name: string, then?: string) => async () => {
@@ -31,7 +38,7 @@ function countingPlaybook(kind: string, runs: Map<string, number>, stepDelayMs =
     if (stepDelayMs) await new Promise((r) => setTimeout(r, stepDelayMs));
     return then ? next(then) : succeed({ done: true });
   };
-  return { kind, firstStep: 'one', defaultDeadlineMs: 600_000, steps: { one: step('one', 'two'), two: step('two', 'three'), three: step('three') } };
+  return loose({ kind, firstStep: 'one', defaultDeadlineMs: 600_000, steps: { one: step('one', 'two'), two: step('two', 'three'), three: step('three') } });
 }
 
 test('a 3-step demo playbook completes across separate worker invocations', async () => {
@@ -126,7 +133,7 @@ test('a second operation on the same target waits for the lock, then runs', asyn
   const auditB = await h.engine.audit(second.operation.id);
   const bMarked = auditB.find((x) => x.reason === 'step mark done');
   expect(bMarked && a && bMarked.at >= a.updatedAt).toBe(true);
-  expect(auditB.some((x) => x.reason.startsWith('waiting for target sql-dev/Shared'))).toBe(true);
+  expect(auditB.some((x) => x.reason.startsWith('waiting for sql-dev/shared, held by operation'))).toBe(true);
   expect(await h.engine.ctx.locks.holder('sql-dev/Shared')).toBeUndefined();
 });
 
@@ -141,29 +148,29 @@ test('the same idempotency key twice gives one operation', async () => {
   expect(new Set([one.operation.id, two.operation.id, three.operation.id]).size).toBe(1);
   expect([one.duplicate, two.duplicate, three.duplicate].filter(Boolean)).toHaveLength(2);
   expect(await h.engine.duplicateCount(one.operation.id)).toBe(2);
-  expect(await h.engine.list({ targetKey: 'sql-dev/Idem' })).toHaveLength(1);
+  expect((await h.engine.list({ targetKey: 'sql-dev/Idem' })).operations).toHaveLength(1);
   await h.drainUntil(() => settled(h, one.operation.id));
   expect(h.effects.applied.get(one.operation.id)).toBe(1);
 });
 
-test('a poison message ends the operation failed with its error visible', async () => {
-  const broken: Playbook = {
+test('a step that names a step the playbook does not have fails at once with STEP_NOT_FOUND', async () => {
+  const broken = loose({
     kind: 'broken',
     firstStep: 'start',
     defaultDeadlineMs: 600_000,
     // a deployment bug: the step names a step that does not exist
     steps: { start: async () => next('missing-step') },
-  };
+  });
   const h = await createOpsHarness(azurite, [broken]);
   const { operation } = await h.engine.start({ kind: 'broken', targetKey: 'sql-dev/Poison', input: {}, createdBy: 'test' });
   await h.drainUntil(() => settled(h, operation.id), 30_000);
   const failed = await h.engine.get(operation.id);
   expect(failed?.state).toBe('failed');
-  expect(failed?.error?.code).toBe('POISON_MESSAGE');
+  expect(failed?.error?.code).toBe('STEP_NOT_FOUND');
   expect(failed?.error?.message).toContain("playbook 'broken' has no step 'missing-step'");
-  expect(h.pump.failed).toBe(2); // deliveries 1 and 2 threw; the 3rd (maxDequeueCount) recorded the failure
+  expect(h.pump.failed).toBe(0);
   const audit = await h.engine.audit(operation.id);
-  expect(audit.at(-1)?.error?.code).toBe('POISON_MESSAGE');
+  expect(audit.at(-1)?.error?.code).toBe('STEP_NOT_FOUND');
 });
 
 test('the sweeper revives an operation whose message was lost', async () => {
@@ -207,7 +214,7 @@ test('an operation past its deadline fails with DEADLINE_EXCEEDED, from the work
 
 test('transient step errors are retried with backoff; permanent ones fail at once', async () => {
   let calls = 0;
-  const flaky: Playbook = {
+  const flaky = loose({
     kind: 'flaky',
     firstStep: 'connect',
     defaultDeadlineMs: 600_000,
@@ -218,13 +225,13 @@ test('transient step errors are retried with backoff; permanent ones fail at onc
         return succeed({ calls });
       },
     },
-  };
-  const stubborn: Playbook = {
+  });
+  const stubborn = loose({
     kind: 'stubborn',
     firstStep: 'login',
     defaultDeadlineMs: 600_000,
     steps: { login: async () => { throw new AppError('SQL_LOGIN_FAILED', "Login failed for user 'autopilot' (18456)"); } },
-  };
+  });
   const h = await createOpsHarness(azurite, [flaky, stubborn]);
   const a = await h.engine.start({ kind: 'flaky', targetKey: 'sql-dev/Flaky', input: {}, createdBy: 'test' });
   const b = await h.engine.start({ kind: 'stubborn', targetKey: 'sql-dev/Stubborn', input: {}, createdBy: 'test' });
@@ -252,7 +259,7 @@ test('cancellation stops a waiting operation and frees its target', async () => 
 });
 
 test('an operation awaiting approval resumes when approved and records the approver', async () => {
-  const gated: Playbook = {
+  const gated = loose({
     kind: 'gated',
     firstStep: 'ask',
     defaultDeadlineMs: 600_000,
@@ -260,27 +267,27 @@ test('an operation awaiting approval resumes when approved and records the appro
       ask: async () => ({ type: 'awaitApproval', prompt: 'fail over link Sales to mi-prod?', step: 'act' }),
       act: async () => succeed({ acted: true }),
     },
-  };
+  });
   const h = await createOpsHarness(azurite, [gated]);
   const { operation } = await h.engine.start({ kind: 'gated', targetKey: 'link/Sales', input: {}, createdBy: 'alert' });
   await h.pump.pumpOnce();
   expect((await h.engine.get(operation.id))?.state).toBe('awaiting-approval');
-  await h.engine.decide(operation.id, 'oncall@contoso', 'approved', 'go');
+  await h.engine.decide(operation.id, { name: 'oncall@contoso', selfDeclared: true }, 'approved', 'go');
   await h.drainUntil(() => settled(h, operation.id));
   const done = await h.engine.get(operation.id);
   expect(done?.state).toBe('succeeded');
   expect(done?.approval).toMatchObject({ decidedBy: 'oncall@contoso', decision: 'approved' });
-  await expect(h.engine.decide(operation.id, 'x', 'approved')).rejects.toThrow(/not awaiting approval/);
+  await expect(h.engine.decide(operation.id, { name: 'x', selfDeclared: true }, 'approved')).rejects.toThrow(/not awaiting approval/);
 });
 
 test('a step that waits polls without writing an audit row per poll', async () => {
   let polls = 0;
-  const poller: Playbook = {
+  const poller = loose({
     kind: 'poller',
     firstStep: 'poll',
     defaultDeadlineMs: 600_000,
     steps: { poll: async () => (++polls < 3 ? wait(100, 'restore 40% done') : succeed()) },
-  };
+  });
   const h = await createOpsHarness(azurite, [poller]);
   const { operation } = await h.engine.start({ kind: 'poller', targetKey: 'sql-dev/Poll', input: {}, createdBy: 'test' });
   await h.drainUntil(() => settled(h, operation.id));
@@ -292,7 +299,7 @@ test('a step that waits polls without writing an audit row per poll', async () =
 describe('a playbook with a cleanup step', () => {
   // "copy" starts server-side work and polls it; "undo" removes it, waiting once as a real stop would
   const undone: string[] = [];
-  const copying: Playbook = {
+  const copying = loose({
     kind: 'copying',
     firstStep: 'copy',
     defaultDeadlineMs: 600_000,
@@ -304,10 +311,10 @@ describe('a playbook with a cleanup step', () => {
         const s = ctx.stepState as { started?: string; stopping?: boolean };
         if (s.started && !s.stopping) return wait(10, 'stopping the copy', { ...s, stopping: true });
         if (s.started) undone.push(s.started);
-        return { type: 'fail', code: 'UNDONE', message: s.started ? `${s.started} removed` : 'nothing to undo' };
+        return cleanedUp(s.started ? `${s.started} removed` : 'nothing to undo');
       },
     },
-  };
+  });
 
   test('cancelling a waiting operation runs the cleanup, then ends cancelled saying what it did', async () => {
     const h = await createOpsHarness(azurite, [copying]);
@@ -316,15 +323,15 @@ describe('a playbook with a cleanup step', () => {
     expect((await h.engine.get(operation.id))?.state).toBe('waiting');
     const asked = await h.engine.cancel(operation.id, 'dba@contoso', 'wrong backup');
     expect(asked.state).toBe('pending');
-    expect(asked.waitReason).toBe('cancel requested by dba@contoso: undoing unfinished work');
+    expect(asked.waitReason).toBe('undoing unfinished work: cancelled by dba@contoso: wrong backup');
     await h.drainUntil(() => settled(h, operation.id));
     const op = await h.engine.get(operation.id);
-    expect(op).toMatchObject({ state: 'cancelled', error: { code: 'CANCELLED', message: `copy of ${operation.id} removed` } });
+    expect(op).toMatchObject({ state: 'cancelled', error: { code: 'CANCELLED', message: `cancelled by dba@contoso: wrong backup; copy of ${operation.id} removed` } });
     expect(undone).toContain(`copy of ${operation.id}`);
     expect(await h.engine.ctx.locks.holder('sql-dev/Copy1')).toBeUndefined();
     const reasons = (await h.engine.audit(operation.id)).map((a) => a.reason);
-    expect(reasons).toEqual(expect.arrayContaining(['cancel requested: wrong backup', expect.stringMatching(/^cancel requested by dba@contoso \(wrong backup\) at step poll: running undo/)]));
-    expect(reasons.at(-1)).toBe(`cancelled: wrong backup; cleanup said: copy of ${operation.id} removed`);
+    expect(reasons).toEqual(expect.arrayContaining([expect.stringMatching(/^cancelled: wrong backup at step poll: running undo to undo unfinished work$/)]));
+    expect(reasons.at(-1)).toBe(`cancelled by dba@contoso: wrong backup; copy of ${operation.id} removed`);
   });
 
   test('an operation that never ran is cancelled at once: nothing to undo', async () => {
@@ -332,7 +339,8 @@ describe('a playbook with a cleanup step', () => {
     const { operation } = await h.engine.start({ kind: 'copying', targetKey: 'sql-dev/Copy2', input: {}, createdBy: 'test' });
     const cancelled = await h.engine.cancel(operation.id, 'dba@contoso', 'not needed');
     expect(cancelled.state).toBe('cancelled');
-    expect(cancelled.error).toBeUndefined();
+    expect(cancelled.error).toEqual({ code: 'CANCELLED', message: 'cancelled by dba@contoso: not needed' });
+    expect(undone).not.toContain(`copy of ${operation.id}`);
   });
 
   test('past the deadline the cleanup runs (from the worker or the sweeper) and the operation fails DEADLINE_EXCEEDED with what it did', async () => {

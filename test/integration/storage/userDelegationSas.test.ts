@@ -43,7 +43,7 @@ beforeAll(async () => {
   container = BackupContainer.fromConfig(
     { name: 'backups', url: `${azurite.blobEndpoint}/backups`, auth: { type: 'managedIdentity' }, logReplayContainer: 'mi-autopilot-lrs' },
     {},
-    identity,
+    () => identity,
   );
 }, 90_000);
 

@@ -26,7 +26,7 @@ describe('host.json', () => {
       messageEncoding: 'base64',
     });
     expect(settings.routePrefix).toBe('api');
-    expect(settings.functionTimeoutMs).toBe(600_000);
+    expect(settings.functionTimeoutMs).toBe(300_000);
   });
 
   it('takes the host defaults for absent settings and refuses invalid ones', () => {

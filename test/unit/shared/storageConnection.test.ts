@@ -14,16 +14,15 @@ test('an account connection string derives the service URLs', () => {
 });
 
 test('identity-based settings use the managed identity, the same way the host reads them', () => {
-  const c = storageFromSettings({ AzureWebJobsStorage__accountName: 'prodops' }, 'AzureWebJobsStorage', fakeCredential);
+  const c = storageFromSettings({ AzureWebJobsStorage__accountName: 'prodops' }, () => fakeCredential);
   expect(c).toMatchObject({ kind: 'identity', blobUrl: 'https://prodops.blob.core.windows.net', tableUrl: 'https://prodops.table.core.windows.net' });
   const explicit = storageFromSettings(
     { AzureWebJobsStorage__blobServiceUri: 'https://b.example/', AzureWebJobsStorage__queueServiceUri: 'https://q.example', AzureWebJobsStorage__tableServiceUri: 'https://t.example' },
-    'AzureWebJobsStorage',
-    fakeCredential,
+    () => fakeCredential,
   );
   expect(explicit).toMatchObject({ blobUrl: 'https://b.example', queueUrl: 'https://q.example' });
 });
 
 test('no storage settings at all is a clear configuration error', () => {
-  expect(() => storageFromSettings({})).toThrow(/storage connection 'AzureWebJobsStorage' is not configured: set AzureWebJobsStorage to a connection string, or AzureWebJobsStorage__accountName/);
+  expect(() => storageFromSettings({}, () => fakeCredential)).toThrow(/storage connection 'AzureWebJobsStorage' is not configured: set AzureWebJobsStorage to a connection string, or AzureWebJobsStorage__accountName/);
 });

@@ -1,0 +1,59 @@
+// The auto-restore feature: its playbook with everything it needs from the platform, and what
+// retention deletes with a restore operation (its blob claims and its findings in the JSON store).
+import { AppError } from '../errors';
+import type { Platform } from '../platform';
+import type { Feature } from '../platform/feature';
+import { blobVersionKey, TableBlobClaims } from './claims';
+import { restoreData, targetKeyOf, type RestoreDeps } from './deps';
+import { restoreInputSchema } from './input';
+import { logReplayFrom } from './logReplayService';
+import { managedInstanceFactsFrom } from './managedInstanceFacts';
+import { restorePlaybook } from './playbook';
+
+/** How often running restores and missing stripes are looked at again (RESTORE_POLL_MS). */
+export function restorePollMs(settings: Record<string, string | undefined>): number {
+  const raw = settings.RESTORE_POLL_MS;
+  if (raw === undefined || raw.trim() === '') return 15_000;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 100 || value > 3_600_000) {
+    throw new AppError('CONFIGURATION_INVALID', `app setting RESTORE_POLL_MS is '${raw}'; it must be a whole number of milliseconds from 100 to 3600000 (default 15000)`);
+  }
+  return value;
+}
+
+export async function restoreFeature(platform: Platform): Promise<Feature> {
+  const deps: RestoreDeps = {
+    estate: () => platform.estate.load(),
+    sqlClient: (instance) => platform.sql.client(instance),
+    container: (config) => platform.container(config),
+    claims: new TableBlobClaims(await platform.table('restoreclaims')),
+    store: platform.data,
+    managedInstanceFacts: platform.arm && managedInstanceFactsFrom(platform.arm),
+    logReplay: platform.arm && logReplayFrom(platform.arm),
+    pollMs: restorePollMs(platform.settings),
+  };
+  return {
+    name: 'restore',
+    playbooks: [restorePlaybook(deps)],
+    forget: (op) => forgetRestore(deps, op.id, op.input),
+    // headers are cached per blob version and shared by restores: old ones go by age
+    purge: (before, limit) => deps.store.purgeOlderThan('headers/', before, limit),
+  };
+}
+
+export async function forgetRestore(deps: RestoreDeps, operationId: string, rawInput: unknown): Promise<void> {
+  const parsed = restoreInputSchema.safeParse(rawInput);
+  if (parsed.success) {
+    const data = restoreData(deps.store, operationId);
+    const candidates = Object.entries(await data.candidates());
+    if (candidates.length > 0) {
+      const estate = await deps.estate();
+      const config = estate.backupContainers.find((c) => c.name.toLowerCase() === parsed.data.container.toLowerCase());
+      if (config) {
+        const container = deps.container(config);
+        await deps.claims.forget(targetKeyOf(parsed.data), candidates.map(([path, eTag]) => blobVersionKey(container.urlOf(path), eTag)));
+      }
+    }
+  }
+  await deps.store.deleteUnder(`operations/${operationId}/`);
+}
