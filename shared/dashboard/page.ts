@@ -1,105 +1,310 @@
 // The dashboard: one static page whose script polls the app's own API (operations, their audit
-// trail, recent events) with the function key it was opened with. No framework, no build step.
+// trail, recent events) and acts on operations (cancel, retry, approve, reject). No framework, no
+// build step, nothing fetched from elsewhere: styles, script and favicon are inline, so it works
+// offline. The page holds no data and no secret; the script sends the function key, which it takes
+// from ?code= once and keeps in the tab's sessionStorage.
+import { createHash } from 'node:crypto';
+import { CLIENT_SCRIPT } from './client';
+import * as format from './format';
 
-export function dashboardHtml(): string {
-  return `<!doctype html>
+/** The source of format.ts's functions, declared inside the page's script. */
+export function helpersSource(): string {
+  return (Object.values(format) as unknown[])
+    .filter((v) => typeof v === 'function')
+    .map((f) => Function.prototype.toString.call(f))
+    .join('\n');
+}
+
+// A database drum on the app's blue: a favicon, so that no browser asks for /favicon.ico.
+const FAVICON_SVG =
+  "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'><rect width='32' height='32' rx='6' fill='#0b3d62'/>" +
+  "<ellipse cx='16' cy='9' rx='9' ry='3.5' fill='#fff'/><path d='M7 9v14c0 2 4 3.5 9 3.5s9-1.5 9-3.5V9' fill='none' stroke='#fff' stroke-width='2.5'/>" +
+  "<path d='M7 16c0 2 4 3.5 9 3.5s9-1.5 9-3.5' fill='none' stroke='#fff' stroke-width='2'/></svg>";
+
+/** Encoded whole, so the page's text holds no URL at all (the SVG namespace included). */
+export const FAVICON_HREF = 'data:image/svg+xml,' + encodeURIComponent(FAVICON_SVG);
+
+const STYLE = `
+*, *::before, *::after { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #1f2328; background: #f6f8fa; }
+[hidden] { display: none !important; }
+button, input, select, textarea { font: inherit; }
+button { cursor: pointer; border: 1px solid #d0d7de; background: #f6f8fa; color: #1f2328; border-radius: 6px; padding: 3px 10px; }
+button:hover:not(:disabled) { background: #eaeef2; }
+button:disabled { cursor: default; opacity: .5; }
+button:focus-visible, a:focus-visible, input:focus-visible, select:focus-visible, textarea:focus-visible, summary:focus-visible { outline: 2px solid #0969da; outline-offset: 1px; }
+button.primary { background: #1f883d; border-color: #1a7f37; color: #fff; }
+button.primary:hover:not(:disabled) { background: #1a7f37; }
+button.danger { background: #cf222e; border-color: #a40e26; color: #fff; }
+button.danger:hover:not(:disabled) { background: #a40e26; }
+input, select, textarea { border: 1px solid #d0d7de; border-radius: 6px; padding: 3px 6px; background: #fff; color: #1f2328; }
+code { font: 12px/1.4 ui-monospace, SFMono-Regular, Consolas, monospace; }
+a { color: #0969da; }
+.muted { color: #59636e; }
+.err { color: #a40e26; }
+.warn { color: #7d4e00; }
+.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+
+header.top { background: #0b3d62; color: #fff; padding: 6px 16px; display: flex; align-items: center; gap: 16px; }
+header.top h1 { font-size: 17px; margin: 0; white-space: nowrap; }
+header.top h1 span { font-weight: 400; opacity: .8; }
+#status { margin: 0 0 0 auto; font-size: 13px; opacity: .9; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; min-width: 0; }
+#status.bad { color: #ffd8d3; opacity: 1; font-weight: 600; }
+header.top button { background: transparent; color: #fff; border-color: rgba(255,255,255,.45); white-space: nowrap; }
+header.top button:hover { background: rgba(255,255,255,.12); }
+
+.toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 14px; padding: 8px 16px; background: #fff; border-bottom: 1px solid #d0d7de; }
+.toolbar label { font-size: 13px; color: #59636e; display: inline-flex; align-items: center; gap: 6px; }
+.toolbar label > select, .toolbar label > input { color: #1f2328; }
+#f-kind { width: 8em; }
+#f-target { width: 13em; }
+#f-kind-hint { font-size: 12px; }
+.pager { margin-left: auto; display: flex; align-items: center; gap: 8px; font-size: 13px; }
+.alert { margin: 8px 16px 0; padding: 8px 12px; border: 1px solid #ff8182; background: #ffebe9; color: #82071e; border-radius: 6px; }
+
+main { display: grid; grid-template-columns: minmax(0, 1fr); gap: 12px; padding: 10px 16px 16px; align-items: start; }
+main.with-detail { grid-template-columns: minmax(0, 1fr) clamp(340px, 28vw, 560px); }
+.list { min-width: 0; }
+
+table.ops { width: 100%; table-layout: fixed; border-collapse: collapse; background: #fff; border: 1px solid #d0d7de; font-size: 13px; }
+table.ops th, table.ops td { text-align: left; padding: 4px 6px; border-bottom: 1px solid #eaeef2; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; vertical-align: middle; }
+table.ops thead th { position: sticky; top: 0; z-index: 1; background: #f6f8fa; font-weight: 600; color: #424a53; border-bottom: 1px solid #d0d7de; }
+table.ops tr.group th { background: #eef2f6; color: #424a53; font-size: 12px; font-weight: 600; padding: 3px 6px; }
+/* sized for DejaVu Sans, the widest common UI font: "awaiting-approval" and "12 min ago" fit whole */
+col.c-id { width: 80px; } col.c-kind { width: 62px; } col.c-target { width: 15%; } col.c-state { width: 154px; }
+col.c-step { width: 9%; } col.c-progress { width: 100px; } col.c-updated { width: 92px; }
+tr.op { cursor: pointer; }
+tr.op:hover td { background: #f3f8fe; }
+tr.op.selected td { background: #ddf4ff; }
+tr.op.selected td:first-child { box-shadow: inset 3px 0 0 #0969da; }
+.idbtn { border: 0; background: none; padding: 0; color: #0969da; font: 12px ui-monospace, SFMono-Regular, Consolas, monospace; text-decoration: underline dotted; }
+.idbtn:hover { background: none !important; text-decoration: underline; }
+td.note b { font-weight: 600; }
+
+.badge { display: inline-block; padding: 0 7px; border-radius: 10px; font-size: 12px; font-weight: 600; line-height: 18px; border: 1px solid transparent; }
+.pending .badge { background: #ddf4ff; color: #0550ae; border-color: #80ccff; }
+.running .badge { background: #0969da; color: #fff; }
+.waiting .badge { background: #fff8c5; color: #7d4e00; border-color: #d4a72c; }
+.awaiting-approval .badge { background: #fff1e5; color: #953800; border-color: #fb8f44; }
+.succeeded .badge { background: #dafbe1; color: #116329; border-color: #4ac26b; }
+.failed .badge { background: #ffebe9; color: #a40e26; border-color: #ff8182; }
+.cancelled .badge { background: #eaeef2; color: #424a53; border-color: #afb8c1; }
+.skipped .badge { background: #f6f8fa; color: #59636e; border: 1px dashed #8c959f; font-style: italic; font-weight: 500; }
+
+.bar { width: 44px; height: 8px; background: #eaeef2; border-radius: 4px; display: inline-block; vertical-align: middle; overflow: hidden; }
+.bar > span { display: block; height: 100%; width: 0; background: #0969da; }
+.pct { font-variant-numeric: tabular-nums; }
+
+details.events { margin-top: 12px; background: #fff; border: 1px solid #d0d7de; border-radius: 6px; padding: 6px 10px; }
+details.events summary { cursor: pointer; font-weight: 600; }
+#counters { margin: 6px 0; font-size: 13px; }
+.chip { display: inline-block; background: #eef2f6; border-radius: 10px; padding: 0 8px; margin: 2px 2px 2px 0; }
+
+.detail { background: #fff; border: 1px solid #d0d7de; border-radius: 6px; padding: 10px 12px; position: sticky; top: 8px; max-height: calc(100vh - 16px); overflow: auto; overflow-wrap: anywhere; min-width: 0; }
+.dhead { display: flex; align-items: flex-start; gap: 8px; }
+.dhead h2 { font-size: 15px; margin: 0; flex: 1; min-width: 0; }
+.close { font-size: 18px; line-height: 1; padding: 2px 8px; }
+.idline { margin: 4px 0; }
+.small { font-size: 12px; padding: 1px 8px; }
+.stateline { margin: 4px 0 8px; }
+.actions { display: flex; flex-wrap: wrap; gap: 6px; margin: 6px 0; }
+.act-approve { background: #1f883d; border-color: #1a7f37; color: #fff; }
+.act-approve:hover:not(:disabled) { background: #1a7f37 !important; }
+.act-reject, .act-cancel { color: #a40e26; border-color: #ff8182; background: #fff; }
+.flash { margin: 6px 0; padding: 6px 10px; border-radius: 6px; background: #dafbe1; border: 1px solid #4ac26b; color: #116329; }
+.flash.bad { background: #ffebe9; border-color: #ff8182; color: #82071e; }
+.box { border: 1px solid #eaeef2; border-radius: 6px; padding: 6px 10px; margin: 8px 0; }
+.box h3, .audit h3 { font-size: 13px; margin: 0 0 4px; color: #424a53; }
+.box h4 { font-size: 12px; margin: 6px 0 2px; color: #424a53; }
+.box .text { margin: 2px 0 6px; white-space: pre-wrap; }
+.approval { border-color: #fb8f44; background: #fff8f2; }
+.errbox { border-color: #ff8182; background: #fff5f4; }
+.skipped-box { border: 1px dashed #8c959f; background: #f6f8fa; }
+.restored { border-color: #4ac26b; }
+dl { display: grid; grid-template-columns: 96px minmax(0, 1fr); gap: 2px 10px; margin: 0; font-size: 13px; }
+dt { color: #59636e; }
+dd { margin: 0; min-width: 0; }
+ol.files, ul.diffs { margin: 0; padding-left: 18px; font: 12px/1.4 ui-monospace, SFMono-Regular, Consolas, monospace; }
+table.mini { width: 100%; border-collapse: collapse; font-size: 12px; }
+table.mini th, table.mini td { text-align: left; padding: 2px 4px; border-bottom: 1px solid #eaeef2; vertical-align: top; }
+table.mini th, table.mini td.nw { white-space: nowrap; }
+/* an LSN is read digit by digit: it may go to the next line whole, never in pieces */
+td.lsn { font: 11px/1.4 ui-monospace, SFMono-Regular, Consolas, monospace; overflow-wrap: normal; }
+.detail details { margin: 6px 0; }
+.detail summary { cursor: pointer; font-size: 13px; color: #424a53; }
+.detail pre { white-space: pre-wrap; font-size: 12px; background: #f6f8fa; padding: 6px; border-radius: 4px; margin: 4px 0; max-height: 40vh; overflow: auto; }
+
+.keypanel { max-width: 720px; margin: 32px auto; background: #fff; border: 1px solid #d4a72c; border-radius: 8px; padding: 16px 20px; }
+.keypanel h2 { margin: 0 0 8px; font-size: 18px; color: #7d4e00; }
+.keypanel h3 { font-size: 14px; margin: 12px 0 4px; }
+.keypanel ul { margin: 0; padding-left: 20px; }
+.keypanel form { margin: 14px 0 6px; display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
+.keypanel input { width: 22em; }
+
+dialog { border: 1px solid #d0d7de; border-radius: 8px; padding: 16px 20px; width: min(560px, calc(100vw - 32px)); box-shadow: 0 8px 24px rgba(0,0,0,.2); }
+dialog::backdrop { background: rgba(31,35,40,.45); }
+dialog h2 { margin: 0 0 8px; font-size: 17px; }
+dialog p { margin: 6px 0; }
+dialog .field { display: flex; flex-direction: column; gap: 3px; margin: 10px 0; font-size: 13px; }
+dialog textarea { min-height: 3.5em; resize: vertical; }
+dialog .buttons { display: flex; justify-content: flex-end; gap: 8px; margin-top: 12px; }
+#confirm-approval { border: 1px solid #fb8f44; background: #fff8f2; border-radius: 6px; padding: 4px 10px; }
+#confirm-error { color: #82071e; background: #ffebe9; border: 1px solid #ff8182; border-radius: 6px; padding: 6px 10px; }
+
+@media (max-width: 1179px) {
+  main.with-detail { grid-template-columns: minmax(0, 1fr); }
+  .detail { position: static; max-height: none; }
+}
+`;
+
+const BODY = `
+<header class="top">
+  <h1>mi-autopilot <span>operations</span></h1>
+  <p id="status" aria-live="off">loading…</p>
+  <button type="button" id="refresh">Refresh now</button>
+  <button type="button" id="forget" title="Remove the function key from this tab">Forget key</button>
+</header>
+<noscript><p class="alert">This dashboard needs JavaScript.</p></noscript>
+<section id="keypanel" class="keypanel" hidden role="alert" aria-labelledby="key-title">
+  <h2 id="key-title">No function key</h2>
+  <p id="key-why"></p>
+  <h3>Where to find the key</h3>
+  <ul>
+    <li><b>Local run</b> (<code>npm start</code>): <code>FUNCTIONS_DEFAULT_KEY</code> in <code>local.settings.json</code>; <code>npm start</code> also prints the dashboard link with it.</li>
+    <li><b>In Azure</b>: the Function App in the Azure portal, <i>Functions → App keys</i> (the <code>default</code> host key), or <code>az functionapp keys list</code>.</li>
+  </ul>
+  <form id="key-form" autocomplete="off">
+    <label for="key-input">Function key</label>
+    <input id="key-input" type="password" autocomplete="off" spellcheck="false" required>
+    <button type="submit" class="primary">Use this key</button>
+  </form>
+  <p class="muted">The key stays in this browser tab (sessionStorage) and goes to the app in a request header; it is never shown or put in the address bar.</p>
+</section>
+<div id="app">
+  <form id="filters" class="toolbar" role="search" aria-label="Filter operations">
+    <label for="f-state">State
+      <select id="f-state">
+        <option value="recent">open + recently finished</option>
+        <option value="open" title="pending, running, waiting, awaiting approval">open (not finished)</option>
+        <option value="pending">pending</option>
+        <option value="running">running</option>
+        <option value="waiting">waiting</option>
+        <option value="awaiting-approval">awaiting approval</option>
+        <option value="succeeded">succeeded (incl. skipped)</option>
+        <option value="failed">failed</option>
+        <option value="cancelled">cancelled</option>
+        <option value="all">all states</option>
+      </select>
+    </label>
+    <label for="f-kind">Kind <input id="f-kind" list="kinds" placeholder="any" autocomplete="off" spellcheck="false"></label>
+    <datalist id="kinds"><option value="restore"></option><option value="demo"></option></datalist>
+    <span id="f-kind-hint" class="err" role="alert" hidden></span>
+    <label for="f-target">Target <input id="f-target" type="search" placeholder="instance/database" autocomplete="off" spellcheck="false"></label>
+    <label for="f-limit">Page size
+      <select id="f-limit"><option value="25">25</option><option value="50">50</option><option value="100">100</option><option value="200">200</option></select>
+    </label>
+    <button type="submit">Apply</button>
+    <button type="button" id="f-reset">Reset</button>
+    <nav class="pager" aria-label="Pages">
+      <button type="button" id="newer" disabled>← Newer</button>
+      <span id="page-info">page 1</span>
+      <button type="button" id="older" disabled>Older →</button>
+    </nav>
+  </form>
+  <p id="alert" class="alert" role="alert" hidden></p>
+  <main id="main">
+    <section class="list" aria-label="Operations">
+      <table class="ops" id="ops">
+        <caption class="sr-only">Operations, newest first; select one for its details</caption>
+        <colgroup><col class="c-id"><col class="c-kind"><col class="c-target"><col class="c-state"><col class="c-step"><col class="c-progress"><col class="c-note"><col class="c-updated"></colgroup>
+        <thead><tr><th scope="col">Id</th><th scope="col">Kind</th><th scope="col">Target</th><th scope="col">State</th><th scope="col">Step</th><th scope="col">Progress</th><th scope="col">Reason / result</th><th scope="col">Updated</th></tr></thead>
+        <tbody id="ops-open"><tr class="group"><th colspan="8" scope="colgroup">Open</th></tr></tbody>
+        <tbody id="ops-done"><tr class="group"><th colspan="8" scope="colgroup">Recently finished</th></tr></tbody>
+      </table>
+      <details id="events-box" class="events">
+        <summary>Recent events and today's counts</summary>
+        <div id="counters"></div>
+        <table class="mini"><tbody id="events"></tbody></table>
+      </details>
+    </section>
+    <aside id="detail" class="detail" hidden aria-labelledby="detail-title">
+      <div id="detail-top"></div>
+      <p id="flash" class="flash" role="status" hidden></p>
+      <div id="detail-body"></div>
+    </aside>
+  </main>
+</div>
+<dialog id="confirm" aria-labelledby="confirm-title">
+  <form id="confirm-form">
+    <h2 id="confirm-title">Confirm</h2>
+    <p id="confirm-what"></p>
+    <div id="confirm-approval" hidden></div>
+    <p id="confirm-effect" class="muted"></p>
+    <div class="field">
+      <label for="confirm-by">Your name (recorded in the audit trail; self-declared unless App Service authentication signs you in)</label>
+      <input id="confirm-by" autocomplete="name" maxlength="256">
+    </div>
+    <div class="field" id="confirm-text-row">
+      <label for="confirm-text" id="confirm-text-label">Reason</label>
+      <textarea id="confirm-text" maxlength="1000"></textarea>
+    </div>
+    <p id="confirm-error" role="alert" hidden></p>
+    <div class="buttons">
+      <button type="button" id="confirm-back">Back</button>
+      <button type="submit" id="confirm-ok">Confirm</button>
+    </div>
+  </form>
+</dialog>
+`;
+
+const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+let built: { html: string; csp: string } | undefined;
+
+function build(): { html: string; csp: string } {
+  if (built) return built;
+  const script = `\n(function () {\n'use strict';\n${helpersSource()}\n${CLIENT_SCRIPT}\n})();\n`;
+  // Only this script and this style run, only the app itself is fetched: an injected tag or an
+  // external resource does nothing.
+  const csp = [
+    "default-src 'none'",
+    `script-src ${sha256(script)}`,
+    `style-src ${sha256(STYLE)}`,
+    'img-src data:',
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+  const html = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>mi-autopilot</title>
+<title>mi-autopilot operations</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-  body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #1b1f24; background: #f6f8fa; }
-  header { background: #0b3d62; color: #fff; padding: 12px 20px; display: flex; justify-content: space-between; align-items: baseline; }
-  header h1 { font-size: 18px; margin: 0; }
-  main { display: grid; grid-template-columns: 2fr 1fr; gap: 16px; padding: 16px 20px; }
-  section { background: #fff; border: 1px solid #d0d7de; border-radius: 6px; padding: 12px; overflow: auto; }
-  h2 { font-size: 15px; margin: 0 0 8px; }
-  table { border-collapse: collapse; width: 100%; }
-  th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid #eaeef2; vertical-align: top; }
-  tr.op { cursor: pointer; }
-  tr.op:hover { background: #f0f6fc; }
-  .state { font-weight: 600; }
-  .succeeded { color: #1a7f37; } .failed { color: #cf222e; } .running, .pending { color: #0969da; } .waiting, .awaiting-approval { color: #9a6700; } .cancelled { color: #57606a; }
-  .bar { width: 120px; height: 10px; background: #eaeef2; border-radius: 5px; display: inline-block; vertical-align: middle; }
-  .bar > span { display: block; height: 100%; background: #0969da; border-radius: 5px; }
-  .muted { color: #57606a; }
-  #detail pre { white-space: pre-wrap; font-size: 12px; }
-  .error { color: #cf222e; }
-</style>
+<meta name="referrer" content="no-referrer">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<link rel="icon" href="${FAVICON_HREF}">
+<style>${STYLE}</style>
 </head>
-<body>
-<header><h1>mi-autopilot</h1><span id="status" class="muted">loading…</span></header>
-<main>
-  <section>
-    <h2>Operations</h2>
-    <table>
-      <thead><tr><th>Operation</th><th>Kind</th><th>Target</th><th>State</th><th>Step</th><th>Progress</th><th>Updated</th></tr></thead>
-      <tbody id="operations"><tr><td colspan="7" class="muted">no operations yet</td></tr></tbody>
-    </table>
-    <div id="detail"></div>
-  </section>
-  <section>
-    <h2>Recent events</h2>
-    <table><tbody id="events"><tr><td class="muted">no events yet</td></tr></tbody></table>
-  </section>
-</main>
-<script>
-(function () {
-  var key = new URLSearchParams(location.search).get('code');
-  var selected = null;
-  function api(path) {
-    // relative to /api/dashboard, so 'operations' is /api/operations wherever the app is hosted
-    var url = path + (key ? (path.indexOf('?') < 0 ? '?' : '&') + 'code=' + encodeURIComponent(key) : '');
-    return fetch(url).then(function (r) {
-      if (!r.ok) throw new Error(path + ': HTTP ' + r.status);
-      return r.json();
-    });
-  }
-  function text(s) { var d = document.createElement('div'); d.textContent = s == null ? '' : String(s); return d.innerHTML; }
-  function time(s) { return s ? new Date(s).toLocaleTimeString() : ''; }
-  function bar(p) { return p ? '<span class="bar" title="' + p.percent + '%"><span style="width:' + p.percent + '%"></span></span> ' + p.percent + '%' : ''; }
-  function renderOperations(ops) {
-    var body = document.getElementById('operations');
-    if (!ops.length) { body.innerHTML = '<tr><td colspan="7" class="muted">no operations yet</td></tr>'; return; }
-    body.innerHTML = ops.map(function (o) {
-      return '<tr class="op" data-id="' + text(o.id) + '"><td>' + text(o.id) + '</td><td>' + text(o.kind) + '</td><td>' + text(o.target) +
-        '</td><td class="state ' + text(o.state) + '">' + text(o.state) + (o.error ? '<div class="error">' + text(o.error.code) + ': ' + text(o.error.message) + '</div>' : '') +
-        (o.waitingFor ? '<div class="muted">' + text(o.waitingFor) + '</div>' : '') + '</td><td>' + text(o.step) + '</td><td class="progress">' + bar(o.progress) +
-        '</td><td>' + time(o.updatedAt) + '</td></tr>';
-    }).join('');
-    Array.prototype.forEach.call(body.querySelectorAll('tr.op'), function (tr) {
-      tr.addEventListener('click', function () { selected = tr.getAttribute('data-id'); refreshDetail(); });
-    });
-  }
-  function renderEvents(events) {
-    var body = document.getElementById('events');
-    if (!events.length) { body.innerHTML = '<tr><td class="muted">no events yet</td></tr>'; return; }
-    body.innerHTML = events.map(function (e) {
-      var d = e.data || {};
-      return '<tr><td>' + time(e.time) + '</td><td>' + text(e.type.replace('MiAutopilot.', '')) + '</td><td>' + text(d.targetKey) +
-        (d.percent != null ? ' ' + d.percent + '%' : '') + (d.error ? '<div class="error">' + text(d.error.code) + '</div>' : '') + '</td></tr>';
-    }).join('');
-  }
-  function refreshDetail() {
-    if (!selected) return;
-    api('operations/' + encodeURIComponent(selected)).then(function (op) {
-      document.getElementById('detail').innerHTML = '<h2>' + text(op.id) + ' — audit trail</h2><table>' + op.audit.map(function (a) {
-        return '<tr><td>' + time(a.at) + '</td><td>' + text(a.actor) + '</td><td>' + text((a.fromState || '') + ' → ' + a.toState) + '</td><td>' + text(a.toStep) + '</td><td>' + text(a.reason) + '</td></tr>';
-      }).join('') + '</table>' + (op.output ? '<pre>' + text(JSON.stringify(op.output, null, 2)) + '</pre>' : '');
-    }).catch(function () {});
-  }
-  function refresh() {
-    Promise.all([api('operations?limit=50'), api('events?limit=30')]).then(function (r) {
-      renderOperations(r[0].operations); renderEvents(r[1].events);
-      document.getElementById('status').textContent = 'updated ' + new Date().toLocaleTimeString();
-      refreshDetail();
-    }).catch(function (err) { document.getElementById('status').textContent = String(err.message || err); });
-  }
-  refresh();
-  setInterval(refresh, 2000);
-})();
-</script>
+<body>${BODY}<script>${script}</script>
 </body>
 </html>`;
+  built = { html, csp };
+  return built;
+}
+
+export function dashboardHtml(): string {
+  return build().html;
+}
+
+/** The response headers of the page: the same policy as its meta tag, plus what only a header can say. */
+export function dashboardHeaders(): Record<string, string> {
+  return {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-security-policy': `${build().csp}; frame-ancestors 'none'`,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  };
 }
