@@ -11,13 +11,15 @@ interface CliOptions {
   adminPort: number;
   clockSpeed?: number;
   azuriteBlobEndpoint?: string;
+  stateFile?: string;
 }
 
-const USAGE = `usage: emulator --estate <estate.json> [--admin-port <port>] [--clock-speed <n>] [--azurite-blob-endpoint <url>]
+const USAGE = `usage: emulator --estate <estate.json> [--admin-port <port>] [--clock-speed <n>] [--azurite-blob-endpoint <url>] [--state-file <file>]
   --estate                 the estate file (see emulator/estate.sample.json)
   --admin-port             admin API port on 127.0.0.1 (default: any free port)
   --clock-speed            simulated ms per real ms for restores, WAITFOR and the workload (default: the estate's, else 1)
-  --azurite-blob-endpoint  e.g. http://127.0.0.1:10000/devstoreaccount1: prints the credential statement for it`;
+  --azurite-blob-endpoint  e.g. http://127.0.0.1:10000/devstoreaccount1: prints the credential statement for it
+  --state-file             keep the estate's state in this file across runs (mode 0600: it holds credential secrets)`;
 
 export function parseArgs(argv: string[]): CliOptions {
   const options: Partial<CliOptions> = { adminPort: 0 };
@@ -45,6 +47,9 @@ export function parseArgs(argv: string[]): CliOptions {
         break;
       case '--azurite-blob-endpoint':
         options.azuriteBlobEndpoint = value().replace(/\/+$/, '');
+        break;
+      case '--state-file':
+        options.stateFile = value();
         break;
       case '--help':
       case '-h':
@@ -82,7 +87,13 @@ async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const estate = loadEstateFile(resolve(options.estate));
   const clock = options.clockSpeed === undefined ? undefined : new ScaledClock(options.clockSpeed);
-  const running = await startEstate(estate, { services: defaultServices(), adminPort: options.adminPort, clock });
+  const running = await startEstate(estate, {
+    services: defaultServices(),
+    adminPort: options.adminPort,
+    clock,
+    stateFile: options.stateFile === undefined ? undefined : resolve(options.stateFile),
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
   process.stdout.write(`${describeEstate(running, options.azuriteBlobEndpoint)}\n`);
   let stopping = false;
   const stop = (): void => {

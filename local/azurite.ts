@@ -1,7 +1,8 @@
-// Starts a private Azurite (blob, queue, table) as a child process: in memory, telemetry off,
-// on free loopback ports (or the ports asked for). Used by `npm start`, the tests and the benchmarks.
+// Starts a private Azurite (blob, queue, table) as a child process: in memory (or on disk under a
+// folder, for `npm start`'s state kept across runs), telemetry off, on free loopback ports (or the
+// ports asked for). Used by `npm start`, the tests and the benchmarks.
 import { spawn, ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -41,6 +42,11 @@ export interface AzuriteOptions {
    * lifetime, not their signature), so a user delegation key can be asked for. Needs `tls`.
    */
   oauth?: boolean;
+  /**
+   * keep blobs, queues and tables on disk in this folder (Azurite's --location): they survive a
+   * restart. Absent (the default, for tests): in memory, gone when Azurite stops.
+   */
+  location?: string;
 }
 
 export async function startAzurite(options: AzuriteOptions = {}): Promise<AzuriteInstance> {
@@ -56,11 +62,12 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     if (options.oauth) secure.push('--oauth', 'basic');
   }
   const scheme = options.tls ? 'https' : 'http';
+  if (options.location) mkdirSync(options.location, { recursive: true, mode: 0o700 });
   const child: ChildProcess = spawn(
     process.execPath,
     [
       script,
-      '--inMemoryPersistence',
+      ...(options.location ? ['--location', options.location] : ['--inMemoryPersistence']),
       '--disableTelemetry',
       '--skipApiVersionCheck',
       '--blobHost', '127.0.0.1', '--blobPort', String(options.blobPort ?? 0),
@@ -121,8 +128,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
         };
         if (child.exitCode !== null) return done();
         child.once('exit', done);
+        // SIGTERM lets Azurite write its databases to disk (it autosaves only every 5 s)
         child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+        setTimeout(() => child.kill('SIGKILL'), options.location ? 15_000 : 5000).unref();
       }),
   };
 }

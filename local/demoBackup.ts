@@ -3,23 +3,33 @@
 // commit raises BlobCreated, and the app restores them on sql-dev as Sales_dev.
 // `npm run demo:backup -- --chain-to-mi`: a full and a log backup under to-mi/, which the sample's
 // other rule restores on the managed instance mi-prod as Sales_copy, through the Log Replay Service.
+// Against an `npm start -- --free-ports` (or other ports): `-- --sql-port <sql-onprem's port>
+// --blob-port <Azurite blob port> --host-url <Functions host URL>` (or SQL_ONPREM_PORT,
+// AZURITE_BLOB_PORT, FUNCTIONS_HOST_URL), as the start banner prints them.
 import path from 'node:path';
 import sql from 'mssql';
 import { loadEstateFile } from '../emulator/engine/estate';
 import { AZURITE_ACCOUNT, azuriteAccountSas } from './azurite';
 
+/** `--name value` from the command line, else the environment variable */
+function option(name: string, env: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : process.env[env];
+}
+
 async function main(): Promise<void> {
   const appRoot = path.resolve(__dirname, '..', '..');
+  const hostUrl = (option('--host-url', 'FUNCTIONS_HOST_URL') ?? 'http://127.0.0.1:7071').replace(/\/+$/, '');
   const estate = loadEstateFile(path.join(appRoot, 'emulator', 'estate.sample.json'));
   const source = estate.instances.find((i) => i.name === 'sql-onprem');
   const login = source?.logins.find((l) => l.name === 'autopilot') ?? source?.logins[0];
   if (!source || !login) throw new Error('emulator/estate.sample.json has no sql-onprem instance');
-  const blobPort = Number(process.env.AZURITE_BLOB_PORT ?? 10000);
+  const blobPort = Number(option('--blob-port', 'AZURITE_BLOB_PORT') ?? 10000);
   const container = `http://127.0.0.1:${blobPort}/${AZURITE_ACCOUNT}/backups`;
   const sas = azuriteAccountSas('rwl');
   const pool = await new sql.ConnectionPool({
     server: '127.0.0.1',
-    port: source.port ?? 14331,
+    port: Number(option('--sql-port', 'SQL_ONPREM_PORT') ?? source.port ?? 14331),
     user: login.name,
     password: login.password,
     database: 'master',
@@ -34,7 +44,7 @@ async function main(): Promise<void> {
         `CREATE CREDENTIAL [${container}] WITH IDENTITY = 'SHARED ACCESS SIGNATURE', SECRET = '${sas}';`,
     );
     if (process.argv.includes('--chain-to-mi')) {
-      await chainToManagedInstance(pool, container, stamp);
+      await chainToManagedInstance(pool, container, stamp, hostUrl);
       return;
     }
     const request = pool.request();
@@ -42,14 +52,14 @@ async function main(): Promise<void> {
     console.log(`BACKUP DATABASE [Sales] TO ${urls.map((u) => `URL = '${u}'`).join(', ')} WITH FORMAT, COMPRESSION, CHECKSUM, STATS = 25`);
     await request.batch(`BACKUP DATABASE [Sales] TO ${urls.map((u) => `URL = N'${u}'`).join(', ')} WITH FORMAT, COMPRESSION, CHECKSUM, STATS = 25`);
     console.log('\nThe two stripes are committed: the app restores them on sql-dev as Sales_dev. Watch the dashboard, or:');
-    console.log(`  curl "http://127.0.0.1:7071/api/operations?kind=restore&code=local-only-function-key"`);
+    console.log(`  curl "${hostUrl}/api/operations?kind=restore&code=local-only-function-key"`);
   } finally {
     await pool.close();
   }
 }
 
 /** A full backup, then (once the workload has moved the log on) a log backup, under to-mi/. */
-async function chainToManagedInstance(pool: sql.ConnectionPool, container: string, stamp: string): Promise<void> {
+async function chainToManagedInstance(pool: sql.ConnectionPool, container: string, stamp: string, hostUrl: string): Promise<void> {
   const day = stamp.slice(0, 8);
   const time = stamp.slice(8);
   const full = `${container}/to-mi/sql-onprem/Sales/FULL/Sales_${day}_${time}00_1of1.bak`;
@@ -60,7 +70,7 @@ async function chainToManagedInstance(pool: sql.ConnectionPool, container: strin
   console.log(`BACKUP LOG [Sales] TO URL = '${log}' WITH FORMAT, CHECKSUM`);
   await pool.request().batch(`BACKUP LOG [Sales] TO URL = N'${log}' WITH FORMAT, CHECKSUM`);
   console.log('\nThe chain is committed: the app stages it for the Log Replay Service and restores it on mi-prod as Sales_copy. Watch the dashboard, or:');
-  console.log(`  curl "http://127.0.0.1:7071/api/operations?kind=restore&code=local-only-function-key"`);
+  console.log(`  curl "${hostUrl}/api/operations?kind=restore&code=local-only-function-key"`);
 }
 
 main().catch((err: unknown) => {

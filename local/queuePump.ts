@@ -23,6 +23,11 @@ export interface QueueTriggerSettings {
    * host's behaviour with host.json visibilityTimeout) instead of when its receive visibility ends
    */
   retryVisibilityTimeoutSeconds?: number;
+  /**
+   * told when a message is received and when the pump is done with it (deleted, released or
+   * poisoned): `npm start`'s supervisor releases what a host that died still held
+   */
+  track?: { received(delivery: QueueDelivery): void; settled(delivery: QueueDelivery): void };
 }
 
 export interface QueueDelivery {
@@ -90,36 +95,46 @@ export class QueuePump {
           expiresOn: item.expiresOn,
           nextVisibleOn: item.nextVisibleOn,
         };
-        if (item.dequeueCount > this.settings.maxDequeueCount) {
-          // The host moves a message that failed maxDequeueCount times to the poison queue.
-          await this.poison.createIfNotExists();
-          await this.poison.sendMessage(item.messageText);
-          await this.queue.deleteMessage(item.messageId, item.popReceipt);
-          this.poisoned++;
-          this.onPoison(delivery);
-          return;
-        }
+        this.settings.track?.received(delivery);
         try {
-          await this.handler(delivery);
-          this.processed++;
-          await this.queue.deleteMessage(item.messageId, item.popReceipt);
-        } catch (err) {
-          this.failed++;
-          this.onError(err, delivery);
-          if (item.dequeueCount >= this.settings.maxDequeueCount) {
-            await this.poison.createIfNotExists();
-            await this.poison.sendMessage(item.messageText);
-            await this.queue.deleteMessage(item.messageId, item.popReceipt);
-            this.poisoned++;
-            this.onPoison(delivery);
-          } else if (this.settings.retryVisibilityTimeoutSeconds !== undefined) {
-            await this.queue.updateMessage(item.messageId, item.popReceipt, undefined, this.settings.retryVisibilityTimeoutSeconds);
-          }
-          // otherwise leave it: it reappears after the visibility timeout
+          await this.handle(item, delivery);
+        } finally {
+          this.settings.track?.settled(delivery);
         }
       }),
     );
     return response.receivedMessageItems.length;
+  }
+
+  /** one message: poison it, or run the handler and delete it, or leave it for a retry */
+  private async handle(item: { messageId: string; popReceipt: string; messageText: string; dequeueCount: number }, delivery: QueueDelivery): Promise<void> {
+    if (item.dequeueCount > this.settings.maxDequeueCount) {
+      // The host moves a message that failed maxDequeueCount times to the poison queue.
+      await this.poison.createIfNotExists();
+      await this.poison.sendMessage(item.messageText);
+      await this.queue.deleteMessage(item.messageId, item.popReceipt);
+      this.poisoned++;
+      this.onPoison(delivery);
+      return;
+    }
+    try {
+      await this.handler(delivery);
+      this.processed++;
+      await this.queue.deleteMessage(item.messageId, item.popReceipt);
+    } catch (err) {
+      this.failed++;
+      this.onError(err, delivery);
+      if (item.dequeueCount >= this.settings.maxDequeueCount) {
+        await this.poison.createIfNotExists();
+        await this.poison.sendMessage(item.messageText);
+        await this.queue.deleteMessage(item.messageId, item.popReceipt);
+        this.poisoned++;
+        this.onPoison(delivery);
+      } else if (this.settings.retryVisibilityTimeoutSeconds !== undefined) {
+        await this.queue.updateMessage(item.messageId, item.popReceipt, undefined, this.settings.retryVisibilityTimeoutSeconds);
+      }
+      // otherwise leave it: it reappears after the visibility timeout
+    }
   }
 
   start(): void {

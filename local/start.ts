@@ -1,7 +1,9 @@
 // `npm start`: the whole app on a laptop. Azurite, the emulated estate (SQL Server 2022
 // sql-onprem with Sales linked to managed instance mi-prod, non-prod sql-dev) with its ARM
 // endpoint, and the local Functions host running this app, all on 127.0.0.1. Ctrl-C stops it all.
-import { fork, type ChildProcess } from 'node:child_process';
+// Azurite's data and the estate's state are kept under .local/state/ between runs (--fresh starts
+// clean); the host is restarted when it dies, with everything else left running (supervisor.ts).
+import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +16,8 @@ import { startEstate, type RunningEstate } from '../emulator/engine/estateServer
 import { generateTlsMaterial } from '../emulator/tds';
 import { startAzurite, type AzuriteInstance } from './azurite';
 import { ensureLocalSettings, readLocalSettings } from './host';
+import { addMissingSettings, claimStateDir, statePaths, wipeState } from './localState';
+import { HostSupervisor } from './supervisor';
 
 export interface StartOptions {
   /** the emulated estate (default: emulator/estate.sample.json) */
@@ -26,9 +30,15 @@ export interface StartOptions {
   tablePort: number;
   armPort: number;
   adminPort: number;
+  /** remove the kept state (Azurite's data, the estate's state) before starting */
+  fresh: boolean;
+  /** where the state is kept; default .local/state, or a temporary folder with --free-ports */
+  stateDir?: string;
 }
 
-const USAGE = `usage: npm start [-- --port 7071] [--azurite-ports 10000,10001,10002] [--arm-port 14340] [--admin-port 14330] [--estate emulator/estate.sample.json] [--free-ports]`;
+const USAGE = `usage: npm start [-- --port 7071] [--azurite-ports 10000,10001,10002] [--arm-port 14340] [--admin-port 14330] [--estate emulator/estate.sample.json] [--free-ports] [--fresh] [--state-dir <folder>]
+  --fresh       start clean: remove the state kept from earlier runs (Azurite's data, the emulated estate's state)
+  --state-dir   keep the state in this folder (default .local/state; with --free-ports a new temporary folder)`;
 
 export function parseStartArgs(argv: string[], defaults: StartOptions): StartOptions {
   const o = { ...defaults };
@@ -36,6 +46,10 @@ export function parseStartArgs(argv: string[], defaults: StartOptions): StartOpt
     const arg = argv[i];
     if (arg === '--free-ports') {
       o.freePorts = true;
+      continue;
+    }
+    if (arg === '--fresh') {
+      o.fresh = true;
       continue;
     }
     if (arg === '--help') throw new Error(USAGE);
@@ -51,6 +65,9 @@ export function parseStartArgs(argv: string[], defaults: StartOptions): StartOpt
     else if (arg === '--estate') {
       if (!value) throw new Error(`--estate needs a file\n${USAGE}`);
       o.estate = value;
+    } else if (arg === '--state-dir') {
+      if (!value || value.startsWith('--')) throw new Error(`--state-dir needs a folder\n${USAGE}`);
+      o.stateDir = value;
     } else if (arg === '--azurite-ports') {
       const parts = (value ?? '').split(',');
       if (parts.length !== 3) throw new Error(`--azurite-ports needs three ports: blob,queue,table\n${USAGE}`);
@@ -80,17 +97,17 @@ export function localAppEstate(appEstate: Record<string, unknown>, endpoints: Ma
   };
 }
 
-function waitForHost(child: ChildProcess): Promise<{ url: string }> {
-  return new Promise((resolve, reject) => {
-    child.once('message', (m: { ready?: boolean; url?: string }) => (m.ready && m.url ? resolve({ url: m.url }) : reject(new Error('the host did not start'))));
-    child.once('exit', (code) => reject(new Error(`the local Functions host exited with code ${code}`)));
-  });
-}
-
 async function main(): Promise<void> {
   const started = Date.now();
   const appRoot = path.resolve(__dirname, '..', '..');
   if (ensureLocalSettings(appRoot)) console.log('created local.settings.json from local.settings.sample.json');
+  try {
+    const added = addMissingSettings(appRoot);
+    if (added.length > 0) console.log(`added ${added.join(', ')} to local.settings.json from local.settings.sample.json (a crashed host's operations resume within about a minute)`);
+  } catch (err) {
+    // a local.settings.json that does not parse: reading it below says so
+    console.error(`local.settings.json was not updated: ${err instanceof Error ? err.message : String(err)}`);
+  }
   const settings = readLocalSettings(appRoot);
   let options: StartOptions;
   try {
@@ -103,6 +120,7 @@ async function main(): Promise<void> {
       tablePort: 10002,
       armPort: 14340,
       adminPort: 14330,
+      fresh: false,
     });
   } catch (err) {
     console.error((err as Error).message);
@@ -111,37 +129,43 @@ async function main(): Promise<void> {
   // a run on free ports keeps its files apart, so it can run beside another
   const localDir = options.freePorts ? mkdtempSync(path.join(os.tmpdir(), 'mi-autopilot-')) : path.join(appRoot, '.local');
   mkdirSync(localDir, { recursive: true });
+  const state = statePaths(path.resolve(options.stateDir ?? path.join(localDir, 'state')));
+  const shown = (p: string): string => (p.startsWith(appRoot + path.sep) ? path.relative(appRoot, p) : p);
 
   let azurite: AzuriteInstance | undefined;
   let estate: RunningEstate | undefined;
   let arm: ArmEmulator | undefined;
-  let host: ChildProcess | undefined;
+  let supervisor: HostSupervisor | undefined;
+  let release: (() => void) | undefined;
   let stopping = false;
   const stopAll = async (code: number): Promise<void> => {
     if (stopping) return;
     stopping = true;
     console.log('\nstopping…');
-    if (host && host.exitCode === null) {
-      const exited = new Promise((r) => host?.once('exit', r));
-      host.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    }
+    await supervisor?.stop().catch(() => undefined);
     await arm?.close().catch(() => undefined);
+    // the estate saves its state as it stops, then Azurite writes its databases
     await estate?.stop().catch(() => undefined);
     await azurite?.stop().catch(() => undefined);
+    release?.();
     process.exit(code);
   };
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
   try {
-    azurite = await startAzurite({ blobPort: options.blobPort, queuePort: options.queuePort, tablePort: options.tablePort });
+    release = claimStateDir(state);
+    if (options.fresh) {
+      const removed = wipeState(state);
+      console.log(removed.length > 0 ? `--fresh: removed the state kept in ${shown(state.dir)}` : `--fresh: nothing was kept in ${shown(state.dir)}`);
+    }
+    azurite = await startAzurite({ blobPort: options.blobPort, queuePort: options.queuePort, tablePort: options.tablePort, location: state.azurite });
     const blobs = BlobServiceClient.fromConnectionString(azurite.connectionString);
     await blobs.getContainerClient('backups').createIfNotExists();
 
     const estateFile = loadEstateFile(path.resolve(options.estate));
     if (options.freePorts) for (const i of estateFile.instances) i.port = 0;
-    estate = await startEstate(estateFile, { services: defaultServices(), adminPort: options.adminPort });
+    estate = await startEstate(estateFile, { services: defaultServices(), adminPort: options.adminPort, stateFile: state.estate, log: (line) => console.log(line) });
     const appEstateFile = path.resolve(appRoot, settings.values.ESTATE_FILE ?? 'estate.sample.json');
     const appEstate = localAppEstate(
       JSON.parse(readFileSync(appEstateFile, 'utf8')) as Record<string, unknown>,
@@ -152,8 +176,8 @@ async function main(): Promise<void> {
     writeFileSync(runEstate, `${JSON.stringify(appEstate, null, 2)}\n`);
     const armCa = path.join(localDir, 'arm-ca.pem');
     arm = await startArmEmulator({
-      // the resource group the sample estate's armResourceIds name
-      backend: new EngineArmBackend({ instances: estate.instances.map((r) => r.instance), links: estate.links, resourceGroup: 'rg-local' }),
+      // the resource group the sample estate's armResourceIds name; its Log Replay jobs are kept with the estate's state
+      backend: new EngineArmBackend({ instances: estate.instances.map((r) => r.instance), links: estate.links, resourceGroup: 'rg-local', persistence: estate.persistence }),
       caPath: armCa,
       port: options.armPort,
     });
@@ -162,35 +186,41 @@ async function main(): Promise<void> {
     const bundle = path.join(localDir, 'ca-bundle.pem');
     writeFileSync(bundle, `${sqlCa}\n${readFileSync(armCa, 'utf8')}`);
 
-    host = fork(path.join(__dirname, 'hostProcess.js'), [], {
-      env: {
-        ...process.env,
-        NODE_EXTRA_CA_CERTS: bundle,
-        AzureWebJobsStorage: azurite.connectionString,
-        ESTATE_FILE: runEstate,
-        ARM_ENDPOINT: arm.url,
-        FUNCTIONS_HTTP_PORT: String(options.port),
-      },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    const connectionString = azurite.connectionString;
+    const armUrl = arm.url;
+    supervisor = new HostSupervisor({
+      // a restarted host takes the port the first one got (free ports included): the same URL
+      spawn: (port) =>
+        fork(path.join(__dirname, 'hostProcess.js'), [], {
+          env: {
+            ...process.env,
+            NODE_EXTRA_CA_CERTS: bundle,
+            AzureWebJobsStorage: connectionString,
+            ESTATE_FILE: runEstate,
+            ARM_ENDPOINT: armUrl,
+            FUNCTIONS_HTTP_PORT: String(port ?? options.port),
+            // Event Grid outlives the host: blobs committed while it is down still raise their events
+            LOCAL_BLOB_EVENTS_STATE_FILE: state.blobEvents,
+          },
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        }),
+      log: (line) => console.error(line),
+      onGiveUp: () => void stopAll(1),
     });
-    const { url } = await waitForHost(host);
-    host.on('exit', (code) => {
-      if (!stopping) {
-        console.error(`the local Functions host stopped (code ${code})`);
-        void stopAll(1);
-      }
-    });
+    const { url, pid } = await supervisor.start();
     const key = settings.keys.functionDefault ?? '';
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     console.log(`
 Running on 127.0.0.1:
   Functions host   ${url}  (function key: ${key})
+  host process     pid ${pid}  (restarted if it dies: try kill -9 ${pid})
   dashboard        ${url}/api/dashboard?code=${key}
   Azurite          blob ${azurite.blobPort}, queue ${azurite.queuePort}, table ${azurite.tablePort} (container "backups" raises BlobCreated)
 ${estate.instances.map((r) => `  ${r.instance.config.name.padEnd(16)} ${r.host}:${r.port}  (${r.instance.config.kind === 'managedInstance' ? 'managed instance' : `SQL Server ${r.instance.config.majorVersion}`}; login autopilot)`).join('\n')}
   link             Link_Sales: Sales on sql-onprem -> mi-prod
-  ARM endpoint     ${arm.url}  (CA: ${path.relative(appRoot, armCa)})
+  ARM endpoint     ${arm.url}  (CA: ${shown(armCa)})
   emulator admin   ${estate.adminUrl}
+  state            ${shown(state.dir)}  (kept across runs; npm start -- --fresh starts clean)
 
 mi-autopilot ready (${seconds} s)
 
@@ -204,6 +234,7 @@ Things to try:
        curl -X POST ${arm.url}/admin/links/mi-prod/Link_Sales -H 'content-type: application/json' -d '{"partitioned": false}' -k
   3. ask the API what is going on:
        curl "${url}/api/operations?code=${key}"
+  4. kill the Functions host in the middle of a restore (kill -9 ${pid}): it is restarted and the restore goes on
 
 Ctrl-C stops everything.`);
   } catch (err) {

@@ -10,9 +10,27 @@ import { ArmHttpError } from './errors';
 const GB = 1024 * 1024 * 1024;
 const SYSTEM = new Set(['master', 'tempdb', 'model', 'msdb']);
 
+/** Where the backend keeps its state between runs: the estate's state file (RunningEstate.persistence). */
+export interface BackendPersistence {
+  section(name: string, save: () => unknown): unknown;
+}
+
+/** The backend's saved state: encryption protectors set through ARM, and the Log Replay jobs. */
+interface SavedBackend {
+  protectors: [string, EncryptionProtector][];
+  /** start holds the SAS: the state file is the user's only (mode 0600) */
+  lrs: { instance: string; database: string; start: LrsStart; state: LrsState }[];
+}
+
 export interface EngineBackendOptions {
   instances: EmulatedInstance[];
   links: LinkRegistry;
+  /**
+   * keeps the protectors and the Log Replay jobs across runs: a job that was restoring goes on
+   * (the service survives a restart; it scans the folder again and continues the restore chain of
+   * its RESTORING database), a finished or failed one still answers restoreDetails
+   */
+  persistence?: BackendPersistence;
   subscriptionId?: string;
   resourceGroup?: string;
   location?: string;
@@ -26,11 +44,52 @@ export class EngineArmBackend implements ArmBackend {
   private readonly location: string;
   private readonly protectors = new Map<string, EncryptionProtector>();
   private readonly restores = new Map<string, LogReplay>();
+  /** Log Replay jobs that had ended when the last run stopped: restoreDetails as they ended */
+  private readonly ended = new Map<string, LrsState>();
 
   constructor(private readonly options: EngineBackendOptions) {
     this.subscriptionId = options.subscriptionId ?? '00000000-0000-0000-0000-000000000000';
     this.resourceGroup = options.resourceGroup ?? 'rg-emulator';
     this.location = options.location ?? 'westeurope';
+    const saved = options.persistence?.section('arm', () => this.saved());
+    if (saved !== undefined) this.restoreSaved(saved);
+  }
+
+  private saved(): SavedBackend {
+    return {
+      protectors: [...this.protectors],
+      lrs: [
+        ...[...this.restores].map(([k, replay]) => {
+          const [instance, database] = k.split('/');
+          return { instance, database, start: replay.startRequest(), state: replay.state() };
+        }),
+        ...[...this.ended].map(([k, state]) => {
+          const [instance, database] = k.split('/');
+          return { instance, database, start: { ...state.start }, state };
+        }),
+      ],
+    };
+  }
+
+  private restoreSaved(raw: unknown): void {
+    const saved = raw as Partial<SavedBackend>;
+    for (const [name, protector] of Array.isArray(saved.protectors) ? saved.protectors : []) this.protectors.set(name, protector);
+    for (const job of Array.isArray(saved.lrs) ? saved.lrs : []) {
+      const host = this.managed().find((i) => i.config.name.toLowerCase() === job.instance);
+      const db = host?.findDatabase(job.database);
+      if (!host || !db) continue; // the database was deleted (or the instance is gone): so is its job
+      if (job.state.status === 'Restoring' && db.state === 'RESTORING') {
+        try {
+          const replay = new LogReplay({ host, database: db.name, start: job.start, location: checkLrsStart(job.start), scanIntervalMs: this.options.lrs?.scanIntervalMs ?? DEFAULT_SCAN_INTERVAL_MS });
+          this.restores.set(key(job.instance, job.database), replay);
+          replay.start();
+          continue;
+        } catch {
+          // a start that no longer checks: keep its last state
+        }
+      }
+      this.ended.set(key(job.instance, job.database), job.state);
+    }
   }
 
   now(): Date {
@@ -93,6 +152,7 @@ export class EngineArmBackend implements ArmBackend {
     // deleting the database is how LRS is stopped
     this.restores.get(key(instance, database))?.stop();
     this.restores.delete(key(instance, database));
+    this.ended.delete(key(instance, database));
     host.removeDatabase(database);
     return true;
   }
@@ -164,13 +224,14 @@ export class EngineArmBackend implements ArmBackend {
     db.state = 'RESTORING';
     const replay = new LogReplay({ host, database: db.name, start: { ...start }, location, scanIntervalMs: this.options.lrs?.scanIntervalMs ?? DEFAULT_SCAN_INTERVAL_MS });
     this.restores.get(key(instance, database))?.stop();
+    this.ended.delete(key(instance, database));
     this.restores.set(key(instance, database), replay);
     replay.start();
     return replay.state();
   }
 
   lrs(instance: string, database: string): LrsState | undefined {
-    return this.restores.get(key(instance, database))?.state();
+    return this.restores.get(key(instance, database))?.state() ?? this.ended.get(key(instance, database));
   }
 
   completeLrs(instance: string, database: string, lastBackupName: string): LrsState {

@@ -2,13 +2,13 @@
 // sessions, running requests, operation status rows, clock, workload and injected faults. It is
 // also the BackupHost emulator/backup runs BACKUP and RESTORE against.
 import type { BackupFaults, BackupHistoryRow, BackupHost, RestoreHistoryRow } from '../backup/host';
-import { ScaledClock, type EngineClock } from './clock';
+import { abortReason, ScaledClock, type EngineClock } from './clock';
 import { FIRST_USER_DATABASE_ID, newDatabase, systemDatabases, type NewDatabaseOptions } from './databases';
 import { emptyHadrState, type HadrState } from './hadr';
 import type { LinkRegistry } from '../link/registry';
 import { FaultSwitches, type FaultKind, type FaultSpec } from './faults';
 import { advanceLsn, RECORDS_PER_TRANSACTION } from './lsn';
-import type { ActiveRequest, AgentJob, Credential, Database, InstanceConfig, Login, OperationStatus } from './model';
+import type { ActiveRequest, AgentJob, AgentSession, Credential, Database, InstanceConfig, Login, OperationStatus } from './model';
 import { nameKey, sameName } from './names';
 import type { SessionInfo } from './sessionInfo';
 import { productInfo, type ProductInfo } from './versions';
@@ -52,6 +52,8 @@ export class EmulatedInstance implements BackupHost {
   links?: LinkRegistry;
   /** running Agent jobs by job_id: stopped with the instance */
   readonly agentRuns = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  /** msdb.dbo.syssessions: the Agent sessions, the last one current (a restored state adds one per start) */
+  readonly agentSessions: AgentSession[];
   private readonly extraDirectories: string[];
 
   private readonly dbs = new Map<string, Database>();
@@ -64,6 +66,8 @@ export class EmulatedInstance implements BackupHost {
   private workloadTimer: NodeJS.Timeout | undefined;
   private lastWorkloadTick: number;
   private readonly workloadCarry = new Map<number, number>();
+  /** aborted by stop(): simulated waits end (see sleep) */
+  private readonly halted = new AbortController();
 
   constructor(options: InstanceOptions) {
     this.config = options.config;
@@ -74,6 +78,7 @@ export class EmulatedInstance implements BackupHost {
     this.clock = options.clock ?? new ScaledClock();
     this.extraDirectories = options.directories ?? [];
     this.startTime = this.clock.now();
+    this.agentSessions = [{ sessionId: 1, agentStartDate: this.startTime }];
     this.lastWorkloadTick = this.startTime.getTime();
     for (const db of systemDatabases(this.config, this.startTime, this.product.databaseVersion)) this.dbs.set(nameKey(db.name), db);
   }
@@ -202,6 +207,21 @@ export class EmulatedInstance implements BackupHost {
     return ++this.jobHistorySeq;
   }
 
+  /** the Agent session of this start (sysjobactivity.session_id) */
+  currentAgentSession(): number {
+    return this.agentSessions[this.agentSessions.length - 1].sessionId;
+  }
+
+  /** the id counters a saved state carries, so ids never repeat after a restart (persistence.ts) */
+  counters(): { nextCredentialId: number; jobHistorySeq: number } {
+    return { nextCredentialId: this.nextCredentialIdValue, jobHistorySeq: this.jobHistorySeq };
+  }
+
+  restoreCounters(counters: { nextCredentialId: number; jobHistorySeq: number }): void {
+    this.nextCredentialIdValue = Math.max(this.nextCredentialIdValue, counters.nextCredentialId);
+    this.jobHistorySeq = Math.max(this.jobHistorySeq, counters.jobHistorySeq);
+  }
+
   hasCertificate(thumbprint: string): boolean {
     return this.certificateThumbprints.has(thumbprint.toUpperCase());
   }
@@ -270,7 +290,13 @@ export class EmulatedInstance implements BackupHost {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return this.clock.sleep(ms, signal);
+    return this.clock.sleep(ms, AbortSignal.any(signal ? [signal, this.halted.signal] : [this.halted.signal])).catch((e: unknown) => {
+      if (signal?.aborted || !this.halted.signal.aborted) throw e;
+      // a stopped instance's time stands still (its state was saved as it stopped): work that
+      // carries on by itself (a managed instance's restore) waits for ever, holding no timer;
+      // only the caller's own abort still ends the wait
+      return new Promise<void>((_resolve, reject) => signal?.addEventListener('abort', () => reject(abortReason(signal)), { once: true }));
+    });
   }
 
   faults(): BackupFaults {
@@ -334,5 +360,6 @@ export class EmulatedInstance implements BackupHost {
     this.workloadTimer = undefined;
     for (const run of this.agentRuns.values()) run.controller.abort(new Error('instance stopped'));
     this.killAllSessions();
+    this.halted.abort(new Error('instance stopped'));
   }
 }

@@ -114,6 +114,17 @@ export interface AgentJob {
   dateCreated: Date;
   /** the login that created the job; its steps run as this login (added by the engine) */
   ownerLogin?: string;
+  /**
+   * runs cut off by a restart of the instance (emulator/engine/persistence.ts): SQL Agent writes no
+   * history for them, and their sysjobactivity row of that Agent session keeps a start and no stop
+   */
+  abandonedRuns?: { agentSessionId: number; startedAt: Date }[];
+}
+
+/** An SQL Agent session (msdb.dbo.syssessions): one per start of the instance's Agent. */
+export interface AgentSession {
+  sessionId: number;
+  agentStartDate: Date;
 }
 
 /** A row of sys.dm_exec_requests (and, on a managed instance, the matching dm_operation_status row). */

@@ -39,6 +39,35 @@ export interface ConnectError {
   at: Date;
 }
 
+/** One side of a saved link: its host by instance name. */
+export interface SavedLinkSide {
+  host: string;
+  availabilityGroupName: string;
+  endpointUrl: string;
+  role: LinkRole;
+  replicaId: string;
+}
+
+/** A link as emulator/engine/persistence.ts saves it: everything advance() needs to go on. */
+export interface SavedLink {
+  name: string;
+  groupId: string;
+  partner: SavedLinkSide;
+  instance: SavedLinkSide;
+  availabilityMode: AvailabilityMode;
+  failoverMode: 'Manual' | 'None';
+  seedingMode: 'Automatic' | 'Manual';
+  network: NetworkProfile;
+  redoRateKBps: number;
+  bytesPerRecord: number;
+  partnerCertificate: EndpointCertificate;
+  partitioned: boolean;
+  lost: LostData[];
+  lastConnectError?: ConnectError;
+  databases: DatabaseLinkState[];
+  lastAdvance: Date;
+}
+
 export class ManagedInstanceLink {
   readonly name: string;
   readonly groupId: string;
@@ -55,7 +84,7 @@ export class ManagedInstanceLink {
   partitioned = false;
   readonly lost: LostData[] = [];
   lastConnectError: ConnectError | undefined;
-  private readonly dbs: DatabaseLinkState[];
+  private dbs: DatabaseLinkState[];
   private lastAdvance: Date;
 
   constructor(options: LinkOptions) {
@@ -100,6 +129,67 @@ export class ManagedInstanceLink {
         seeding: seeded ? undefined : { totalBytes: p.files.reduce((sum, f) => sum + f.sizeBytes, 0), doneBytes: 0 },
       };
     });
+  }
+
+  // ---- saving and restoring (emulator/engine/persistence.ts) ------------------------------------
+
+  /** the link's whole state; its hosts by name */
+  toSaved(): SavedLink {
+    const side = (x: LinkSide): SavedLinkSide => ({ host: x.host.config.name, availabilityGroupName: x.availabilityGroupName, endpointUrl: x.endpointUrl, role: x.role, replicaId: x.replicaId });
+    return {
+      name: this.name,
+      groupId: this.groupId,
+      partner: side(this.partner),
+      instance: side(this.instance),
+      availabilityMode: this.availabilityMode,
+      failoverMode: this.failoverMode,
+      seedingMode: this.seedingMode,
+      network: { ...this.network },
+      redoRateKBps: this.redoRateKBps,
+      bytesPerRecord: this.bytesPerRecord,
+      partnerCertificate: { ...this.partnerCertificate },
+      partitioned: this.partitioned,
+      lost: this.lost,
+      lastConnectError: this.lastConnectError,
+      databases: this.dbs,
+      lastAdvance: this.lastAdvance,
+    };
+  }
+
+  /**
+   * A saved link on the restored hosts, as it was: no re-seeding, the queues and marks kept (the
+   * constructor would reset the secondary's log). Throws when a host or a database is missing.
+   */
+  static fromSaved(saved: SavedLink, hostNamed: (name: string) => LinkHost | undefined): ManagedInstanceLink {
+    const side = (x: SavedLinkSide, name: LinkSideName): LinkSide => {
+      const host = hostNamed(x.host);
+      if (!host) throw new Error(`link '${saved.name}': instance '${x.host}' is not in the estate`);
+      return { host, availabilityGroupName: x.availabilityGroupName, endpointUrl: x.endpointUrl, role: x.role, replicaId: x.replicaId, name };
+    };
+    const link = Object.create(ManagedInstanceLink.prototype) as ManagedInstanceLink;
+    Object.assign(link, {
+      name: saved.name,
+      groupId: saved.groupId,
+      partner: side(saved.partner, 'partner'),
+      instance: side(saved.instance, 'instance'),
+      availabilityMode: saved.availabilityMode,
+      failoverMode: saved.failoverMode,
+      seedingMode: saved.seedingMode,
+      network: { ...saved.network },
+      redoRateKBps: saved.redoRateKBps,
+      bytesPerRecord: saved.bytesPerRecord,
+      partnerCertificate: { ...saved.partnerCertificate },
+      partitioned: saved.partitioned,
+      lost: [...saved.lost],
+      lastConnectError: saved.lastConnectError,
+    });
+    link.dbs = saved.databases.map((d) => ({ ...d, pending: d.pending.map((c) => ({ ...c })) }));
+    link.lastAdvance = saved.lastAdvance;
+    for (const d of link.dbs) {
+      requireDb(link.partner.host, d.name);
+      requireDb(link.instance.host, d.name);
+    }
+    return link;
   }
 
   // ---- topology --------------------------------------------------------------------------------

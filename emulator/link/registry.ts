@@ -23,6 +23,13 @@ export class LinkRegistry {
     return link;
   }
 
+  /** a link restored from a saved state (emulator/engine/persistence.ts) */
+  adopt(link: ManagedInstanceLink): void {
+    if (this.find(link.name, link.instance.host.config.name)) throw new Error(`link '${link.name}' already exists`);
+    this.all.push(link);
+    this.refresh();
+  }
+
   remove(link: ManagedInstanceLink): void {
     const i = this.all.indexOf(link);
     if (i >= 0) this.all.splice(i, 1);

@@ -81,6 +81,11 @@ export class LogReplay {
     this.wakeController.abort();
   }
 
+  /** the start request, SAS included: what a saved state needs to go on after a restart (never shown) */
+  startRequest(): LrsStart {
+    return { ...this.options.start };
+  }
+
   state(): LrsState {
     const { host, database, start } = this.options;
     return snapshot(

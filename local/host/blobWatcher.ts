@@ -4,7 +4,15 @@
 // starts raise nothing, as a new subscription sees only later events; uncommitted blocks are
 // invisible until Put Block List commits them. Failed deliveries are retried with back-off, as
 // Event Grid retries.
+//
+// Event Grid outlives the function app; this watcher lives in the host. With a state file (what
+// `npm start` gives it) it remembers across host restarts which blobs it has delivered and which
+// events it was still delivering: a blob committed while the host was down raises its event when
+// the host is back, and an event still being retried is delivered again, same id, as Event Grid
+// would go on retrying it.
 import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 
 export interface BlobCreatedData {
@@ -42,6 +50,25 @@ export interface BlobWatchOptions {
   /** delays between delivery attempts; default Event Grid-like back-off, 10 s doubling to 10 min, 30 attempts */
   retryDelaysMs?: number[];
   onError?: (err: unknown) => void;
+  /** remember delivered blobs and events being delivered in this file, across restarts (see above) */
+  stateFile?: string;
+}
+
+/** What the state file holds: blobs whose event was delivered (or given up), and events still due. */
+interface WatchState {
+  delivered: Record<string, string>;
+  pending: Record<string, BlobCreatedEvent>;
+}
+
+function readWatchState(file: string): WatchState | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<WatchState>;
+    if (typeof parsed.delivered !== 'object' || parsed.delivered === null || typeof parsed.pending !== 'object' || parsed.pending === null) return undefined;
+    return { delivered: parsed.delivered, pending: parsed.pending };
+  } catch {
+    return undefined; // unreadable: watch as a new subscription does
+  }
 }
 
 /** Azure's `eventTime` format: ISO 8601 with 7 fractional digits. */
@@ -79,6 +106,9 @@ export class BlobWatcher {
   private polling?: Promise<void>;
   private stopped = false;
   readonly topic: string;
+  private readonly delivered = new Map<string, string>();
+  private readonly pending = new Map<string, BlobCreatedEvent>();
+  private saveTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: BlobWatchOptions) {
     this.service = BlobServiceClient.fromConnectionString(options.connectionString);
@@ -87,10 +117,56 @@ export class BlobWatcher {
     this.topic = `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Storage/storageAccounts/${this.service.accountName}`;
   }
 
-  /** Records what exists now (no events for it), then polls. */
+  /**
+   * Records what exists now (no events for it), then polls. With a state file from an earlier run,
+   * delivers what that run had not delivered and raises events for what was committed since.
+   */
   async start(): Promise<void> {
-    await this.scan(false);
+    const saved = this.options.stateFile ? readWatchState(this.options.stateFile) : undefined;
+    if (!saved) {
+      await this.scan(false);
+      for (const [key, etag] of this.seen) this.delivered.set(key, etag);
+      this.save();
+    } else {
+      for (const [key, etag] of Object.entries(saved.delivered)) {
+        this.delivered.set(key, etag);
+        this.seen.set(key, etag);
+      }
+      for (const [key, event] of Object.entries(saved.pending)) {
+        this.seen.set(key, event.data.eTag);
+        this.pending.set(key, event);
+        this.track(this.deliverWithRetry(event, 0, key));
+      }
+      await this.scan(true);
+    }
     this.schedule();
+  }
+
+  /** the state file, written soon after a change (temp file, then rename) */
+  private save(now = false): void {
+    const file = this.options.stateFile;
+    if (!file) return;
+    const write = (): void => {
+      this.saveTimer = undefined;
+      try {
+        mkdirSync(path.dirname(file), { recursive: true });
+        const state: WatchState = { delivered: Object.fromEntries(this.delivered), pending: Object.fromEntries(this.pending) };
+        writeFileSync(`${file}.tmp`, JSON.stringify(state));
+        renameSync(`${file}.tmp`, file);
+      } catch (err) {
+        this.options.onError?.(err);
+      }
+    };
+    if (now) {
+      if (this.saveTimer) clearTimeout(this.saveTimer);
+      write();
+    } else this.saveTimer ??= setTimeout(write, 200);
+  }
+
+  private settle(key: string, etag: string): void {
+    this.pending.delete(key);
+    this.delivered.set(key, etag);
+    this.save();
   }
 
   private schedule(): void {
@@ -116,7 +192,9 @@ export class BlobWatcher {
         this.seen.set(key, etag);
         if (raise && !this.stopped) {
           const event = await this.eventFor(container, blob.name, etag, blob.properties);
-          this.track(this.deliverWithRetry(event, 0));
+          this.pending.set(key, event);
+          this.save();
+          this.track(this.deliverWithRetry(event, 0, key));
         }
       }
     }
@@ -165,22 +243,24 @@ export class BlobWatcher {
     void delivery.finally(() => this.deliveries.delete(delivery));
   }
 
-  private async deliverWithRetry(event: BlobCreatedEvent, attempt: number): Promise<void> {
+  private async deliverWithRetry(event: BlobCreatedEvent, attempt: number, key: string): Promise<void> {
     let ok = false;
     try {
       ok = await this.options.deliver(event);
     } catch (err) {
       this.options.onError?.(err);
     }
+    if (ok) this.settle(key, event.data.eTag);
     if (ok || this.stopped) return;
     const delays = this.options.retryDelaysMs ?? defaultRetryDelays();
     if (attempt >= delays.length) {
       this.options.onError?.(new Error(`BlobCreated ${event.subject} dropped after ${attempt + 1} delivery attempts`));
+      this.settle(key, event.data.eTag);
       return;
     }
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
-      this.track(this.deliverWithRetry(event, attempt + 1));
+      this.track(this.deliverWithRetry(event, attempt + 1, key));
     }, delays[attempt]);
     this.retryTimers.add(timer);
   }
@@ -192,5 +272,6 @@ export class BlobWatcher {
     this.retryTimers.clear();
     await this.polling;
     while (this.deliveries.size > 0) await Promise.allSettled([...this.deliveries]);
+    this.save(true);
   }
 }

@@ -6,13 +6,15 @@
 // 202 when all succeed, 500 when one fails so Event Grid retries.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RpcTypedData } from './coreTypes';
-import { readBody } from './httpTrigger';
+import { BodyTooLarge, readBody, refuseTooLarge } from './httpTrigger';
 import type { Invoker } from './invoker';
 import { authorizeSystem, presentedKey } from './keys';
 import type { LoadedFunction } from './loader';
 import type { HostKeys } from './settings';
 
 export const EVENTGRID_WEBHOOK_PATH = '/runtime/webhooks/eventgrid';
+/** Event Grid never delivers more than 1 MB in one request (an event, or a batch of them). */
+export const EVENTGRID_MAX_BODY_BYTES = 1_048_576;
 const VALIDATION_EVENT = 'Microsoft.EventGrid.SubscriptionValidationEvent';
 
 type EventObject = Record<string, unknown>;
@@ -73,9 +75,16 @@ export async function serveEventGridWebhook(
   }
   if (method !== 'POST') return answer(res, 405);
 
+  let body: Buffer;
+  try {
+    body = await readBody(req, EVENTGRID_MAX_BODY_BYTES);
+  } catch (err) {
+    if (err instanceof BodyTooLarge) return refuseTooLarge(req, res, err);
+    throw err;
+  }
   let payload: unknown;
   try {
-    payload = JSON.parse((await readBody(req)).toString('utf8'));
+    payload = JSON.parse(body.toString('utf8'));
   } catch {
     return answer(res, 400, { error: 'the body is not JSON' });
   }

@@ -42,13 +42,65 @@ function headerMap(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-export function readBody(req: IncomingMessage): Promise<Buffer> {
+/** The Functions host's default request body limit (Kestrel's, raised by FUNCTIONS_REQUEST_BODY_SIZE_LIMIT): 100 MiB. */
+export const DEFAULT_MAX_REQUEST_BODY_BYTES = 104_857_600;
+
+/** A body over the limit: answered 413 without reading (or keeping) the rest. */
+export class BodyTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`the request body is larger than ${limit} bytes`);
+    this.name = 'BodyTooLarge';
+  }
+}
+
+/**
+ * Reads the body as a stream with a running count, so no more than `limit` bytes are ever held:
+ * a Content-Length over the limit is refused before a byte is read, a chunked body as soon as
+ * the count passes it. Nothing is read past that point.
+ */
+export function readBody(req: IncomingMessage, limit = DEFAULT_MAX_REQUEST_BODY_BYTES): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLarge(limit));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    let count = 0;
+    const onData = (c: Buffer): void => {
+      count += c.length;
+      if (count > limit) {
+        req.removeListener('data', onData);
+        req.pause();
+        chunks.length = 0; // what was kept goes now, not when the request ends
+        reject(new BodyTooLarge(limit));
+        return;
+      }
+      chunks.push(c);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks, count)));
     req.on('error', reject);
   });
+}
+
+/**
+ * 413 as the host answers a body over its limit, then the connection is closed: what the client
+ * still sends is not read into memory (Connection: close; the socket goes once the answer is out).
+ */
+export function refuseTooLarge(req: IncomingMessage, res: ServerResponse, error: BodyTooLarge): void {
+  if (!res.headersSent) {
+    res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+    res.end(JSON.stringify({ error: error.message }));
+  } else res.end();
+  // discard (never keep) anything already on its way while the answer is written, then let go
+  req.removeAllListeners('data');
+  req.resume();
+  res.once('finish', () => setTimeout(() => req.socket.destroy(), 1000).unref());
+}
+
+/** The HTTP trigger body limit for these settings (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT, bytes). */
+export function maxRequestBodyBytes(env: NodeJS.ProcessEnv): number {
+  const raw = env.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT;
+  const n = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
+  return Number.isInteger(n) && n > 0 ? n : DEFAULT_MAX_REQUEST_BODY_BYTES;
 }
 
 function cookieHeader(cookie: RpcHttpCookie): string {
@@ -94,13 +146,20 @@ export async function serveHttpTrigger(
   url: URL,
   keys: HostKeys,
   invoker: Invoker,
+  maxBodyBytes = DEFAULT_MAX_REQUEST_BODY_BYTES,
 ): Promise<void> {
   const { route, params } = match;
   if (!authorizeFunction(route.authLevel, route.fn.name, presentedKey(req.headers, url.searchParams), keys)) {
     res.writeHead(401).end();
     return;
   }
-  const body = await readBody(req);
+  let body: Buffer;
+  try {
+    body = await readBody(req, maxBodyBytes);
+  } catch (err) {
+    if (err instanceof BodyTooLarge) return refuseTooLarge(req, res, err);
+    throw err;
+  }
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = v;
   const headers = headerMap(req);

@@ -7,13 +7,13 @@ import path from 'node:path';
 import { BlobWatcher } from './blobWatcher';
 import { deliverEvent, EVENTGRID_WEBHOOK_PATH, serveEventGridWebhook } from './eventGridWebhook';
 import { coreRegistry } from './functionsCore';
-import { HostSettings, readHostJson } from './hostJson';
+import { HostSettings, hostOverridesIn, readHostJson } from './hostJson';
 import { formatLogEntry, HostEvents, HostLogEntry } from './hostLog';
-import { findRoute, httpRouteOf, HttpRoute, serveHttpTrigger } from './httpTrigger';
+import { findRoute, httpRouteOf, HttpRoute, maxRequestBodyBytes, serveHttpTrigger } from './httpTrigger';
 import { Invoker } from './invoker';
 import { authorizeFunction, completeKeys, presentedKey } from './keys';
 import { LoadedFunction, loadApp } from './loader';
-import { QueueTrigger, startQueueTrigger } from './queueTriggers';
+import { QueueTrigger, startQueueTrigger, type QueueMessageEvent } from './queueTriggers';
 import { applySettingsToEnv, BlobEventRoute, LocalSettings, readLocalSettings, resolveConnection } from './settings';
 import { TimerRunner } from './timers';
 import { redactSecrets, sanitizeUrl } from '../../shared/redact';
@@ -23,6 +23,7 @@ export type { LocalSettings, HostKeys, BlobEventRoute } from './settings';
 export type { HostLogEntry, InvocationStarted, InvocationFinished } from './hostLog';
 export { formatLogEntry } from './hostLog';
 export type { BlobCreatedEvent } from './blobWatcher';
+export type { QueueMessageEvent } from './queueTriggers';
 
 export interface BlobWatchSettings {
   /** which containers raise BlobCreated to which function; default: LOCAL_BLOB_EVENTS */
@@ -33,6 +34,8 @@ export interface BlobWatchSettings {
   subscriptionId?: string;
   resourceGroup?: string;
   retryDelaysMs?: number[];
+  /** remember delivered blobs across host restarts; default: the LOCAL_BLOB_EVENTS_STATE_FILE setting */
+  stateFile?: string;
 }
 
 export interface LocalHostOptions {
@@ -45,6 +48,8 @@ export interface LocalHostOptions {
   blobWatch?: BlobWatchSettings | false;
   /** where log lines go; default: the console in Core Tools' format */
   log?: (entry: HostLogEntry) => void;
+  /** told about every queue message the host receives and settles (`npm start`'s supervisor, over IPC) */
+  onQueueMessage?: (event: QueueMessageEvent) => void;
   /**
    * where the host reads connections and `%Setting%` values, and puts `Values`; default
    * process.env, which is what the functions read (pass another object only to isolate tests)
@@ -98,10 +103,13 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const env = options.env ?? process.env;
   const settings = options.settings ?? readLocalSettings(appRoot);
   applySettingsToEnv(settings, env);
-  const hostSettings = readHostJson(appRoot);
+  // the functions' environment (Values, the process environment winning) holds the overrides
+  const hostSettings = readHostJson(appRoot, env);
   const { keys } = completeKeys(settings.keys);
   const events = new HostEvents();
   events.on('log', options.log ?? defaultLog);
+  const overrides = hostOverridesIn(env);
+  if (overrides.length > 0) events.log('information', 'Host', `host.json values overridden by app settings: ${overrides.map((o) => `${o.path} = ${o.value}`).join(', ')}`);
   const invoker = new Invoker(events, hostSettings.functionTimeoutMs);
   const previousSink = coreRegistry.logSink;
   coreRegistry.logSink = (level, category, message) => events.log(level, category === 'user' ? 'Host.User' : 'Host', message);
@@ -135,6 +143,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     });
   });
   const prefix = hostSettings.routePrefix ? `/${hostSettings.routePrefix}` : '';
+  const maxBodyBytes = maxRequestBodyBytes(env);
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
     if (url.pathname.toLowerCase() === EVENTGRID_WEBHOOK_PATH) {
@@ -156,7 +165,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const lower = url.pathname.toLowerCase();
     if (prefix === '' || lower === prefix.toLowerCase() || lower.startsWith(`${prefix.toLowerCase()}/`)) {
       const match = findRoute(httpRoutes, req.method ?? 'GET', url.pathname.slice(prefix.length));
-      if (match) return serveHttpTrigger(match, req, res, url, keys, invoker);
+      if (match) return serveHttpTrigger(match, req, res, url, keys, invoker, maxBodyBytes);
     }
     res.writeHead(404).end();
   };
@@ -182,7 +191,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   };
 
   try {
-    for (const fn of byType('queueTrigger')) queues.push(startQueueTrigger(fn, hostSettings.queues, invoker, events, env));
+    for (const fn of byType('queueTrigger')) queues.push(startQueueTrigger(fn, hostSettings.queues, invoker, events, env, options.onQueueMessage));
     const eventGridFunctions = byType('eventGridTrigger');
     const watch = options.blobWatch === false ? undefined : (options.blobWatch ?? {});
     const routes = watch ? (watch.routes ?? settings.blobEvents) : [];
@@ -200,6 +209,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
         subscriptionId: watch.subscriptionId,
         resourceGroup: watch.resourceGroup,
         retryDelaysMs: watch.retryDelaysMs,
+        stateFile: watch.stateFile ?? (env.LOCAL_BLOB_EVENTS_STATE_FILE || undefined),
         // storage errors quote request URLs, with the SAS when the connection uses one
         onError: (err) => events.log('error', 'Host.BlobWatcher', `blob watcher: ${redactSecrets(String(err))}`),
         deliver: async (event) => {

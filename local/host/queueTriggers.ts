@@ -28,6 +28,15 @@ export function queueTriggerMetadata(delivery: QueueDelivery, text: string): Rec
   };
 }
 
+/**
+ * What the host tells whoever supervises it about the queue messages it holds (received, then
+ * settled): a supervisor releases the ones a dead host still held, as the runtime releases the
+ * message of an invocation whose worker died.
+ */
+export type QueueMessageEvent =
+  | { kind: 'queueMessage'; event: 'received'; connection: string; queue: string; messageId: string; popReceipt: string; retryVisibilitySeconds: number }
+  | { kind: 'queueMessage'; event: 'settled'; queue: string; messageId: string };
+
 export interface QueueTrigger {
   fn: LoadedFunction;
   queueName: string;
@@ -40,6 +49,7 @@ export function startQueueTrigger(
   invoker: Invoker,
   events: HostEvents,
   env: NodeJS.ProcessEnv,
+  onQueueMessage?: (event: QueueMessageEvent) => void,
 ): QueueTrigger {
   const queueName = resolveSetting(String(fn.trigger.queueName ?? ''), env).toLowerCase();
   if (!queueName) throw new Error(`queue trigger "${fn.name}" names no queue`);
@@ -71,6 +81,11 @@ export function startQueueTrigger(
       messageEncoding: settings.messageEncoding,
       receiveVisibilityTimeoutSeconds: RUNNING_VISIBILITY_SECONDS,
       retryVisibilityTimeoutSeconds: Math.ceil(settings.visibilityTimeoutMs / 1000),
+      track: onQueueMessage && {
+        received: (d) =>
+          onQueueMessage({ kind: 'queueMessage', event: 'received', connection, queue: queueName, messageId: d.messageId, popReceipt: d.popReceipt ?? '', retryVisibilitySeconds: Math.ceil(settings.visibilityTimeoutMs / 1000) }),
+        settled: (d) => onQueueMessage({ kind: 'queueMessage', event: 'settled', queue: queueName, messageId: d.messageId }),
+      },
     },
     () => undefined, // the invoker has logged the failure
     (delivery) =>

@@ -8,6 +8,7 @@
 //   LOCAL_BLOB_EVENTS               which Azurite containers raise BlobCreated, to which function:
 //                                   "backups,archive=>backupUploaded;other=>otherFunction"
 //   LOCAL_BLOB_EVENTS_CONNECTION    the setting holding the storage connection (AzureWebJobsStorage)
+//   LOCAL_BLOB_EVENTS_STATE_FILE    where the blob watcher remembers what it delivered, across restarts
 import { existsSync, copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 

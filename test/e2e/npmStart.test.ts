@@ -8,7 +8,7 @@ import sql from 'mssql';
 import { chromium, type Browser } from 'playwright-core';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { AZURITE_ACCOUNT, AZURITE_KEY, azuriteAccountSas } from '../helpers/azurite';
-import { portClosed, startApp, stopApp, type Started } from './npmStartProcess';
+import { portClosed, startApp, stopApp, waitForOutput, type Started } from './npmStartProcess';
 
 const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'Local-Only-Sample-Password-1';
@@ -183,4 +183,120 @@ describe('the Event Grid webhook of the real app', () => {
     expect(op?.state).toBe('succeeded');
     expect(op?.output?.database).toBe('Sales_dev');
   }, 300_000);
+});
+
+describe('a Functions host killed in the middle of a restore, and the state kept across runs', () => {
+  // the local lease settings of local.settings.sample.json, whatever an older local.settings.json says
+  const LOCAL_LEASE = { AzureFunctionsJobHost__functionTimeout: '00:00:50', OPS_LEASE_SECONDS: '40', OPS_LEASE_GRACE_SECONDS: '15' };
+  const TERMINAL = ['succeeded', 'failed', 'cancelled'];
+  type Op = { id: string; state: string; step: string; output?: { database?: string; skipped?: boolean }; error?: unknown };
+  type Audit = { at: string; actor: string; reason?: string; fromState?: string; toState: string; fromStep?: string; toStep: string };
+  let stateDir: string;
+  let running: Started | undefined;
+
+  const api = async <T>(app: Started, route: string): Promise<T> => {
+    const r = await fetch(`${app.hostUrl}/api/${route}${route.includes('?') ? '&' : '?'}code=${encodeURIComponent(app.key)}`);
+    if (r.status !== 200) throw new Error(`GET /api/${route}: ${r.status}`);
+    return (await r.json()) as T;
+  };
+  const restores = async (app: Started): Promise<Op[]> => (await api<{ operations: Op[] }>(app, 'operations?kind=restore')).operations.filter((o) => !o.output?.skipped);
+  /** polls (with a deadline) until `probe` gives a value */
+  const until = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs = 250): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe().catch(() => undefined); // the host may be down for a moment
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  };
+  const connect = (port: number) =>
+    new sql.ConnectionPool({ server: '127.0.0.1', port, user: 'autopilot', password: PASSWORD, database: 'master', options: { encrypt: true, trustServerCertificate: true }, requestTimeout: 0 }).connect();
+  const stateOf = async (app: Started, database: string): Promise<string | undefined> => {
+    const pool = await connect(app.ports['sql-dev']);
+    try {
+      return (await pool.request().input('name', sql.NVarChar, database).query('SELECT state_desc FROM sys.databases WHERE name = @name')).recordset[0]?.state_desc as string | undefined;
+    } finally {
+      await pool.close();
+    }
+  };
+  const stop = async (app: Started): Promise<void> => {
+    await stopApp(app);
+    for (const port of [new URL(app.hostUrl).port, app.blobPort, ...Object.values(app.ports)]) expect(await portClosed(Number(port))).toBe(true);
+  };
+
+  beforeAll(() => {
+    stateDir = mkdtempSync(path.join(os.tmpdir(), 'mi-autopilot-state-'));
+  });
+
+  afterAll(async () => {
+    if (running) await stopApp(running);
+  }, 60_000);
+
+  test('npm start restarts the killed host and the restore resumes and succeeds; the audit trail shows it', async () => {
+    const app = (running = await startApp('node', LOCAL_LEASE, ['--fresh', '--state-dir', stateDir]));
+    // a backup of Sales (about 490 MB) into the watched container: its restore on sql-dev, at 25 MB/s, takes about 20 s
+    const blobs = BlobServiceClient.fromConnectionString(
+      `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=http://127.0.0.1:${app.blobPort}/${AZURITE_ACCOUNT};`,
+    );
+    await blobs.getContainerClient('staging').createIfNotExists();
+    const staging = `http://127.0.0.1:${app.blobPort}/${AZURITE_ACCOUNT}/staging`;
+    const source = await connect(app.ports['sql-onprem']);
+    const name = 'sql-onprem/Sales/FULL/Sales_20261201_0200_1of1.bak';
+    await source.request().batch(`CREATE CREDENTIAL [${staging}] WITH IDENTITY = 'SHARED ACCESS SIGNATURE', SECRET = '${azuriteAccountSas('rwl')}'`);
+    await source.request().batch(`BACKUP DATABASE [Sales] TO URL = N'${staging}/${name}' WITH FORMAT, CHECKSUM`);
+    await source.close();
+    await blobs.getContainerClient('backups').getBlockBlobClient(name).uploadData(await blobs.getContainerClient('staging').getBlobClient(name).downloadToBuffer());
+
+    // in its RESTORE step: the SQL Agent job runs on sql-dev and the operation polls it
+    const during = await until('the restore to wait on its RESTORE', async () => (await restores(app)).find((o) => o.step === 'watch' && o.state === 'waiting'), 90_000, 100);
+    const killedAt = Date.now();
+    process.kill(app.hostPid, 'SIGKILL');
+    await waitForOutput(app, /the Functions host exited \(code 137\); restarting it in 1 s \(restart 1\)…/, 10_000);
+    const back = await waitForOutput(app, /the Functions host is back \(pid (\d+), ([\d.]+) s after it exited\)/, 30_000);
+    expect(Number(back[1])).not.toBe(app.hostPid);
+
+    // the operation goes on: within the lease and its grace (55 s) plus the queue's retry visibility at worst
+    const done = await until('the restore to end', async () => {
+      const op = (await restores(app)).find((o) => o.id === during.id);
+      return op && TERMINAL.includes(op.state) ? op : undefined;
+    }, 120_000);
+    expect(done.error).toBeUndefined();
+    expect(done.state).toBe('succeeded');
+    expect(done.output?.database).toBe('Sales_dev');
+    expect(await stateOf(app, 'Sales_dev')).toBe('ONLINE');
+
+    // the audit trail: work on it went on after the kill, from the RESTORE step it was in, to the end
+    const { audit } = await api<{ audit: Audit[] }>(app, `operations/${done.id}`);
+    const after = audit.filter((a) => Date.parse(a.at) > killedAt);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after[0].fromStep).toBe('watch');
+    // resumed from waiting by the restarted host, or (killed mid-step) taken over once the dead worker's lease ran out
+    expect(after[0].reason === 'resumed' || after[0].fromState === 'running').toBe(true);
+    expect(after[after.length - 1]).toMatchObject({ toState: 'succeeded' });
+    console.log(`host killed in the RESTORE step: back ${back[2]} s later; the operation moved again ${((Date.parse(after[0].at) - killedAt) / 1000).toFixed(1)} s after the kill (${after[0].reason ?? ''}) and succeeded ${((Date.parse(after[after.length - 1].at) - killedAt) / 1000).toFixed(1)} s after it`);
+  }, 240_000);
+
+  test('a second npm start on the same state shows the finished restore and its database; with --fresh, nothing', async () => {
+    expect(running).toBeDefined();
+    const first = running as Started;
+    const [op] = await restores(first);
+    await stop(first);
+    running = undefined;
+
+    const again = (running = await startApp('node', LOCAL_LEASE, ['--state-dir', stateDir]));
+    expect(again.output()).toMatch(/emulator state: restored sql-onprem, mi-prod, sql-dev from .*emulated-estate\.json/);
+    const listed = await restores(again);
+    expect(listed.map((o) => [o.id, o.state])).toEqual([[op.id, 'succeeded']]);
+    expect(await stateOf(again, 'Sales_dev')).toBe('ONLINE');
+    await stop(again);
+    running = undefined;
+
+    const fresh = (running = await startApp('node', LOCAL_LEASE, ['--state-dir', stateDir, '--fresh']));
+    expect(fresh.output()).toMatch(/--fresh: removed the state kept in /);
+    expect(await restores(fresh)).toEqual([]);
+    expect(await stateOf(fresh, 'Sales_dev')).toBeUndefined();
+    await stop(fresh);
+    running = undefined;
+  }, 180_000);
 });

@@ -13,14 +13,17 @@ export interface Started {
   blobPort: number;
   ports: Record<string, number>;
   readySeconds: number;
+  /** the Functions host process, as the banner prints it */
+  hostPid: number;
 }
 
 /**
  * `via: 'npm'` runs the real `npm start` (build included); `via: 'node'` starts the already built
  * dist/local/start.js, for a second run in the same test file (two builds at once would race).
+ * `extraArgs` go to npm start after the test ones (`--fresh`, `--state-dir <folder>`).
  */
-export async function startApp(via: 'npm' | 'node', env: Record<string, string> = {}): Promise<Started> {
-  const args = ['--free-ports', '--estate', 'test/fixtures/e2e/estate.json'];
+export async function startApp(via: 'npm' | 'node', env: Record<string, string> = {}, extraArgs: string[] = []): Promise<Started> {
+  const args = ['--free-ports', '--estate', 'test/fixtures/e2e/estate.json', ...extraArgs];
   const [command, argv] = via === 'npm' ? ['npm', ['start', '--', ...args]] : [process.execPath, ['dist/local/start.js', ...args]];
   const child = spawn(command, argv, {
     cwd: ROOT,
@@ -47,8 +50,20 @@ export async function startApp(via: 'npm' | 'node', env: Record<string, string> 
   const blob = /Azurite\s+blob (\d+)/.exec(out);
   const ports = Object.fromEntries([...out.matchAll(/^\s+(sql-onprem|mi-prod|sql-dev)\s+127\.0\.0\.1:(\d+)/gm)].map((m) => [m[1], Number(m[2])]));
   const ready = /mi-autopilot ready \(([\d.]+) s\)/.exec(out);
-  if (!host || !blob) throw new Error(`could not read the addresses from npm start's output:\n${out}`);
-  return { child, output: () => out, hostUrl: host[1], key: host[2], blobPort: Number(blob[1]), ports, readySeconds: Number(ready?.[1]) };
+  const pid = /host process\s+pid (\d+)/.exec(out);
+  if (!host || !blob || !pid) throw new Error(`could not read the addresses from npm start's output:\n${out}`);
+  return { child, output: () => out, hostUrl: host[1], key: host[2], blobPort: Number(blob[1]), ports, readySeconds: Number(ready?.[1]), hostPid: Number(pid[1]) };
+}
+
+/** Waits (polling, with a deadline) until npm start's output matches; resolves with the match. */
+export async function waitForOutput(app: Started, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const m = pattern.exec(app.output());
+    if (m) return m;
+    if (Date.now() > deadline) throw new Error(`npm start never printed ${pattern}:\n${app.output().slice(-4000)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 export async function stopApp(app: Started): Promise<void> {

@@ -11,7 +11,7 @@ import { dmExecRequests, dmExecSessions } from './dmExec';
 import { dmDatabaseEncryptionKeys, dmOperationStatus } from './dmOther';
 import { sysDatabaseFiles, sysMasterFiles } from './files';
 import { msdbBackupMediaFamily, msdbBackupSet, msdbRestoreHistory } from './msdbBackups';
-import { sysJobActivity, sysJobHistory, sysJobs, sysJobSteps } from './msdbJobs';
+import { sysJobActivity, sysJobHistory, sysJobs, sysJobSteps, sysSessions } from './msdbJobs';
 import { sysColumns, sysPartitions, sysSchemas, sysTables } from './objects';
 import type { CatalogScope } from './scope';
 import { userTable } from './userTable';
@@ -56,6 +56,7 @@ const MSDB_TABLES: Record<string, ViewBuilder> = {
   sysjobsteps: sysJobSteps,
   sysjobhistory: sysJobHistory,
   sysjobactivity: sysJobActivity,
+  syssessions: sysSessions,
   backupset: msdbBackupSet,
   backupmediafamily: msdbBackupMediaFamily,
   restorehistory: msdbRestoreHistory,

@@ -1,5 +1,7 @@
-// msdb.dbo.sysjobs, sysjobsteps, sysjobhistory and sysjobactivity over the instance's Agent jobs.
-import type { AgentJob, AgentJobHistory, AgentJobStep } from '../model';
+// msdb.dbo.sysjobs, sysjobsteps, sysjobhistory, sysjobactivity and syssessions over the instance's
+// Agent jobs. sysjobactivity has a row per job and Agent session: a run cut off by a restart keeps
+// its old session's row (started, never stopped), so a reader must look at the current session.
+import type { AgentJob, AgentJobHistory, AgentJobStep, AgentSession } from '../model';
 import { agentDate, agentDuration, agentTime, c, view } from './columns';
 import type { CatalogScope } from './scope';
 
@@ -112,6 +114,7 @@ export function sysJobHistory(scope: CatalogScope) {
 }
 
 interface ActivityRow {
+  sessionId: number;
   job: AgentJob;
   start: Date | null;
   stop: Date | null;
@@ -120,14 +123,15 @@ interface ActivityRow {
   historyId: number | null;
 }
 
-function activityOf(job: AgentJob): ActivityRow {
+function activityOf(job: AgentJob, sessionId: number): ActivityRow {
   if (job.running) {
-    return { job, start: job.running.startedAt, stop: null, lastStep: null, lastStepDate: null, historyId: null };
+    return { sessionId, job, start: job.running.startedAt, stop: null, lastStep: null, lastStepDate: null, historyId: null };
   }
   const outcome = [...job.history].reverse().find((h) => h.stepId === 0);
-  if (!outcome) return { job, start: null, stop: null, lastStep: null, lastStepDate: null, historyId: null };
+  if (!outcome) return { sessionId, job, start: null, stop: null, lastStep: null, lastStepDate: null, historyId: null };
   const lastStep = [...job.history].reverse().find((h) => h.stepId > 0);
   return {
+    sessionId,
     job,
     start: outcome.runDate,
     stop: new Date(outcome.runDate.getTime() + outcome.runDurationSeconds * 1000),
@@ -140,7 +144,7 @@ function activityOf(job: AgentJob): ActivityRow {
 export function sysJobActivity(scope: CatalogScope) {
   return view<ActivityRow>(
     [
-      c.int('session_id', () => 1),
+      c.int('session_id', (r) => r.sessionId),
       c.guid('job_id', (r) => r.job.jobId, false),
       c.datetime('run_requested_date', (r) => r.start),
       c.sysname('run_requested_source', (r) => (r.start ? '4' : null), true),
@@ -152,6 +156,17 @@ export function sysJobActivity(scope: CatalogScope) {
       c.int('job_history_id', (r) => r.historyId, true),
       c.datetime('next_scheduled_run_date', () => null),
     ],
-    () => scope.instance.jobs.map(activityOf),
+    () =>
+      scope.instance.jobs.flatMap((job) => [
+        ...(job.abandonedRuns ?? []).map<ActivityRow>((a) => ({ sessionId: a.agentSessionId, job, start: a.startedAt, stop: null, lastStep: null, lastStepDate: null, historyId: null })),
+        activityOf(job, scope.instance.currentAgentSession()),
+      ]),
+  );
+}
+
+export function sysSessions(scope: CatalogScope) {
+  return view<AgentSession>(
+    [c.int('session_id', (s) => s.sessionId), c.datetime('agent_start_date', (s) => s.agentStartDate, false)],
+    () => scope.instance.agentSessions,
   );
 }
