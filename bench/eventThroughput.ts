@@ -8,6 +8,7 @@ import { TableEventPublisher } from '../shared/events/outgoing';
 import { createOperationEngine } from '../shared/ops/create';
 import { definePlaybook } from '../shared/ops/playbook';
 import { restoreInputSchema } from '../shared/restore/input';
+import { TableBlobClaims } from '../shared/restore/claims';
 import { z } from 'zod';
 import { restoreFromEvent } from '../shared/restore/start';
 import { ensureTable, StorageClients } from '../shared/storage/clients';
@@ -68,7 +69,10 @@ export async function benchEventThroughput(azurite: AzuriteInstance, count: numb
   });
   const nonMatching = Array.from({ length: count }, (_, i) => blobEvent(i, `elsewhere/file${i}.txt`));
   const matching = Array.from({ length: count }, (_, i) => blobEvent(100_000 + i, `sql-onprem/Db${i}/FULL/Db${i}_20261122_0200_1of1.bak`));
-  const handle = (e: Record<string, unknown>) => restoreFromEvent(engine, estate, e);
+  const claimsTable = storage.table('benchclaims');
+  await ensureTable(claimsTable);
+  const claims = new TableBlobClaims(claimsTable);
+  const handle = (e: Record<string, unknown>) => restoreFromEvent(engine, estate, e, claims);
   return {
     events: count,
     nonMatchingPerSecond: await timed(nonMatching, 8, handle),

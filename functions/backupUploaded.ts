@@ -6,9 +6,9 @@ import { restoreFromEvent } from '../shared/restore/start';
 import { getRuntime } from '../shared/runtime';
 
 export async function backupUploaded(event: EventGridEvent, context: InvocationContext): Promise<void> {
-  const { platform, engine } = await getRuntime();
+  const { platform, engine, restore } = await getRuntime();
   const estate = await platform.estate.load();
-  const result = await restoreFromEvent(engine, estate, event);
+  const result = await restoreFromEvent(engine, estate, event, restore.claims);
   if (result.outcome === 'ignored') {
     await platform.counters.add(`ignored:${result.reason}`);
     context.log(`event ${String((event as { id?: unknown }).id)} ignored (${result.reason}): ${result.message}`);
@@ -18,7 +18,7 @@ export async function backupUploaded(event: EventGridEvent, context: InvocationC
   context.log(
     result.outcome === 'started'
       ? `restore ${result.operationId} started for ${result.target}`
-      : `event already handled by restore ${result.operationId} (duplicate delivery)`,
+      : `event recorded on restore ${result.operationId} (delivered again, or another stripe of its backup)`,
   );
 }
 

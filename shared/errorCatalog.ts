@@ -71,6 +71,7 @@ export const ERROR_CATALOG = {
   BAD_LITERAL: entry('connection', 'a value cannot be written safely as a T-SQL literal', 'report it; nothing was sent to the server'),
 
   // restores
+  TARGET_UNREACHABLE: entry('restore', 'the target instance could not be reached for longer than RESTORE_UNREACHABLE_MINUTES (default 15); the restore waited, then stopped', 'bring the instance back or fix the network path, then retry the operation'),
   TARGET_UNKNOWN: entry('restore', 'the restore targets an instance that is no longer in the estate', 'put the instance back, or retry with another target'),
   CONTAINER_UNKNOWN: entry('restore', 'the restore reads a backup container that is no longer in the estate', 'put the container back in the estate'),
   BACKUP_NOT_FOUND: entry('restore', 'the backup blob is no longer in its container', 'upload it again'),
@@ -107,6 +108,7 @@ export const ERROR_CATALOG = {
   RESTORE_FAILED: entry('restore', 'SQL Server ended the RESTORE with an error the app has no finer code for (its text is in the message)', 'read the server\'s text'),
   RESTORE_INTERRUPTED: entry('restore', 'the RESTORE stopped while it ran (3203, 3204): the backup could not be read, or the restore was stopped', 'retry; if it repeats, check the storage account and the backup'),
   NOT_ONLINE: entry('restore', 'the restored database is not ONLINE after the restore', 'look at the database on the target; it is dropped when it was a staging copy'),
+  RESTORED_BACKUP_MISMATCH: entry('restore', "msdb's restore history names another backup set than the one planned for the copy (someone else restored into the same name meanwhile)", 'look at who restores into that name; the copy is dropped when it was a staging copy'),
   CHECKDB_FAILED: entry('restore', 'DBCC CHECKDB found problems in the restored copy (the staging copy is dropped; the existing database is untouched)', 'check the source database and take a new backup'),
   POST_RESTORE_SCRIPT_FAILED: entry('restore', "one of the rule's post-restore scripts failed; the restored database is in place", 'fix the script (its error is in the message) and run it by hand'),
 } as const satisfies Record<string, CatalogEntry>;

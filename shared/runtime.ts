@@ -9,11 +9,13 @@ import type { OperationEngine } from './ops/engine';
 import { createPlatform, Platform, Settings } from './platform';
 import type { Feature } from './platform/feature';
 import { engineSettings, readHostLimits } from './platform/hostLimits';
-import { restoreFeature } from './restore/feature';
+import { restoreFeature, type RestoreFeature } from './restore/feature';
 
 export interface Runtime {
   platform: Platform;
   features: Feature[];
+  /** the restore feature (its event function needs its claims) */
+  restore: RestoreFeature;
   engine: OperationEngine;
 }
 
@@ -21,14 +23,15 @@ export async function createRuntime(settings: Settings, appRoot: string): Promis
   // first, before anything is built: an unsafe host configuration stops the app here
   const opsSettings = engineSettings(settings, readHostLimits(appRoot, settings));
   const platform = await createPlatform(settings);
-  const features = await Promise.all([demoFeature(platform), restoreFeature(platform)]);
+  const restore = await restoreFeature(platform);
+  const features = [await demoFeature(platform), restore];
   const engine = await createOperationEngine({
     storage: platform.storage,
     playbooks: features.flatMap((f) => f.playbooks),
     events: platform.events,
     settings: opsSettings,
   });
-  return { platform, features, engine };
+  return { platform, features, restore, engine };
 }
 
 /** The app root holds host.json: dist/shared/ when compiled, shared/ under ts-jest. */

@@ -40,7 +40,10 @@ export const instanceSchema = z.strictObject({
   /** required for managed instances: /subscriptions/…/providers/Microsoft.Sql/managedInstances/NAME */
   armResourceId: z.string().optional(),
   auth: z.discriminatedUnion('type', [sqlAuth, entraAuth]),
+  /** production databases are never replaced, swapped or dropped without a rule allowing it and an approval */
   environment: z.enum(['production', 'nonProduction']).default('nonProduction'),
+  /** databases whose environment differs from the instance's (e.g. a non-production copy on a production instance) */
+  databases: z.array(z.strictObject({ name: databaseName, environment: z.enum(['production', 'nonProduction']) })).default([]),
   /** where restored files go on SQL Server; defaults to the instance's InstanceDefaultDataPath/LogPath */
   paths: z.strictObject({ data: z.string().min(1), log: z.string().min(1) }).optional(),
 });
@@ -80,6 +83,11 @@ export const restoreRuleSchema = z.strictObject({
     database: z.string().min(1).max(128),
   }),
   onExisting: z.enum(['fail', 'replace', 'swap']).default('fail'),
+  /**
+   * a target that is production (its instance, its database, or a database in a link) may be
+   * replaced or swapped only when this is true, and then only after an approval
+   */
+  allowProductionTarget: z.boolean().default(false),
   verify: z.enum(['none', 'verifyonly', 'checkdb']).default('verifyonly'),
   postRestoreScripts: z.array(z.string().min(1)).default([]),
   validation: z.strictObject({ rowCounts: z.boolean().default(true) }).default({ rowCounts: true }),

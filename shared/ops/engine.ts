@@ -5,7 +5,7 @@ import { AppError } from '../errors';
 import { OpsContext, playbookFor, updateWithRetry, newToken } from './context';
 import { cancelError, endOperation } from './ending';
 import { lockSet } from './locks';
-import { newestFirstKey, RecordTooLarge, type IndexEntry } from './store';
+import { newestFirstKey, RecordTooLarge, type IndexEntry, type Signals } from './store';
 import { sweep, SweepReport } from './sweeper';
 import { AuditEntry, Decider, isTerminal, OPEN_STATES, OperationRecord, OperationState, WorkMessage } from './types';
 import { Delivery, OperationWorker, WorkOutcome } from './worker';
@@ -22,6 +22,8 @@ export interface StartRequest {
   createdBy: string;
   /** the operation this one retries */
   retryOf?: string;
+  /** what a repeated request (same idempotency key) is recorded as on the existing operation */
+  duplicateNote?: string;
 }
 
 export interface StartResult {
@@ -98,8 +100,7 @@ export class OperationEngine {
     if (!created) {
       const existing = await ctx.store.get(id);
       if (!existing) throw new AppError('OPERATION_NOT_FOUND', `operation ${id} exists and then did not; try again`, { isTransient: true });
-      // best effort: a lost count is harmless, a failed start is not
-      await ctx.store.countDuplicate(existing.id, now.toISOString()).catch((err: Error) => ctx.log.warn(`duplicate count for ${existing.id} not recorded: ${err.message}`));
+      await this.signal(existing.id, request.duplicateNote ?? `asked again by ${request.createdBy}`);
       return { operation: existing, duplicate: true };
     }
     // If this enqueue is lost (crash), the sweeper finds the pending operation and queues it.
@@ -245,6 +246,28 @@ export class OperationEngine {
 
   sweep(log?: Logger): Promise<SweepReport> {
     return sweep(log ? { ...this.ctx, log } : this.ctx);
+  }
+
+  /**
+   * An event for an operation that exists (delivered again, or another stripe of its backup): it is
+   * counted with what it was, and an operation waiting to look again (for stripes, say) is woken to
+   * look now instead of at its next poll.
+   */
+  async signal(id: string, note: string): Promise<void> {
+    const { ctx } = this;
+    const now = ctx.clock.now();
+    await ctx.store.countDuplicate(id, now.toISOString(), note).catch((err: Error) => ctx.log.warn(`signal for ${id} not recorded: ${err.message}`));
+    const woken = await updateWithRetry(ctx, id, (c) =>
+      c.state === 'waiting' && c.nextRunAt && new Date(c.nextRunAt).getTime() > now.getTime() + 1000
+        ? { changes: { nextRunAt: now.toISOString(), messageToken: newToken() } }
+        : undefined,
+    );
+    if (woken && woken.state === 'waiting' && woken.nextRunAt === now.toISOString()) await ctx.queue.enqueue({ operationId: id, token: woken.messageToken }, 0);
+  }
+
+  /** What was counted for an operation beside the event that started it. */
+  signals(id: string): Promise<Signals> {
+    return this.ctx.store.signals(id);
   }
 
   /** How many times an event key asked again for this operation. */

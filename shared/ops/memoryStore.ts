@@ -19,6 +19,8 @@ import {
   OperationStore,
   RecentFilter,
   RecentPage,
+  RECENT_SIGNALS,
+  type Signals,
 } from './store';
 import type { AuditEntry, OperationRecord, WorkMessage } from './types';
 import type { WorkQueue } from './workQueue';
@@ -36,7 +38,7 @@ export class MemoryOperationStore implements OperationStore {
   private readonly operations = new Map<string, Stored>();
   private readonly open = new Map<string, IndexEntry>();
   private readonly recent = new Map<string, IndexEntry>();
-  private readonly duplicates = new Map<string, number>();
+  private readonly duplicates = new Map<string, Signals>();
   private etags = 0;
 
   private etag(): string {
@@ -139,14 +141,20 @@ export class MemoryOperationStore implements OperationStore {
     this.recent.delete(newestFirstKey(entry.createdAt, entry.id));
   }
 
-  async countDuplicate(id: string): Promise<void> {
+  async countDuplicate(id: string, at: string, note?: string): Promise<void> {
     this.counter.calls += 2;
-    this.duplicates.set(id, (this.duplicates.get(id) ?? 0) + 1);
+    const current = this.duplicates.get(id) ?? { count: 0, recent: [] };
+    this.duplicates.set(id, { count: current.count + 1, recent: [...current.recent, ...(note ? [{ at, note }] : [])].slice(-RECENT_SIGNALS) });
   }
 
   async duplicateCount(id: string): Promise<number> {
     this.counter.calls++;
-    return this.duplicates.get(id) ?? 0;
+    return this.duplicates.get(id)?.count ?? 0;
+  }
+
+  async signals(id: string): Promise<Signals> {
+    this.counter.calls++;
+    return copy(this.duplicates.get(id) ?? { count: 0, recent: [] });
   }
 }
 

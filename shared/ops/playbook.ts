@@ -22,6 +22,12 @@ export interface PlaybookDefinition<I, S> {
   /** hold the operation's locks while running (default true) */
   exclusive?: boolean;
   /**
+   * Steps that run before the locks are taken (they only look: list, read headers); the locks are
+   * taken before the first step not named here and held until the end. Two operations on one
+   * target can then both find out what they would do, and the later can make the earlier step aside.
+   */
+  unlockedSteps?: string[];
+  /**
    * The step that undoes unfinished work (a running server-side restore, a staging copy, a link
    * left in synchronous mode) whenever a started operation ends without succeeding: a step's
    * failure, a poison message, a cancel, the deadline, an expired or rejected approval. It runs
@@ -42,6 +48,8 @@ export interface Playbook {
   readonly exclusive: boolean;
   readonly cleanupStep?: string;
   hasStep(step: string): boolean;
+  /** whether the step must run holding the operation's locks */
+  needsLocks(step: string): boolean;
   /** the input as stored: parsed (defaults applied); throws BAD_REQUEST with every problem */
   parseInput(raw: unknown): unknown;
   /** the locks beside the target's */
@@ -69,6 +77,7 @@ export function definePlaybook<I, S>(def: PlaybookDefinition<I, S>): Playbook {
     exclusive: def.exclusive !== false,
     cleanupStep: def.cleanupStep,
     hasStep: (step) => Object.prototype.hasOwnProperty.call(def.steps, step),
+    needsLocks: (step) => def.exclusive !== false && !(def.unlockedSteps ?? []).includes(step),
     parseInput,
     extraLocks: (input) => (def.locks ? def.locks(parseInput(input)) : []),
     async run(step, ctx) {

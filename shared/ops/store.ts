@@ -98,6 +98,14 @@ export interface CallCounter {
 /** Builds the events written with a change, from the record as it will be saved (its version set). */
 export type EventsOf = (saved: OperationRecord) => AppEvent[];
 
+export interface Signals {
+  count: number;
+  recent: Array<{ at: string; note: string }>;
+}
+
+/** How many signals an operation keeps the notes of (the count goes on). */
+export const RECENT_SIGNALS = 20;
+
 export interface OperationStore {
   readonly counter: CallCounter;
   get(id: string): Promise<OperationRecord | undefined>;
@@ -123,9 +131,11 @@ export interface OperationStore {
   listCreatedBefore(before: Date, limit: number): Promise<IndexEntry[]>;
   /** deletes the operation, its audit rows, its events, its duplicate count and its index entries */
   remove(entry: IndexEntry): Promise<void>;
-  /** one more duplicate request for this operation (an event delivered again) */
-  countDuplicate(id: string, at: string): Promise<void>;
+  /** one more event for this operation (delivered again, or another stripe of its backup), with what it was */
+  countDuplicate(id: string, at: string, note?: string): Promise<void>;
   duplicateCount(id: string): Promise<number>;
+  /** the events counted for this operation: how many, and the latest few with what they were */
+  signals(id: string): Promise<Signals>;
 }
 
 /** The audit row a change writes. */

@@ -21,6 +21,8 @@ import {
   OperationStore,
   RecentFilter,
   RecentPage,
+  RECENT_SIGNALS,
+  type Signals,
 } from './store';
 import type { AuditEntry, Cleanup, OperationRecord, OperationState } from './types';
 
@@ -328,25 +330,38 @@ export class TableOperationStore implements OperationStore {
     await this.deleteQuietly(this.tables.index, RECENT, newestFirstKey(entry.createdAt, entry.id));
   }
 
-  async countDuplicate(id: string, at: string): Promise<void> {
+  async countDuplicate(id: string, at: string, note?: string): Promise<void> {
     // a lost count is harmless; a hot row's conflicts are retried a few times
     for (let tries = 0; tries < 5; tries++) {
       this.counter.calls++;
-      let current: { count: number; etag: string } | undefined;
+      let current: { count: number; recentJson?: string; etag: string } | undefined;
       try {
-        current = await this.tables.duplicates.getEntity<{ count: number }>('duplicate', id);
+        current = await this.tables.duplicates.getEntity<{ count: number; recentJson?: string }>('duplicate', id);
       } catch (err) {
         if (statusOf(err) !== 404) throw err;
       }
+      const recent = [...((parse(current?.recentJson) as Signals['recent'] | undefined) ?? []), ...(note ? [{ at, note }] : [])].slice(-RECENT_SIGNALS);
+      const entity = { partitionKey: 'duplicate', rowKey: id, count: Number(current?.count ?? 0) + 1, lastAt: at, recentJson: JSON.stringify(recent) };
       this.counter.calls++;
       try {
-        if (!current) await this.tables.duplicates.createEntity({ partitionKey: 'duplicate', rowKey: id, count: 1, lastAt: at });
-        else await this.tables.duplicates.updateEntity({ partitionKey: 'duplicate', rowKey: id, count: Number(current.count) + 1, lastAt: at }, 'Replace', { etag: current.etag });
+        if (!current) await this.tables.duplicates.createEntity(entity);
+        else await this.tables.duplicates.updateEntity(entity, 'Replace', { etag: current.etag });
         return;
       } catch (err) {
         const status = statusOf(err);
         if (status !== 409 && status !== 412) throw err;
       }
+    }
+  }
+
+  async signals(id: string): Promise<Signals> {
+    this.counter.calls++;
+    try {
+      const e = await this.tables.duplicates.getEntity<{ count: number; recentJson?: string }>('duplicate', id);
+      return { count: Number(e.count), recent: (parse(e.recentJson) as Signals['recent'] | undefined) ?? [] };
+    } catch (err) {
+      if (statusOf(err) === 404) return { count: 0, recent: [] };
+      throw err;
     }
   }
 

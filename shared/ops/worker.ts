@@ -155,9 +155,6 @@ export class OperationWorker {
       await endOperation(ctx, op.id, { ending: 'failed', error, actor: this.workerId, reason: error.message, duringCleanup: `the cleanup step could not finish: ${error.message}` }, (c) => c.messageToken === message.token);
       return 'finished';
     }
-    const lockUntil = await this.takeLocks(op, playbook, now);
-    if (lockUntil === 'waiting' || lockUntil === 'lost-lease') return lockUntil;
-
     // Claim: lease + attempt count, one CAS. Losing the race means another worker claimed it.
     try {
       op = await ctx.store.save(
@@ -168,12 +165,15 @@ export class OperationWorker {
           leaseUntil: new Date(now.getTime() + ctx.settings.leaseMs).toISOString(),
           attempt: op.attempt + 1,
           startedAt: op.startedAt ?? now.toISOString(),
-          lockUntil,
           // waitReason stays: it tells whether the next wait is the same one (no new audit row)
           nextRunAt: undefined,
         },
         now.toISOString(),
-        op.state !== 'running' ? { actor: this.workerId, reason: op.state === 'pending' && op.attempt === 0 && !op.approval && !op.cleanup ? 'started' : 'resumed' } : undefined,
+        op.state !== 'running'
+          ? { actor: this.workerId, reason: op.state === 'pending' && op.attempt === 0 && !op.approval && !op.cleanup ? 'started' : 'resumed' }
+          : op.leaseOwner && op.leaseOwner !== this.workerId
+            ? { actor: this.workerId, reason: `resumed step ${op.step} after worker ${op.leaseOwner} stopped renewing its lease (it died or was cut off)` }
+            : undefined,
       );
     } catch (err) {
       if (err instanceof ConcurrencyConflict) {
@@ -203,6 +203,11 @@ export class OperationWorker {
         return this.outcome(await this.endAfterCleanup(op, `the cleanup did not finish within ${minutes} minutes; look at the target by hand`));
       }
 
+      if (playbook.needsLocks(op.step) && !(op.lockUntil && ms(op.lockUntil) - ctx.clock.now().getTime() > ctx.settings.lockTtlMs / 2)) {
+        const locked = await this.takeLocks(op);
+        if (locked === 'waiting' || locked === 'lost-lease') return locked;
+        op = locked;
+      }
       const ran = await this.runStep(op, playbook);
       op = ran.op;
       if (ran.lost) return 'lost-lease';
@@ -335,17 +340,30 @@ export class OperationWorker {
     return 'finished';
   }
 
-  private async takeLocks(op: OperationRecord, playbook: Playbook, now: Date): Promise<string | undefined | 'waiting' | 'lost-lease'> {
+  /**
+   * Takes the operation's locks (all or none) before a step that needs them; when one is busy the
+   * operation waits, naming it and its holder. The locks' owner is the operation, not this worker.
+   */
+  private async takeLocks(op: OperationRecord): Promise<OperationRecord | 'waiting' | 'lost-lease'> {
     const { ctx } = this;
+    const now = ctx.clock.now();
     const ttl = ctx.settings.lockTtlMs;
-    if (!playbook.exclusive || (op.lockUntil && ms(op.lockUntil) - now.getTime() > ttl / 2)) return op.lockUntil;
-    // The locks' owner is the operation, not this worker: a racing worker on the same operation
-    // gets them too, and the claim decides which of them runs.
     const lock = await ctx.locks.acquireAll(op.lockKeys, op.id, now, ttl);
-    if (lock.acquired) return new Date(now.getTime() + ttl).toISOString();
-    const reason = `${lock.key === op.targetKey ? 'target' : 'lock'} ${lock.key} is busy: operation ${lock.owner} holds it until it finishes`;
+    if (lock.acquired) {
+      const saved = await this.save(op, { changes: { lockUntil: new Date(now.getTime() + ttl).toISOString() } });
+      return saved ?? 'lost-lease';
+    }
+    const reason = `${lock.key === op.targetKey.toLowerCase() ? 'target' : 'lock'} ${lock.key} is busy: operation ${lock.owner} holds it until it finishes`;
     const saved = await this.save(op, {
-      changes: { state: 'waiting', nextRunAt: new Date(now.getTime() + ctx.settings.lockRetryMs).toISOString(), waitReason: reason, messageToken: newToken(), lockUntil: undefined },
+      changes: {
+        state: 'waiting',
+        nextRunAt: new Date(now.getTime() + ctx.settings.lockRetryMs).toISOString(),
+        waitReason: reason,
+        messageToken: newToken(),
+        lockUntil: undefined,
+        leaseOwner: undefined,
+        leaseUntil: undefined,
+      },
       audit: op.waitReason === reason ? undefined : { actor: this.workerId, reason: `waiting for ${lock.key}, held by operation ${lock.owner}` },
     });
     if (!saved) return 'lost-lease';

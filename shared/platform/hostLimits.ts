@@ -67,5 +67,7 @@ export function engineSettings(settings: Settings, limits: HostLimits): Partial<
         'Set functionTimeout below that, or raise OPS_LEASE_SECONDS / OPS_LEASE_GRACE_SECONDS',
     );
   }
-  return { leaseMs, leaseGraceMs, maxDequeueCount: limits.maxDequeueCount };
+  // stop starting steps well within the timeout, so the last step still has time to finish
+  const invocationBudgetMs = Math.min(defaultOpsSettings.invocationBudgetMs, Math.floor(limits.functionTimeoutMs / 2));
+  return { leaseMs, leaseGraceMs, maxDequeueCount: limits.maxDequeueCount, invocationBudgetMs };
 }

@@ -26,6 +26,7 @@ export interface BackupHeader {
   differentialBaseLsn?: Lsn;
   backupSetGuid: string;
   isCopyOnly: boolean;
+  backupStartDate?: Date;
   backupFinishDate: Date;
   databaseVersion: number;
   softwareVersionMajor: number;

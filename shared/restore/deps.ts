@@ -5,7 +5,7 @@ import type { StepContext } from '../ops/types';
 import type { BackupContainer } from '../storage/backupContainer';
 import type { SqlClient } from '../sql/pools';
 import type { LogReplay } from './logReplayService';
-import type { BlobClaims } from './claims';
+import { blobVersionKey, type BlobClaims } from './claims';
 import type { JsonStore } from '../storage/jsonStore';
 import type { ManagedInstanceFacts } from './portability';
 import type { PlannedStep, RestoreFile } from './state';
@@ -26,6 +26,8 @@ export interface RestoreDeps {
   logReplay?: LogReplay;
   /** how often running restores and missing stripes are looked at again */
   pollMs: number;
+  /** how long an unreachable target is waited for before the restore fails (default 15 minutes) */
+  unreachableWindowMs?: number;
 }
 
 /** The operation's larger findings, kept beside it in the JSON store. */
@@ -98,3 +100,9 @@ export async function openRun(deps: RestoreDeps, ctx: RestoreContext): Promise<R
 }
 
 export const targetKeyOf = (input: Pick<RestoreInput, 'target'>): string => `${input.target.instance}/${input.target.database}`.toLowerCase();
+
+/** The blob version keys of each backup set of the plan (what claims and plans name). */
+export async function planKeys(run: RestoreRun): Promise<string[][]> {
+  const candidates = await run.data.candidates();
+  return (await run.data.plan()).map((step) => step.urls.map((url) => blobVersionKey(url, candidates[run.container.pathOf(url) ?? ''] ?? '')));
+}

@@ -18,6 +18,7 @@ const BY_NUMBER: Record<number, { code: ErrorCode; says: string }> = {
   3156: { code: 'FILE_RELOCATION_FAILED', says: 'a file of the backup cannot be restored to its original location' },
   1834: { code: 'FILE_RELOCATION_FAILED', says: 'a file name the restore would use belongs to another database' },
   33111: { code: 'TDE_CERTIFICATE_MISSING', says: 'the backup is encrypted with TDE and the target lacks the certificate or key (a managed instance\'s customer-managed key must reach SQL Server through the Key Vault connector; a service-managed key never leaves the instance)' },
+  41923: { code: 'TDE_CERTIFICATE_MISSING', says: "the backup is encrypted with TDE and the managed instance lacks the certificate (upload it with Add-AzSqlManagedInstanceTransparentDataEncryptionCertificate, or back up with a key the instance has)" },
   4305: { code: 'LOG_CHAIN_BROKEN', says: 'a log backup does not continue the chain restored so far' },
   4326: { code: 'LOG_CHAIN_BROKEN', says: 'a log backup ends before the point the chain has reached' },
   3136: { code: 'LOG_CHAIN_BROKEN', says: 'the differential backup belongs to another full backup' },

@@ -3,7 +3,7 @@
 import { AppError } from '../errors';
 import type { Platform } from '../platform';
 import type { Feature } from '../platform/feature';
-import { blobVersionKey, TableBlobClaims } from './claims';
+import { blobVersionKey, TableBlobClaims, type BlobClaims } from './claims';
 import { restoreData, targetKeyOf, type RestoreDeps } from './deps';
 import { restoreInputSchema } from './input';
 import { logReplayFrom } from './logReplayService';
@@ -21,7 +21,23 @@ export function restorePollMs(settings: Record<string, string | undefined>): num
   return value;
 }
 
-export async function restoreFeature(platform: Platform): Promise<Feature> {
+/** The restore feature, and what its event function needs beside the engine. */
+export interface RestoreFeature extends Feature {
+  claims: BlobClaims;
+}
+
+/** How long a restore waits for an unreachable target before failing (RESTORE_UNREACHABLE_MINUTES). */
+export function unreachableWindowMs(settings: Record<string, string | undefined>): number {
+  const raw = settings.RESTORE_UNREACHABLE_MINUTES;
+  if (raw === undefined || raw.trim() === '') return 15 * 60_000;
+  const minutes = Number(raw);
+  if (!Number.isFinite(minutes) || minutes < 0 || minutes > 24 * 60) {
+    throw new AppError('CONFIGURATION_INVALID', `app setting RESTORE_UNREACHABLE_MINUTES is '${raw}'; it must be a number of minutes from 0 to 1440 (default 15)`);
+  }
+  return minutes * 60_000;
+}
+
+export async function restoreFeature(platform: Platform): Promise<RestoreFeature> {
   const deps: RestoreDeps = {
     estate: () => platform.estate.load(),
     sqlClient: (instance) => platform.sql.client(instance),
@@ -31,9 +47,11 @@ export async function restoreFeature(platform: Platform): Promise<Feature> {
     managedInstanceFacts: platform.arm && managedInstanceFactsFrom(platform.arm),
     logReplay: platform.arm && logReplayFrom(platform.arm),
     pollMs: restorePollMs(platform.settings),
+    unreachableWindowMs: unreachableWindowMs(platform.settings),
   };
   return {
     name: 'restore',
+    claims: deps.claims,
     playbooks: [restorePlaybook(deps)],
     forget: (op) => forgetRestore(deps, op.id, op.input),
     // headers are cached per blob version and shared by restores: old ones go by age

@@ -13,11 +13,17 @@ export const restoreInputSchema = z.object({
   blobUrl: z.string(),
   /** the identity of the triggering blob version (url|eTag|sequencer) */
   blobKey: z.string(),
+  /** the version of the blob this restore is for (absent on operations from older versions) */
+  eTag: z.string().optional(),
   /** the rule's pattern: other files of the same backup are found with it; none = this file only */
   pathPattern: z.string().optional(),
   captures: z.record(z.string(), z.string()).default({}),
   target: z.object({ instance: z.string(), database: z.string() }),
   onExisting: z.enum(['fail', 'replace', 'swap']),
+  /** the rule allows a production target (after an approval) */
+  allowProductionTarget: z.boolean().default(false),
+  /** asked for through the API: restore even a blob another operation restored already */
+  explicit: z.boolean().default(false),
   verify: z.enum(['none', 'verifyonly', 'checkdb']),
   postRestoreScripts: z.array(z.string()).default([]),
   validateRowCounts: z.boolean().default(true),

@@ -49,6 +49,7 @@ export function headerFrom(rows: Row[]): BackupHeader {
     differentialBaseLsn: row.DifferentialBaseLSN === null || row.DifferentialBaseLSN === undefined ? undefined : lsn('DifferentialBaseLSN'),
     backupSetGuid: text(row.BackupSetGUID).toLowerCase(),
     isCopyOnly: bool(row.IsCopyOnly),
+    backupStartDate: row.BackupStartDate instanceof Date ? row.BackupStartDate : row.BackupStartDate ? new Date(text(row.BackupStartDate)) : undefined,
     backupFinishDate: row.BackupFinishDate instanceof Date ? row.BackupFinishDate : new Date(text(row.BackupFinishDate)),
     databaseVersion: Number(row.DatabaseVersion),
     softwareVersionMajor: Number(row.SoftwareVersionMajor),

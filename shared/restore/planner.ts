@@ -66,11 +66,15 @@ export function assembleSets(blobs: readonly BackupBlob[]): { sets: BackupSet[];
 }
 
 /**
- * The newest full backup, the newest differential based on it, then the log backups that
- * continue the chain, in LSN order. Everything must be one database. A missing log is a gap that
- * stops the plan, naming the missing LSN range.
+ * Exactly the backup that arrived: with `endsWith` (the URL of the blob that started the restore),
+ * the plan restores that blob's backup set — a full: that full alone; a differential: its full and
+ * it; a log: the chain that ends with it (its full, the newest differential on that full that comes
+ * before it, the logs in between) — whatever newer backups the container also holds. Without it:
+ * the newest full backup, the newest differential based on it, then the log backups that continue
+ * the chain. Everything must be one database. A missing log is a gap that stops the plan, naming
+ * the missing LSN range.
  */
-export function planRestore(blobs: readonly BackupBlob[]): PlanResult {
+export function planRestore(blobs: readonly BackupBlob[], options: { endsWith?: string } = {}): PlanResult {
   for (const b of blobs) {
     if (b.header.backupSetCount > 1) {
       return fail({ code: 'MULTIPLE_BACKUP_SETS', url: b.url, message: `${b.name} holds ${b.header.backupSetCount} backup sets; automated restores take one backup set per file (BACKUP ... WITH FORMAT)` });
@@ -84,6 +88,7 @@ export function planRestore(blobs: readonly BackupBlob[]): PlanResult {
     return fail({ code: 'MIXED_DATABASES', databases, message: `the backups belong to different databases (${databases.join(', ')}); a rule's files must be of one database` });
   }
   const { sets, incomplete } = assembleSets(blobs);
+  if (options.endsWith !== undefined) return planEndingWith(blobs, sets, options.endsWith);
   const fulls = sets.filter((s) => s.kind === 'full').sort((a, b) => compare(b.header.lastLsn, a.header.lastLsn));
   const full = fulls[0];
   if (!full) return incomplete ? fail(incomplete) : fail({ code: 'NO_FULL_BACKUP', message: `there is no complete full backup of ${databases[0] ?? 'the database'} to start from` });
@@ -115,6 +120,11 @@ export function planRestore(blobs: readonly BackupBlob[]): PlanResult {
     chain.push(log);
     reached = log.header.lastLsn;
   }
+  return finish(chain);
+}
+
+function finish(chain: BackupSet[]): PlanResult {
+  const full = chain[0];
   if (chain.length > 1 && chain.some((s) => s.header.lsnApproximate)) {
     return fail({
       code: 'LSN_PRECISION',
@@ -125,6 +135,81 @@ export function planRestore(blobs: readonly BackupBlob[]): PlanResult {
     ok: true,
     plan: { databaseName: full.header.databaseName, steps: chain.map((set, i) => ({ set, recovery: i === chain.length - 1 })) },
   };
+}
+
+function planEndingWith(blobs: readonly BackupBlob[], sets: readonly BackupSet[], url: string): PlanResult {
+  const trigger = blobs.find((b) => b.url === url);
+  if (!trigger) return fail({ code: 'NO_FULL_BACKUP', message: `${url} is not among the backup files read` });
+  const mine = sets.find((s) => s.mediaSetId.toLowerCase() === trigger.label.mediaSetId.toLowerCase());
+  if (!mine) {
+    // the set is incomplete: its own stripes are what to wait for
+    const { incomplete } = assembleSets(blobs.filter((b) => b.label.mediaSetId.toLowerCase() === trigger.label.mediaSetId.toLowerCase()));
+    return fail(incomplete ?? { code: 'UNSUPPORTED_BACKUP_TYPE', url, message: `${trigger.name} is a backup of type ${trigger.header.backupType}` });
+  }
+  if (mine.kind === 'full') return finish([mine]);
+  const end = mine.header.lastLsn;
+  // a full (or differential) ends before the backup that arrived does; the first log backup after a
+  // full starts before the full's end (at the start of the log chain), so LSN coverage is checked below
+  const fulls = sets.filter((s) => s.kind === 'full' && s.header.lastLsn < end).sort((a, b) => compare(b.header.lastLsn, a.header.lastLsn));
+  if (mine.kind === 'differential') {
+    const base = fulls.find((f) => f.header.checkpointLsn === (mine.header.differentialBaseLsn ?? mine.header.databaseBackupLsn));
+    if (!base) {
+      return fail({ code: 'NO_FULL_BACKUP', message: `the differential backup ${trigger.name} is based on a full backup (checkpoint LSN ${formatLsn(mine.header.differentialBaseLsn ?? mine.header.databaseBackupLsn)}) that is not in the container` });
+    }
+    return finish([base, mine]);
+  }
+  const full = fulls[0];
+  if (!full) return fail({ code: 'NO_FULL_BACKUP', message: `there is no complete full backup of ${mine.header.databaseName} before the log backup ${trigger.name} to start its chain from` });
+  const chain: BackupSet[] = [full];
+  const diff = sets
+    .filter((s) => s.kind === 'differential' && (s.header.differentialBaseLsn ?? s.header.databaseBackupLsn) === full.header.checkpointLsn && s.header.lastLsn < end)
+    .sort((a, b) => compare(b.header.lastLsn, a.header.lastLsn))[0];
+  if (diff) chain.push(diff);
+  let reached = chain[chain.length - 1].header.lastLsn;
+  const logs = sets
+    .filter((s) => s.kind === 'log' && s.header.lastLsn > reached && s.header.lastLsn <= end)
+    .sort((a, b) => compare(a.header.firstLsn, b.header.firstLsn));
+  for (const log of logs) {
+    if (log.header.lastLsn <= reached) continue;
+    if (log.header.firstLsn > reached) {
+      return fail({
+        code: 'LOG_CHAIN_GAP',
+        fromLsn: formatLsn(reached),
+        toLsn: formatLsn(log.header.firstLsn),
+        message: `the log chain of ${full.header.databaseName} up to ${trigger.name} has a gap: no log backup covers LSN ${formatLsn(reached)} to ${formatLsn(log.header.firstLsn)}`,
+      });
+    }
+    chain.push(log);
+    reached = log.header.lastLsn;
+    if (log === mine) return finish(chain);
+  }
+  return fail({
+    code: 'LOG_CHAIN_GAP',
+    fromLsn: formatLsn(reached),
+    toLsn: formatLsn(mine.header.firstLsn),
+    message: `the log chain of ${full.header.databaseName} up to ${trigger.name} has a gap: no log backup covers LSN ${formatLsn(reached)} to ${formatLsn(mine.header.firstLsn)}`,
+  });
+}
+
+/**
+ * A newer backup among `blobs` whose own restore (the chain that ends with it) would include the
+ * backup set of `url`: the newest such set's first file, or undefined. A pending restore of an
+ * older member of a chain steps aside for it, so the chain is restored once.
+ */
+export function supersedingBackup(blobs: readonly BackupBlob[], url: string): string | undefined {
+  const trigger = blobs.find((b) => b.url === url);
+  if (!trigger) return undefined;
+  const { sets } = assembleSets(blobs);
+  const mine = sets.find((s) => s.mediaSetId.toLowerCase() === trigger.label.mediaSetId.toLowerCase());
+  if (!mine) return undefined;
+  const newer = sets
+    .filter((s) => s !== mine && s.header.databaseName === mine.header.databaseName && s.header.lastLsn > mine.header.lastLsn)
+    .sort((a, b) => compare(b.header.lastLsn, a.header.lastLsn));
+  for (const candidate of newer) {
+    const plan = planEndingWith(blobs, sets, candidate.urls[0]);
+    if (plan.ok && plan.plan.steps.some((step) => step.set.mediaSetId === mine.mediaSetId)) return candidate.urls[0];
+  }
+  return undefined;
 }
 
 function compare(a: Lsn, b: Lsn): number {

@@ -1,8 +1,13 @@
 // Turning a committed backup blob (from an event or an API call) into a restore operation.
+import { randomUUID } from 'node:crypto';
 import type { Estate } from '../config/schema';
 import { blobEventKey, BlobCreated, checkBlobCreatedEvent, locateBlob } from '../events/blobCreated';
 import { AppError } from '../errors';
-import type { OperationEngine, StartResult } from '../ops/engine';
+import { operationIdFor, type OperationEngine, type StartResult } from '../ops/engine';
+import { isTerminal } from '../ops/types';
+import { blobVersionKey, type BlobClaims } from './claims';
+import { protectionOf, protectionVerdict } from './protection';
+import { backupSetKey, conventionalStripePattern } from './stripeSet';
 import { targetKeyOf } from './deps';
 import { RESTORE_KIND, RestoreInput } from './input';
 import { databaseNameProblem, matchRule } from './ruleMatch';
@@ -10,17 +15,6 @@ import { databaseNameProblem, matchRule } from './ruleMatch';
 export type EventOutcome =
   | { outcome: 'started' | 'duplicate'; operationId: string; target: string }
   | { outcome: 'ignored'; reason: string; message: string };
-
-/** Counts what happened to incoming events, by outcome and reason (for logs and the dashboard). */
-export class EventCounters {
-  readonly counts = new Map<string, number>();
-  add(key: string): void {
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-  }
-  snapshot(): Record<string, number> {
-    return Object.fromEntries(this.counts);
-  }
-}
 
 export function inputFromRule(estate: Estate, blob: BlobCreated): { input: RestoreInput } | { ignored: { reason: string; message: string } } {
   const verdict = matchRule(estate.restoreRules, blob.container.name, blob.blobPath);
@@ -36,10 +30,13 @@ export function inputFromRule(estate: Estate, blob: BlobCreated): { input: Resto
       blobPath: blob.blobPath,
       blobUrl: blob.url,
       blobKey: blobEventKey(blob),
+      eTag: blob.eTag,
       pathPattern: rule.pathPattern,
       captures: Object.fromEntries(Object.entries(captures).filter((e): e is [string, string] => typeof e[1] === 'string')),
       target: { instance: rule.target.instance, database: targetDatabase },
       onExisting: rule.onExisting,
+      allowProductionTarget: rule.allowProductionTarget,
+      explicit: false,
       verify: rule.verify,
       postRestoreScripts: rule.postRestoreScripts,
       validateRowCounts: rule.validation.rowCounts,
@@ -50,19 +47,41 @@ export function inputFromRule(estate: Estate, blob: BlobCreated): { input: Resto
   };
 }
 
-/** One BlobCreated event: validated, matched to a rule, deduplicated, started. */
-export async function restoreFromEvent(engine: OperationEngine, estate: Estate, event: unknown): Promise<EventOutcome> {
+/**
+ * One BlobCreated event: validated, matched to a rule, deduplicated, started. One operation per
+ * backup: when the blob is a stripe of a backup that already has its operation (or one that a
+ * restore already covered), the event is recorded on that operation as a signal, and wakes it if
+ * it waits for stripes.
+ */
+export async function restoreFromEvent(engine: OperationEngine, estate: Estate, event: unknown, claims: BlobClaims): Promise<EventOutcome> {
   const verdict = checkBlobCreatedEvent(event, estate.backupContainers);
   if (!verdict.accepted) return { outcome: 'ignored', reason: verdict.reason, message: verdict.message };
   const built = inputFromRule(estate, verdict.blob);
   if ('ignored' in built) return { outcome: 'ignored', ...built.ignored };
-  const result = await engine.start({
-    kind: RESTORE_KIND,
-    targetKey: targetKeyOf(built.input),
-    input: built.input,
-    idempotencyKey: built.input.blobKey,
-    createdBy: built.input.requestedBy,
-  });
+  const { input } = built;
+  const targetKey = targetKeyOf(input);
+  const note = `BlobCreated ${input.blobPath} (${verdict.blob.api}, event ${verdict.blob.eventId})`;
+  const setKey = backupSetKey(input.pathPattern, input.blobPath);
+  if (setKey) {
+    // a stripe of a backup: the operation its first stripe started is the one for every stripe
+    const claim = await claims.claimedBy(targetKey, blobVersionKey(input.blobUrl, input.eTag ?? ''));
+    if (claim && !claim.unrestored) {
+      await engine.signal(claim.operationId, note);
+      return { outcome: 'duplicate', operationId: claim.operationId, target: targetKey };
+    }
+    const candidate = operationIdFor(RESTORE_KIND, input.blobKey, new Date());
+    const isOpen = async (id: string, reservedAt: Date): Promise<boolean> => {
+      const op = await engine.get(id);
+      // not created yet: another event is creating it right now, unless that was long ago (it crashed)
+      return op ? !isTerminal(op.state) : Date.now() - reservedAt.getTime() < 60_000;
+    };
+    const owner = await claims.reserveSet(targetKey, setKey, candidate, isOpen);
+    if (!owner.mine) {
+      await engine.signal(owner.operationId, note);
+      return { outcome: 'duplicate', operationId: owner.operationId, target: targetKey };
+    }
+  }
+  const result = await engine.start({ kind: RESTORE_KIND, targetKey, input, idempotencyKey: input.blobKey, createdBy: input.requestedBy, duplicateNote: `${note}, delivered again` });
   return { outcome: result.duplicate ? 'duplicate' : 'started', operationId: result.operation.id, target: result.operation.targetKey };
 }
 
@@ -76,7 +95,11 @@ export interface ExplicitRestoreRequest {
   requestedBy: string;
 }
 
-/** POST /api/restores: a restore of a blob already in a configured container. */
+/**
+ * POST /api/restores: a restore of a blob already in a configured container. An explicit request
+ * is its own intent: asking again restores again, even a blob an earlier restore covered, and a
+ * production target is refused here, before anything is created, unless a rule allows it.
+ */
 export async function restoreFromRequest(engine: OperationEngine, estate: Estate, request: ExplicitRestoreRequest, eTag: string): Promise<StartResult> {
   const located = locateBlob(request.blobUrl, estate.backupContainers);
   if (!located) throw new AppError('BAD_REQUEST', `${request.blobUrl.split('?')[0]} is not in a configured backup container`);
@@ -88,7 +111,7 @@ export async function restoreFromRequest(engine: OperationEngine, estate: Estate
     blobPath: located.blobPath,
     url: request.blobUrl.split('?')[0],
     eTag,
-    sequencer: 'api',
+    sequencer: `api-${randomUUID()}`,
     contentLength: 1,
     api: 'api',
   };
@@ -98,7 +121,7 @@ export async function restoreFromRequest(engine: OperationEngine, estate: Estate
     if (!rule) throw new AppError('BAD_REQUEST', `there is no restore rule named ${request.rule}`);
     const built = inputFromRule({ ...estate, restoreRules: [{ ...rule, enabled: true }] }, blob);
     if ('ignored' in built) throw new AppError('BAD_REQUEST', built.ignored.message);
-    input = built.input;
+    input = { ...built.input, onExisting: request.onExisting ?? built.input.onExisting, verify: request.verify ?? built.input.verify };
   } else {
     if (!request.target) throw new AppError('BAD_REQUEST', 'name a rule, or a target with instance and database');
     const instance = estate.instances.find((i) => i.name.toLowerCase() === request.target?.instance.toLowerCase());
@@ -110,18 +133,29 @@ export async function restoreFromRequest(engine: OperationEngine, estate: Estate
       blobPath: located.blobPath,
       blobUrl: blob.url,
       blobKey: blobEventKey(blob),
+      eTag,
+      // the other stripes of a backup named by convention (…_1of3.bak), as a rule would find them
+      pathPattern: conventionalStripePattern(located.blobPath),
       captures: {},
       target: { instance: instance.name, database: request.target.database },
       onExisting: request.onExisting ?? 'fail',
+      allowProductionTarget: false,
+      explicit: true,
       verify: request.verify ?? 'verifyonly',
       postRestoreScripts: [],
       validateRowCounts: true,
-      stripeTimeoutMinutes: 1,
+      stripeTimeoutMinutes: 5,
       keepPreviousCopies: 0,
       requestedBy: request.requestedBy,
     };
   }
-  input.requestedBy = request.requestedBy;
-  // an explicit request is its own intent: asking twice restores twice
+  input = { ...input, explicit: true, requestedBy: request.requestedBy };
+  const verdict = protectionVerdict(protectionOf(estate, input.target.instance, input.target.database), {
+    onExisting: input.onExisting,
+    allowProductionTarget: input.allowProductionTarget,
+    target: `${input.target.instance}/${input.target.database}`,
+    what: `the restore of ${located.blobPath}`,
+  });
+  if (!verdict.allowed) throw new AppError('TARGET_PROTECTED', verdict.message);
   return engine.start({ kind: RESTORE_KIND, targetKey: targetKeyOf(input), input, createdBy: request.requestedBy });
 }

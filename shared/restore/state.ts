@@ -19,6 +19,7 @@ export interface StoredBlob {
   differentialBaseLsn?: string;
   backupSetGuid: string;
   isCopyOnly: boolean;
+  backupStartDate?: string;
   backupFinishDate: string;
   databaseVersion: number;
   softwareVersionMajor: number;
@@ -26,11 +27,40 @@ export interface StoredBlob {
   lsnApproximate?: boolean;
 }
 
+/** One backup set of the plan, with what identifies it (checked again after the restore). */
 export interface PlannedStep {
   kind: BackupKind;
   urls: string[];
   recovery: boolean;
   softwareVersionMajor: number;
+  backupSetGuid?: string;
+  firstLsn?: string;
+  lastLsn?: string;
+  backupStartDate?: string;
+  backupFinishDate?: string;
+}
+
+/** What a DBA is told was restored: one backup set, named by its GUID, LSN range, dates and files. */
+export interface RestoredBackup {
+  kind: BackupKind;
+  backupSetGuid?: string;
+  firstLsn?: string;
+  lastLsn?: string;
+  backupStartDate?: string;
+  backupFinishDate?: string;
+  files: string[];
+}
+
+export function restoredBackup(step: PlannedStep, pathOf: (url: string) => string): RestoredBackup {
+  return {
+    kind: step.kind,
+    backupSetGuid: step.backupSetGuid,
+    firstLsn: step.firstLsn,
+    lastLsn: step.lastLsn,
+    backupStartDate: step.backupStartDate,
+    backupFinishDate: step.backupFinishDate,
+    files: step.urls.map(pathOf),
+  };
 }
 
 export interface RestoreFile {
@@ -91,6 +121,10 @@ export const restoreStateSchema = z.object({
   logReplay: logReplayProgress.optional(),
   startedRestoreAt: z.string().optional(),
   finishedRestoreAt: z.string().optional(),
+  /** a newer backup in the container (its path) whose own restore includes this one's */
+  supersededBy: z.string().optional(),
+  /** the target could not be reached since then (waited for, up to a window) */
+  unreachableSince: z.string().optional(),
 });
 
 export type RestoreState = z.infer<typeof restoreStateSchema>;
@@ -113,6 +147,7 @@ export function storeBlob(b: BackupBlob): StoredBlob {
     differentialBaseLsn: h.differentialBaseLsn?.toString(),
     backupSetGuid: h.backupSetGuid,
     isCopyOnly: h.isCopyOnly,
+    backupStartDate: h.backupStartDate?.toISOString(),
     backupFinishDate: h.backupFinishDate.toISOString(),
     databaseVersion: h.databaseVersion,
     softwareVersionMajor: h.softwareVersionMajor,
@@ -137,6 +172,7 @@ export function loadBlob(s: StoredBlob): BackupBlob {
       differentialBaseLsn: s.differentialBaseLsn === undefined ? undefined : BigInt(s.differentialBaseLsn),
       backupSetGuid: s.backupSetGuid,
       isCopyOnly: s.isCopyOnly,
+      backupStartDate: s.backupStartDate === undefined ? undefined : new Date(s.backupStartDate),
       backupFinishDate: new Date(s.backupFinishDate),
       databaseVersion: s.databaseVersion,
       softwareVersionMajor: s.softwareVersionMajor,

@@ -31,9 +31,11 @@ export async function startJob(client: SqlClient, jobName: string): Promise<void
 }
 
 export async function jobState(client: SqlClient, jobName: string): Promise<JobState> {
-  const result = await client.query<{ job_id: string; step_id: number | null; run_status: number | null; message: string | null; sql_message_id: number | null; started: Date | null; stopped: Date | null }>(
+  // sysjobactivity keeps a row per Agent session: only the current session's says what runs now
+  const result = await client.query<{ job_id: string; step_id: number | null; run_status: number | null; message: string | null; sql_message_id: number | null; started: Date | null; stopped: Date | null; current: number | null }>(
     Statement.build([
-      'SELECT j.job_id, h.step_id, h.run_status, h.message, h.sql_message_id, a.start_execution_date AS started, a.stop_execution_date AS stopped\n',
+      'SELECT j.job_id, h.step_id, h.run_status, h.message, h.sql_message_id, a.start_execution_date AS started, a.stop_execution_date AS stopped,\n',
+      '  CASE WHEN a.session_id = (SELECT MAX(session_id) FROM msdb.dbo.syssessions) THEN 1 ELSE 0 END AS [current]\n',
       'FROM msdb.dbo.sysjobs j\n',
       'LEFT JOIN msdb.dbo.sysjobactivity a ON a.job_id = j.job_id\n',
       'LEFT JOIN msdb.dbo.sysjobhistory h ON h.job_id = j.job_id\n',
@@ -49,6 +51,11 @@ export async function jobState(client: SqlClient, jobName: string): Promise<JobS
     if (outcome.run_status === 1) return { state: 'succeeded', message: detail };
     const failedStep = stepRows.find((r) => r.run_status === 0);
     return { state: 'failed', message: detail, sqlMessageId: failedStep?.sql_message_id ?? outcome.sql_message_id ?? 0 };
+  }
+  if (rows.some((r) => r.started && !r.stopped && r.current === 1)) return { state: 'running' };
+  // started in an earlier Agent session and never finished: the instance (or Agent) restarted under it
+  if (rows.some((r) => r.started && !r.stopped)) {
+    return { state: 'failed', message: 'the job was running when SQL Server Agent (or the instance) restarted, and never finished (Error 3204)', sqlMessageId: 3204 };
   }
   return rows.some((r) => r.started) ? { state: 'running' } : { state: 'created' };
 }

@@ -113,6 +113,16 @@ export class BackupContainer {
   }
 
   /** Blobs under a prefix ('' = all), as paths inside the container. */
+  /** The blob's current ETag, or undefined when it is gone. */
+  async eTagOf(path: string): Promise<string | undefined> {
+    try {
+      return (await this.client.getBlobClient(path).getProperties()).etag;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      throw err;
+    }
+  }
+
   async list(prefix = ''): Promise<ListedBlob[]> {
     const out: ListedBlob[] = [];
     for await (const item of this.client.listBlobsFlat({ prefix })) {

@@ -296,7 +296,7 @@ export async function startRestoreWorld(options: WorldOptions = {}): Promise<Res
         },
       };
     },
-    deliver: (event) => restoreFromEvent(engine, estate, event),
+    deliver: (event) => restoreFromEvent(engine, estate, event, deps.claims),
     async settled(...ids) {
       for (const id of ids) {
         const op = await engine.get(id);

@@ -8,8 +8,7 @@ import { cleanedUp, fail, StepResult, wait } from '../../ops/types';
 import { deleteJob, jobsStartingWith, stopJob } from '../../sql/agentJobs';
 import { quoteName } from '../../sql/quote';
 import { databaseState } from '../../sql/databases';
-import { blobVersionKey } from '../claims';
-import { openRun, RestoreContext, RestoreDeps, targetKeyOf } from '../deps';
+import { openRun, planKeys, RestoreContext, RestoreDeps, targetKeyOf } from '../deps';
 import type { RestoreState } from '../state';
 import { jobPrefixFor, miOperation } from './execute';
 import { stopLogReplay } from './logReplay';
@@ -50,18 +49,21 @@ export async function abort(deps: RestoreDeps, ctx: RestoreContext): Promise<Ste
   // a database this operation created goes; one that was there before stays (unless it was ONLINE
   // and complete: a restored copy whose later step failed is kept, the report says so)
   if (current !== undefined && ours && (underStagingName || current !== 'ONLINE')) {
-    await run.sql.batch(`DROP DATABASE ${quoteName(restoreAs)}`, { timeoutMs: 120_000 });
+    // sessions in it (a script, a DBA looking) would make the DROP fail: they are ended first
+    const db = quoteName(restoreAs);
+    await run.sql.batch(current === 'ONLINE' ? `ALTER DATABASE ${db} SET SINGLE_USER WITH ROLLBACK IMMEDIATE;\nDROP DATABASE ${db}` : `DROP DATABASE ${db}`, { timeoutMs: 120_000 });
     notes.push(underStagingName ? `staging database ${restoreAs} dropped` : `the partly restored ${restoreAs} dropped (it did not exist before)`);
   }
 
-  // the other events of this backup set or chain say truthfully that nothing was restored
-  const candidates = Object.entries(await run.data.candidates());
-  if (candidates.length > 0) {
+  // the other events of this backup set or chain say truthfully that nothing was restored, and a
+  // new restore of these blobs is not taken for a duplicate
+  const keys = (await planKeys(run)).flat();
+  if (keys.length > 0) {
     const outcome = ending.code === 'CANCELLED' ? 'was cancelled' : `failed (${ending.code})`;
-    const keys = candidates.map(([path, eTag]) => blobVersionKey(run.container.urlOf(path), eTag));
     const claimed = await deps.claims.claimedBy(targetKeyOf(input), keys[0]);
     if (claimed?.operationId === ctx.operation.id) await deps.claims.markUnrestored(targetKeyOf(input), keys, ctx.operation.id, outcome);
   }
+  await deps.claims.forgetPlan(targetKeyOf(input), ctx.operation.id);
 
   // what a DBA needs to know first: did anything change?
   let changed = '';

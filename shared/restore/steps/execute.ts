@@ -29,16 +29,36 @@ async function restoreStatement(run: RestoreRun, index: number) {
   });
 }
 
+/** The blobs of this file of the plan are still the versions inspected; a replaced one is named. */
+async function replacedBlob(run: RestoreRun, urls: readonly string[]): Promise<string | undefined> {
+  const candidates = await run.data.candidates();
+  for (const url of urls) {
+    const path = run.container.pathOf(url);
+    if (path === undefined) return url;
+    const now = await run.container.eTagOf(path);
+    const unquote = (eTag: string | undefined): string | undefined => eTag?.replace(/"/g, '');
+    if (now === undefined || unquote(now) !== unquote(candidates[path])) return path;
+  }
+  return undefined;
+}
+
 export async function startRestore(deps: RestoreDeps, ctx: RestoreContext): Promise<StepResult<RestoreState>> {
   const run = await openRun(deps, ctx);
   const { state } = run;
   const index = state.chainIndex ?? 0;
   const startedRestoreAt = state.startedRestoreAt ?? ctx.now.toISOString();
+  // the server reads the blob by name: before starting, make sure the name still holds the backup inspected
+  const unchanged = async (): Promise<StepResult<RestoreState> | undefined> => {
+    const replaced = await replacedBlob(run, (await run.data.plan())[index].urls);
+    return replaced ? failWith(state, 'BACKUP_CHANGED', `${replaced} was replaced (or deleted) in container ${run.input.container} after it was inspected; nothing more was restored from it`) : undefined;
+  };
   if (state.targetKind === 'sqlServer') {
     const jobName = jobNameFor(ctx.operation.id, `file ${index + 1}`);
     // looks before it acts: a re-run after a crash finds the job created or already running
     const current = await jobState(run.sql, jobName);
     if (current.state === 'missing') {
+      const changed = await unchanged();
+      if (changed) return changed;
       await ensureJob(run.sql, jobName, (await restoreStatement(run, index)).literal(), `mi-autopilot operation ${ctx.operation.id}: restore ${run.input.target.database}`);
     }
     if (current.state === 'missing' || current.state === 'created') await startJob(run.sql, jobName);
@@ -48,6 +68,8 @@ export async function startRestore(deps: RestoreDeps, ctx: RestoreContext): Prom
   // until it is done. A client timeout does not stop it (REFERENCE.md 5.4).
   const already = await miOperation(run, state);
   if (!already) {
+    const changed = await unchanged();
+    if (changed) return changed;
     try {
       await run.sql.query(restoreOnManagedInstance(state.restoreAs ?? run.input.target.database, (await run.data.plan())[0].urls), { timeoutMs: 10_000 });
     } catch (err) {

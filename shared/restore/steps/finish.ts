@@ -5,8 +5,8 @@ import { deleteJob, jobsStartingWith, serverJob } from '../../sql/agentJobs';
 import type { SqlClient } from '../../sql/pools';
 import { quoteName } from '../../sql/quote';
 import { databasesStartingWith, databaseState } from '../../sql/databases';
-import { openRun, RestoreDeps, type RestoreContext, type RestoreRun, type TableValidation } from '../deps';
-import type { RestoreState } from '../state';
+import { openRun, planKeys, RestoreDeps, targetKeyOf, type RestoreContext, type RestoreRun, type TableValidation } from '../deps';
+import { restoredBackup, type RestoreState } from '../state';
 import { failWith } from './abort';
 import { jobNameFor, jobPrefixFor } from './execute';
 
@@ -28,6 +28,24 @@ export async function verify(deps: RestoreDeps, ctx: RestoreContext): Promise<St
   const name = run.state.restoreAs ?? run.input.target.database;
   const stateDesc = await databaseState(run.sql, name);
   if (stateDesc !== 'ONLINE') return failWith(run.state, 'NOT_ONLINE', `the restored database ${name} is ${stateDesc ?? 'missing'}, not ONLINE`);
+  // the server's own record of what it restored last into this name must be the backup set planned
+  const planned = (await run.data.plan()).at(-1);
+  if (planned?.backupSetGuid) {
+    const history = await run.sql.query<{ guid: string | null }>({
+      text:
+        'SELECT TOP 1 CAST(bs.backup_set_uuid AS nvarchar(36)) AS guid FROM msdb.dbo.restorehistory rh JOIN msdb.dbo.backupset bs ON bs.backup_set_id = rh.backup_set_id ' +
+        'WHERE rh.destination_database_name = @name ORDER BY rh.restore_history_id DESC',
+      params: [{ name: 'name', type: 'nvarchar', value: name }],
+    });
+    const restored = history.recordsets[0]?.[0]?.guid?.toLowerCase();
+    if (restored && restored !== planned.backupSetGuid.toLowerCase()) {
+      return failWith(
+        run.state,
+        'RESTORED_BACKUP_MISMATCH',
+        `msdb on ${run.target.name} says ${name} was last restored from backup set ${restored}, but this restore planned ${planned.backupSetGuid} (${planned.kind}, LSN ${planned.firstLsn}–${planned.lastLsn}); the copy is not trusted`,
+      );
+    }
+  }
   if (run.input.verify === 'checkdb') {
     const job = await serverJob(
       run.sql,
@@ -44,11 +62,15 @@ export async function verify(deps: RestoreDeps, ctx: RestoreContext): Promise<St
   return next('validate', run.state);
 }
 
+/**
+ * Three-part names, never USE: a pooled connection left in the copy's context would keep the
+ * database in use, and the rename of the swap (5030) or a DROP (3702) would fail.
+ */
 async function rowCounts(client: SqlClient, database: string): Promise<Map<string, number>> {
+  const db = quoteName(database);
   const result = await client.batch<{ table_name: string; row_count: number }>(
-    `USE ${quoteName(database)};\n` +
-      'SELECT s.name + N\'.\' + t.name AS table_name, SUM(p.rows) AS row_count FROM sys.tables t ' +
-      'JOIN sys.schemas s ON s.schema_id = t.schema_id JOIN sys.partitions p ON p.object_id = t.object_id AND p.index_id IN (0, 1) ' +
+    `SELECT s.name + N'.' + t.name AS table_name, SUM(p.rows) AS row_count FROM ${db}.sys.tables t ` +
+      `JOIN ${db}.sys.schemas s ON s.schema_id = t.schema_id JOIN ${db}.sys.partitions p ON p.object_id = t.object_id AND p.index_id IN (0, 1) ` +
       'GROUP BY s.name, t.name ORDER BY table_name',
   );
   return new Map((result.recordsets[0] ?? []).map((r) => [r.table_name, Number(r.row_count)]));
@@ -150,6 +172,11 @@ export async function scripts(deps: RestoreDeps, ctx: RestoreContext): Promise<S
   }
   // the finished jobs stayed so that a re-run could read their outcome; now they go
   for (const job of await jobsStartingWith(run.sql, jobPrefixFor(ctx.operation.id))) await deleteJob(run.sql, job);
+  // later events for these blob versions say truthfully that they were restored
+  await deps.claims.markRestored(targetKeyOf(input), (await planKeys(run)).flat(), ctx.operation.id);
+  await deps.claims.forgetPlan(targetKeyOf(input), ctx.operation.id);
+  const plan = await run.data.plan();
+  const pathOf = (url: string): string => run.container.pathOf(url) ?? url;
   const started = state.startedRestoreAt ? new Date(state.startedRestoreAt).getTime() : ctx.now.getTime();
   const validation = await run.data.validation();
   const differences = validationDifferences(validation, state.validation?.comparedWith !== undefined);
@@ -157,7 +184,10 @@ export async function scripts(deps: RestoreDeps, ctx: RestoreContext): Promise<S
     instance: input.target.instance,
     database: input.target.database,
     source: state.sourceServer && state.sourceDatabase ? `${state.sourceServer}/${state.sourceDatabase}` : undefined,
-    files: (await run.data.plan()).map((s) => ({ kind: s.kind, stripes: s.urls.length, first: s.urls[0] })),
+    // exactly what was restored: the backup that arrived, and for a chain every set of it
+    backup: restoredBackup(plan[plan.length - 1], pathOf),
+    chain: plan.length > 1 ? plan.map((step) => restoredBackup(step, pathOf)) : undefined,
+    files: plan.map((s) => ({ kind: s.kind, stripes: s.urls.length, first: s.urls[0] })),
     restoreSeconds: state.finishedRestoreAt ? Math.round((new Date(state.finishedRestoreAt).getTime() - started) / 1000) : undefined,
     previousCopy: state.oldCopy,
     droppedCopies: state.droppedCopies ?? [],

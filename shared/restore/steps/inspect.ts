@@ -3,15 +3,15 @@
 import { next, StepResult, wait } from '../../ops/types';
 import { restoreInspect } from '../../sql/restoreStatements';
 import { SqlFailure } from '../../sql/sqlErrors';
-import { openRun, RestoreDeps, type RestoreContext } from '../deps';
+import { openRun, planKeys, RestoreDeps, targetKeyOf, type RestoreContext } from '../deps';
 import type { RestoreState } from '../state';
 import { numbersInJobMessage, restoreFailure } from '../failures';
 import { serverJob } from '../../sql/agentJobs';
 import { jobNameFor } from './execute';
 import { backupFiles, inspectBlob } from '../inspect';
 import { exactHeaderSupported } from '../headerQuery';
-import { planRestore } from '../planner';
-import { loadBlob, storeBlob, StoredBlob } from '../state';
+import { planRestore, supersedingBackup } from '../planner';
+import { loadBlob, storeBlob, type PlannedStep, type StoredBlob } from '../state';
 import { failWith } from './abort';
 import { portabilityProblem } from '../portability';
 import { isTransientError, toErrorInfo } from '../../errors';
@@ -46,22 +46,41 @@ export async function inspect(deps: RestoreDeps, ctx: RestoreContext): Promise<S
     }
     throw err;
   }
-  const result = planRestore(inspected.map(loadBlob));
+  // exactly the backup set of the blob that started this restore (or the chain that ends with it)
+  const blobs = inspected.map(loadBlob);
+  const triggerUrl = run.container.urlOf(run.input.blobPath);
+  const result = planRestore(blobs, { endsWith: triggerUrl });
   if (!result.ok) {
-    if (result.problem.code === 'STRIPES_MISSING') {
-      // the stripes are named freely: the label's family count tells how many to wait for
+    const problem = result.problem;
+    // what has not arrived yet may still come: its stripes, the full a log starts from, a log in between
+    const missing = problem.code === 'STRIPES_MISSING' ? 'stripes' : problem.code === 'NO_FULL_BACKUP' || problem.code === 'LOG_CHAIN_GAP' ? 'the rest of the chain' : undefined;
+    if (missing) {
       const since = state.waitingSince ?? ctx.now.toISOString();
       if (ctx.now.getTime() - new Date(since).getTime() > run.input.stripeTimeoutMinutes * 60_000) {
-        return failWith(state, 'STRIPES_MISSING', `${result.problem.message} after waiting ${run.input.stripeTimeoutMinutes} minutes; nothing was restored`);
+        return failWith(state, problem.code, `${problem.message} after waiting ${run.input.stripeTimeoutMinutes} minutes; nothing was restored`);
       }
-      return wait(deps.pollMs, `waiting for stripes: ${result.problem.message}`, { ...state, waitingSince: since }, 'locate');
+      return wait(deps.pollMs, `waiting for ${missing}: ${problem.message}`, { ...state, waitingSince: since }, 'locate');
     }
-    return failWith(state, result.problem.code, result.problem.message);
+    return failWith(state, problem.code, problem.message);
   }
-  const plan = result.plan.steps.map((s) => ({ kind: s.set.kind, urls: s.set.urls, recovery: s.recovery, softwareVersionMajor: s.set.header.softwareVersionMajor }));
+  // a newer backup in the container whose own restore includes this one: this restore steps aside
+  const newer = run.input.explicit ? undefined : supersedingBackup(blobs, triggerUrl);
+  const plan: PlannedStep[] = result.plan.steps.map((s) => ({
+    kind: s.set.kind,
+    urls: s.set.urls,
+    recovery: s.recovery,
+    softwareVersionMajor: s.set.header.softwareVersionMajor,
+    backupSetGuid: s.set.header.backupSetGuid,
+    firstLsn: s.set.header.firstLsn.toString(),
+    lastLsn: s.set.header.lastLsn.toString(),
+    backupStartDate: s.set.header.backupStartDate?.toISOString(),
+    backupFinishDate: s.set.header.backupFinishDate.toISOString(),
+  }));
   const first = result.plan.steps[0].set;
   await run.data.setPlan(plan);
-  const planned = { ...state, planLength: plan.length, sourceDatabase: first.header.databaseName, sourceServer: first.header.serverName };
+  // other restores of this target can see what this one would restore (see precheck)
+  await deps.claims.recordPlan(targetKeyOf(run.input), { operationId: ctx.operation.id, steps: await planKeys(run) });
+  const planned: RestoreState = { ...state, waitingSince: undefined, planLength: plan.length, sourceDatabase: first.header.databaseName, sourceServer: first.header.serverName, supersededBy: newer && run.container.pathOf(newer) };
   const newest = Math.max(...plan.map((s) => s.softwareVersionMajor));
   // a managed instance's backup onto SQL Server (REFERENCE.md 7): its update policy, asked of ARM,
   // says more than the version number does, so it is checked first
@@ -94,7 +113,7 @@ export async function inspect(deps: RestoreDeps, ctx: RestoreContext): Promise<S
     }
     throw err;
   }
-  return next(run.input.verify === 'verifyonly' ? 'verifyBackup' : 'precheck', planned);
+  return next(run.input.verify === 'verifyonly' ? 'verifyBackup' : 'yieldToNewer', planned);
 }
 
 /**
@@ -120,5 +139,5 @@ export async function verifyBackup(deps: RestoreDeps, ctx: RestoreContext): Prom
       return failWith({ ...run.state, verifiedFiles: verified }, f.code, `checking the backup failed (RESTORE VERIFYONLY): ${f.message}`);
     }
   }
-  return next('precheck', { ...run.state, verifiedFiles: verified });
+  return next('yieldToNewer', { ...run.state, verifiedFiles: verified });
 }

@@ -4,8 +4,18 @@ import { compilePathPattern, isPatternProblem } from '../../config/pathPattern';
 import { fail, next, StepResult, succeed, wait } from '../../ops/types';
 import { blobVersionKey } from '../claims';
 import { openRun, RestoreDeps, targetKeyOf, type RestoreContext } from '../deps';
+import type { RestoreInput } from '../input';
 import type { RestoreState } from '../state';
 import { namedStripeSets } from '../namedStripes';
+
+/** The output of a restore another operation's restore made unnecessary. */
+export function coveredOutput(input: RestoreInput, coveredBy: string): Record<string, unknown> {
+  return {
+    skipped: true,
+    reason: `${input.blobPath} was already restored into ${input.target.database} on ${input.target.instance} by operation ${coveredBy} (its chain included this backup); nothing more was done (POST /api/restores restores it again)`,
+    coveredBy,
+  };
+}
 
 /** Captures that name the backup family; the others (type, timestamp, stripe) vary within it. */
 const FAMILY_CAPTURES = ['server', 'database'];
@@ -15,16 +25,16 @@ export async function locate(deps: RestoreDeps, ctx: RestoreContext): Promise<St
   const { input, state } = run;
   const listing = await run.container.list();
   const trigger = listing.find((b) => b.path === input.blobPath);
-  if (!trigger) return fail('BACKUP_NOT_FOUND', `${input.blobPath} is no longer in container ${input.container}`);
+  if (!trigger) return fail('BACKUP_NOT_FOUND', `${input.blobPath} is no longer in container ${input.container}; nothing was restored`);
 
-  const claim = await deps.claims.claimedBy(targetKeyOf(input), blobVersionKey(trigger.url, trigger.eTag));
-  if (claim && claim.operationId !== ctx.operation.id) {
-    const coveredBy = claim.operationId;
-    const reason = claim.unrestored
-      ? `${input.blobPath} belongs to the restore of ${input.target.database} by operation ${coveredBy}, which ${claim.unrestored}; nothing was restored from it (POST /api/restores starts a new restore)`
-      : `${input.blobPath} is restored into ${input.target.database} by operation ${coveredBy}`;
-    return succeed({ skipped: true, reason, coveredBy });
+  if (input.eTag && trigger.eTag.replace(/"/g, '') !== input.eTag.replace(/"/g, '')) {
+    // replaced since the event: the new version's own event starts its own restore
+    return succeed({ skipped: true, reason: `${input.blobPath} was replaced by a newer upload after this event; that upload has its own restore, so nothing was restored by this operation` });
   }
+  // restored already (by a restore whose chain included it): nothing to do. One still restoring it is
+  // waited for before the lock (yieldToNewer); one that ended without restoring it covers nothing
+  const claim = input.explicit ? undefined : await deps.claims.claimedBy(targetKeyOf(input), blobVersionKey(trigger.url, trigger.eTag));
+  if (claim?.restored && claim.operationId !== ctx.operation.id) return succeed(coveredOutput(input, claim.operationId));
 
   let candidates = [trigger];
   if (input.pathPattern) {

@@ -56,7 +56,7 @@ test('file and inline sources, and clear errors for a missing or malformed file'
   const blobFor = () => {
     throw new Error('not used');
   };
-  expect((await estateSourceFromSettings({ ESTATE_FILE: file }, blobFor).load()).links[0].name).toBe('sales-link');
+  expect((await estateSourceFromSettings({ ESTATE_FILE: file }, blobFor).load()).links[0].name).toBe('Link_Sales');
   expect((await estateSourceFromSettings({ ESTATE_JSON: sampleText }, blobFor).load()).refreshJobs).toHaveLength(1);
   await expect(new FileEstateSource(path.join(dir, 'missing.json')).load()).rejects.toThrow(/cannot read the estate file .*missing\.json/);
   writeFileSync(file, '{ "instances": [ }');

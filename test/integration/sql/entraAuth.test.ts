@@ -60,6 +60,7 @@ function instance(): InstanceConfig {
     endpoint: { host: running.host, port: running.port, trustServerCertificate: true },
     auth: { type: 'entra', clientId: CLIENT_ID },
     environment: 'nonProduction',
+    databases: [],
   };
 }
 

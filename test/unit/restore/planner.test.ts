@@ -1,6 +1,7 @@
 import { BackupBlob, BackupHeader } from '../../../shared/restore/backupSet';
 import { namedStripeSets } from '../../../shared/restore/namedStripes';
 import { planRestore } from '../../../shared/restore/planner';
+import { backupSetKey, conventionalStripePattern } from '../../../shared/restore/stripeSet';
 
 let guid = 0;
 function backup(kind: 'full' | 'diff' | 'log', first: bigint, last: bigint, opts: Partial<BackupHeader> & { stripes?: number; media?: string; name?: string } = {}): BackupBlob[] {
@@ -122,4 +123,67 @@ test('LSNs read as rounded numbers allow a full backup alone, never a chain', ()
   expect(planRestore(full).ok).toBe(true);
   const log = backup('log', 1000n, 2000n, { lsnApproximate: true });
   expect(planRestore([...full, ...log])).toMatchObject({ ok: false, problem: { code: 'LSN_PRECISION', message: expect.stringContaining('exact LSNs need SQL Server 2022') } });
+});
+
+describe('exactly the backup that arrived', () => {
+  const full1 = backup('full', 1000n, 1100n, { name: 'full1' });
+  const log1 = backup('log', 1100n, 2000n, { name: 'log1' });
+  const full2 = backup('full', 2500n, 2600n, { name: 'full2', stripes: 2 });
+  const diff2 = backup('diff', 3000n, 3100n, { name: 'diff2', differentialBaseLsn: 2500n, databaseBackupLsn: 2500n });
+  const log2 = backup('log', 2600n, 3500n, { name: 'log2' });
+  const log3 = backup('log', 3500n, 4000n, { name: 'log3' });
+  const all = [...full1, ...log1, ...full2, ...diff2, ...log2, ...log3];
+  const names = (r: ReturnType<typeof planRestore>) => (r.ok ? r.plan.steps.map((s) => s.set.urls[0].split('/').pop()?.replace(/_\dof\d\.bak$/, '')) : r.problem.code);
+
+  test('an older full that arrives after newer backups restores that full, not the newest chain', () => {
+    expect(names(planRestore(all, { endsWith: full1[0].url }))).toEqual(['full1']);
+    expect(names(planRestore(all))).toEqual(['full2', 'diff2', 'log2', 'log3']);
+  });
+
+  test('a log restores the chain that ends with it, not the logs after it', () => {
+    expect(names(planRestore(all, { endsWith: log1[0].url }))).toEqual(['full1', 'log1']);
+    // log2 spans the differential's end: the differential shortens the chain
+    expect(names(planRestore(all, { endsWith: log2[0].url }))).toEqual(['full2', 'diff2', 'log2']);
+    // the first log after a full starts before the full's end (at the start of the log chain)
+    const full3 = backup('full', 5000n, 5200n, { name: 'full3' });
+    const first = backup('log', 4000n, 5600n, { name: 'first-log' });
+    expect(names(planRestore([...full3, ...first], { endsWith: first[0].url }))).toEqual(['full3', 'first-log']);
+    // log2 spans the differential's end, so it continues the chain after it
+    expect(names(planRestore(all, { endsWith: log3[0].url }))).toEqual(['full2', 'diff2', 'log2', 'log3']);
+  });
+
+  test('a differential restores its own full and itself', () => {
+    expect(names(planRestore(all, { endsWith: diff2[0].url }))).toEqual(['full2', 'diff2']);
+    const orphan = backup('diff', 9000n, 9100n, { name: 'orphan', differentialBaseLsn: 8000n });
+    expect(planRestore([...all, ...orphan], { endsWith: orphan[0].url })).toMatchObject({ ok: false, problem: { code: 'NO_FULL_BACKUP' } });
+  });
+
+  test("a striped trigger waits for its own stripes, not for anyone else's", () => {
+    expect(planRestore([full2[1], ...full1], { endsWith: full2[1].url })).toMatchObject({ ok: false, problem: { code: 'STRIPES_MISSING', expected: 2, present: [2] } });
+    const late = backup('full', 5000n, 5100n, { name: 'late', stripes: 3 });
+    expect(names(planRestore([...all, late[0]], { endsWith: full1[0].url }))).toEqual(['full1']);
+  });
+
+  test('a gap before the log that arrived is named', () => {
+    const result = planRestore([...full2, ...log3], { endsWith: log3[0].url });
+    expect(result).toMatchObject({ ok: false, problem: { code: 'LOG_CHAIN_GAP', fromLsn: '2600', toLsn: '3500' } });
+  });
+});
+
+describe('the backup a striped blob belongs to', () => {
+  const PATTERN = '{server}/{database}/{type}/{database}_{timestamp}_{stripe}of{stripes}.bak';
+
+  test('stripes of one backup share a key; another backup, or a single file, does not', () => {
+    const a = backupSetKey(PATTERN, 'sql-onprem/Sales/FULL/Sales_20261122_0200_1of4.bak');
+    expect(a).toBe(backupSetKey(PATTERN, 'sql-onprem/Sales/FULL/Sales_20261122_0200_3of4.bak'));
+    expect(a).not.toBe(backupSetKey(PATTERN, 'sql-onprem/Sales/FULL/Sales_20261122_0300_3of4.bak'));
+    expect(backupSetKey(PATTERN, 'sql-onprem/Sales/FULL/Sales_20261122_0200_1of1.bak')).toBeUndefined();
+  });
+
+  test('without a pattern the _NofM convention finds the stripes', () => {
+    expect(conventionalStripePattern('adhoc/Sales_20261122_1500_1of3.bak')).toBe('adhoc/Sales_20261122_1500_{stripe}of{stripes}.bak');
+    expect(backupSetKey(undefined, 'adhoc/x_2of3.bak')).toBe(backupSetKey(undefined, 'adhoc/x_3of3.bak'));
+    expect(conventionalStripePattern('adhoc/Sales.bak')).toBeUndefined();
+    expect(conventionalStripePattern('adhoc/{odd}_1of2.bak')).toBeUndefined();
+  });
 });

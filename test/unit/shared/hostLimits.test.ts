@@ -14,7 +14,7 @@ function appWith(host: unknown): string {
 test("the repository's host.json is safe with the default lease", () => {
   const limits = readHostLimits(path.resolve(__dirname, '..', '..', '..'), {});
   expect(limits).toEqual({ functionTimeoutMs: 300_000, maxDequeueCount: 5 });
-  expect(engineSettings({}, limits)).toEqual({ leaseMs: 240_000, leaseGraceMs: 120_000, maxDequeueCount: 5 });
+  expect(engineSettings({}, limits)).toEqual({ leaseMs: 240_000, leaseGraceMs: 120_000, maxDequeueCount: 5, invocationBudgetMs: 60_000 });
 });
 
 test('a function timeout not below lease + grace is refused with what to change', () => {
@@ -38,7 +38,8 @@ test('app-setting overrides win over host.json, as in the Functions host', () =>
     AzureFunctionsJobHost__extensions__queues__maxDequeueCount: '3',
   });
   expect(limits).toEqual({ functionTimeoutMs: 40_000, maxDequeueCount: 3 });
-  expect(engineSettings({ OPS_LEASE_SECONDS: '30', OPS_LEASE_GRACE_SECONDS: '15' }, limits)).toEqual({ leaseMs: 30_000, leaseGraceMs: 15_000, maxDequeueCount: 3 });
+  // a short timeout also shortens how long one invocation keeps starting steps
+  expect(engineSettings({ OPS_LEASE_SECONDS: '30', OPS_LEASE_GRACE_SECONDS: '15' }, limits)).toEqual({ leaseMs: 30_000, leaseGraceMs: 15_000, maxDequeueCount: 3, invocationBudgetMs: 20_000 });
 });
 
 test('bad values are refused by name', () => {
