@@ -8,6 +8,7 @@
 // AZURITE_BLOB_PORT, FUNCTIONS_HOST_URL), as the start banner prints them.
 import path from 'node:path';
 import sql from 'mssql';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { loadEstateFile } from '../emulator/engine/estate';
 import { AZURITE_ACCOUNT, azuriteAccountSas } from './azurite';
 
@@ -37,14 +38,18 @@ async function main(): Promise<void> {
     requestTimeout: 0,
   }).connect();
   try {
-    const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 12);
-    const urls = [1, 2].map((n) => `${container}/sql-onprem/Sales/FULL/Sales_${stamp.slice(0, 8)}_${stamp.slice(8)}_${n}of2.bak`);
-    await pool.request().batch(
-      `IF EXISTS (SELECT 1 FROM sys.credentials WHERE name = N'${container}') DROP CREDENTIAL [${container}];\n` +
-        `CREATE CREDENTIAL [${container}] WITH IDENTITY = 'SHARED ACCESS SIGNATURE', SECRET = '${sas}';`,
-    );
+    // down to the millisecond: two demos in the same minute (or second) never overwrite each other
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '_').replace('.', '_').slice(0, 19);
+    const urls = [1, 2].map((n) => `${container}/sql-onprem/Sales/FULL/Sales_${stamp}_${n}of2.bak`);
+    const staging = `http://127.0.0.1:${blobPort}/${AZURITE_ACCOUNT}/demo-staging`;
+    for (const c of [container, staging]) {
+      await pool.request().batch(
+        `IF EXISTS (SELECT 1 FROM sys.credentials WHERE name = N'${c}') DROP CREDENTIAL [${c}];\n` +
+          `CREATE CREDENTIAL [${c}] WITH IDENTITY = 'SHARED ACCESS SIGNATURE', SECRET = '${sas}';`,
+      );
+    }
     if (process.argv.includes('--chain-to-mi')) {
-      await chainToManagedInstance(pool, container, stamp, hostUrl);
+      await chainToManagedInstance(pool, { watched: container, staging, blobPort }, stamp, hostUrl);
       return;
     }
     const request = pool.request();
@@ -58,18 +63,30 @@ async function main(): Promise<void> {
   }
 }
 
-/** A full backup, then (once the workload has moved the log on) a log backup, under to-mi/. */
-async function chainToManagedInstance(pool: sql.ConnectionPool, container: string, stamp: string, hostUrl: string): Promise<void> {
-  const day = stamp.slice(0, 8);
-  const time = stamp.slice(8);
-  const full = `${container}/to-mi/sql-onprem/Sales/FULL/Sales_${day}_${time}00_1of1.bak`;
-  const log = `${container}/to-mi/sql-onprem/Sales/LOG/Sales_${day}_${time}01_1of1.bak`;
-  console.log(`BACKUP DATABASE [Sales] TO URL = '${full}' WITH FORMAT, CHECKSUM`);
-  await pool.request().batch(`BACKUP DATABASE [Sales] TO URL = N'${full}' WITH FORMAT, CHECKSUM`);
+/**
+ * A full backup, then (once the workload has moved the log on) a log backup, taken into a staging
+ * container and then copied under to-mi/ one right after the other, as a backup job that ships a
+ * finished chain does: when the full's restore looks, the log is there too, and the full steps aside
+ * for the log's restore of the whole chain (restored once, through the Log Replay Service).
+ */
+async function chainToManagedInstance(pool: sql.ConnectionPool, where: { watched: string; staging: string; blobPort: number }, stamp: string, hostUrl: string): Promise<void> {
+  const names = { full: `to-mi/sql-onprem/Sales/FULL/Sales_${stamp}_0_1of1.bak`, log: `to-mi/sql-onprem/Sales/LOG/Sales_${stamp}_1_1of1.bak` };
+  const blobs = new BlobServiceClient(`http://127.0.0.1:${where.blobPort}/${AZURITE_ACCOUNT}?${azuriteAccountSas('rwdlac')}`);
+  const staging = blobs.getContainerClient('demo-staging');
+  await staging.createIfNotExists();
+  console.log(`BACKUP DATABASE [Sales] TO URL = '${where.staging}/${names.full}' WITH FORMAT, CHECKSUM`);
+  await pool.request().batch(`BACKUP DATABASE [Sales] TO URL = N'${where.staging}/${names.full}' WITH FORMAT, CHECKSUM`);
   await new Promise((r) => setTimeout(r, 1500));
-  console.log(`BACKUP LOG [Sales] TO URL = '${log}' WITH FORMAT, CHECKSUM`);
-  await pool.request().batch(`BACKUP LOG [Sales] TO URL = N'${log}' WITH FORMAT, CHECKSUM`);
-  console.log('\nThe chain is committed: the app stages it for the Log Replay Service and restores it on mi-prod as Sales_copy. Watch the dashboard, or:');
+  console.log(`BACKUP LOG [Sales] TO URL = '${where.staging}/${names.log}' WITH FORMAT, CHECKSUM`);
+  await pool.request().batch(`BACKUP LOG [Sales] TO URL = N'${where.staging}/${names.log}' WITH FORMAT, CHECKSUM`);
+  const watched = blobs.getContainerClient(where.watched.split('/').pop() ?? 'backups');
+  for (const name of [names.full, names.log]) {
+    const body = await staging.getBlobClient(name).downloadToBuffer();
+    await watched.getBlockBlobClient(name).uploadData(body);
+    await staging.deleteBlob(name);
+    console.log(`copied into the watched container: ${name}`);
+  }
+  console.log('\nThe chain is committed: the app stages it for the Log Replay Service and restores it once on mi-prod as Sales_copy (the full\'s own operation steps aside for the log\'s). Watch the dashboard, or:');
   console.log(`  curl "${hostUrl}/api/operations?kind=restore&code=local-only-function-key"`);
 }
 

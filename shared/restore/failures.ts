@@ -34,7 +34,13 @@ const BY_NUMBER: Record<number, { code: ErrorCode; says: string }> = {
 export function restoreFailure(numbers: readonly number[], serverText: string): RestoreFailure {
   const known = numbers.find((n) => BY_NUMBER[n] !== undefined);
   const entry = known !== undefined ? BY_NUMBER[known] : undefined;
-  if (!entry) return { code: 'RESTORE_FAILED', message: `the restore failed: ${serverText}` };
+  if (!entry) {
+    // Agent's words when the job's session died under it (the instance restarted, or KILL)
+    if (/session was killed|stopped prior to completion|never finished/i.test(serverText)) {
+      return { code: 'RESTORE_INTERRUPTED', message: `the restore was cut off while it ran (the instance restarted, or its session was killed). SQL Server said: ${serverText}` };
+    }
+    return { code: 'RESTORE_FAILED', message: `the restore failed: ${serverText}` };
+  }
   return { code: entry.code, message: `${entry.says}. SQL Server said: ${serverText}` };
 }
 

@@ -140,6 +140,8 @@ export interface WorldOptions {
   engine?: Partial<OpsSettings>;
   /** wraps the SQL client the playbook gets (e.g. to count what it sends) */
   sqlClient?: (real: SqlClient) => SqlClient;
+  /** how long an unreachable target is waited for (default: the playbook's 15 minutes) */
+  unreachableWindowMs?: number;
 }
 
 export async function startRestoreWorld(options: WorldOptions = {}): Promise<RestoreWorld> {
@@ -196,6 +198,7 @@ export async function startRestoreWorld(options: WorldOptions = {}): Promise<Res
     claims: new TableBlobClaims(claimsTable),
     store: new BlobJsonStore(storage.container(`operationdata${suffix}`)),
     pollMs: 250,
+    unreachableWindowMs: options.unreachableWindowMs,
   };
   let arm: ArmEmulator | undefined;
   if (options.arm) {

@@ -74,6 +74,8 @@ export async function abort(deps: RestoreDeps, ctx: RestoreContext): Promise<Ste
       changed = `the existing ${input.target.database} on ${input.target.instance} was being overwritten (onExisting: replace) and is left RESTORING, unusable: restore it again`;
     } else if (current === 'ONLINE' && !underStagingName && state.targetExisted === false) {
       changed = `${input.target.database} was restored on ${input.target.instance} and is ONLINE; it is kept`;
+    } else if (state.targetExisted === false) {
+      changed = `${input.target.database} did not exist on ${input.target.instance} before, and nothing of it is left`;
     }
   }
   return cleanedUp([changed, notes.length ? `(${notes.join(', ')})` : ''].filter(Boolean).join(' '));
