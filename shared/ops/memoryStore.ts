@@ -121,15 +121,15 @@ export class MemoryOperationStore implements OperationStore {
     return { entries: copy(entries) };
   }
 
-  async listCreatedBefore(before: Date, limit: number): Promise<IndexEntry[]> {
+  async listCreatedBefore(before: Date, limit: number, continuation?: string): Promise<Array<IndexEntry & { key: string }>> {
     this.counter.calls++;
     const from = olderThanKey(before);
     return copy(
       [...this.recent.keys()]
         .sort()
-        .filter((k) => k >= from)
+        .filter((k) => k >= from && (!continuation || k > continuation))
         .slice(0, limit)
-        .map((k) => this.recent.get(k) as IndexEntry),
+        .map((k) => ({ ...(this.recent.get(k) as IndexEntry), key: k })),
     );
   }
 

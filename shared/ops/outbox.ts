@@ -3,7 +3,7 @@
 // worker that made the change, or the sweeper after a crash, publishes it and marks it sent. Its id
 // is the operation's id and the version of that change, so a second publication is the same event.
 import { AppEvent, AppEventType, operationEvent } from '../events/outgoing';
-import type { OpsContext } from './context';
+import { ms, newToken, updateWithRetry, type OpsContext } from './context';
 import type { OperationRecord } from './types';
 
 const OUTCOME_TYPE: Record<string, AppEventType> = {
@@ -48,4 +48,22 @@ export async function finished(ctx: OpsContext, op: OperationRecord): Promise<vo
   // always ask: a worker may have taken the locks and died before recording it
   await ctx.locks.releaseAll(op.lockKeys, op.id);
   if (await publishPending(ctx, op.id)) await ctx.store.closeIndex(op);
+  await wakeWaiters(ctx, op).catch((err: Error) => ctx.log.warn(`operation ${op.id}: operations waiting for its locks not woken (they look again on their own): ${err.message}`));
+}
+
+/**
+ * Operations of the same target waiting for the locks this one held run now instead of at their
+ * next lock retry (best effort: they retry on their own anyway). The open index is small.
+ */
+async function wakeWaiters(ctx: OpsContext, op: OperationRecord): Promise<void> {
+  const now = ctx.clock.now();
+  for (const entry of await ctx.store.listOpen()) {
+    if (entry.id === op.id || entry.targetKey.toLowerCase() !== op.targetKey.toLowerCase()) continue;
+    const woken = await updateWithRetry(ctx, entry.id, (c) =>
+      c.state === 'waiting' && c.nextRunAt && ms(c.nextRunAt) > now.getTime() + 1000 && c.waitReason?.includes(`operation ${op.id} holds it`)
+        ? { changes: { nextRunAt: now.toISOString(), messageToken: newToken() } }
+        : undefined,
+    );
+    if (woken?.state === 'waiting' && woken.nextRunAt === now.toISOString()) await ctx.queue.enqueue({ operationId: woken.id, token: woken.messageToken }, 0);
+  }
 }

@@ -127,8 +127,8 @@ export interface OperationStore {
   closeIndex(op: Pick<OperationRecord, 'id' | 'kind' | 'targetKey' | 'createdAt'>): Promise<void>;
   /** newest first */
   listRecent(filter: RecentFilter): Promise<RecentPage>;
-  /** operations created before `before`, at most `limit` (for retention) */
-  listCreatedBefore(before: Date, limit: number): Promise<IndexEntry[]>;
+  /** operations created before `before`, newest first, at most `limit`, after `continuation` (a row key this returned) */
+  listCreatedBefore(before: Date, limit: number, continuation?: string): Promise<Array<IndexEntry & { key: string }>>;
   /** deletes the operation, its audit rows, its events, its duplicate count and its index entries */
   remove(entry: IndexEntry): Promise<void>;
   /** one more event for this operation (delivered again, or another stripe of its backup), with what it was */

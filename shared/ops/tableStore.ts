@@ -302,14 +302,15 @@ export class TableOperationStore implements OperationStore {
     return { entries };
   }
 
-  async listCreatedBefore(before: Date, limit: number): Promise<IndexEntry[]> {
-    const filter = odata`PartitionKey eq ${RECENT} and RowKey ge ${olderThanKey(before)}`;
-    const out: IndexEntry[] = [];
+  async listCreatedBefore(before: Date, limit: number, continuation?: string): Promise<Array<IndexEntry & { key: string }>> {
+    const from = continuation && continuation >= olderThanKey(before) ? continuation : undefined;
+    const filter = from ? odata`PartitionKey eq ${RECENT} and RowKey gt ${from}` : odata`PartitionKey eq ${RECENT} and RowKey ge ${olderThanKey(before)}`;
+    const out: Array<IndexEntry & { key: string }> = [];
     const pages = this.tables.index.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: Math.min(1000, limit) });
     for await (const page of pages) {
       this.counter.calls++;
       for (const e of page) {
-        out.push(fromIndex(e));
+        out.push({ ...fromIndex(e), key: e.rowKey as string });
         if (out.length >= limit) return out;
       }
     }

@@ -341,3 +341,26 @@ test('a playbook rejects input that does not fit its schema before anything is c
   });
   expect(await h.store.listOpen()).toEqual([]);
 });
+
+test('an operation waiting for a target is woken when the holder finishes, not at its next lock retry', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const p = tracked('holder', {
+    one: async (ctx) => {
+      if ((ctx.input as { hold?: boolean }).hold) await gate;
+      return succeed();
+    },
+  });
+  const h = memoryHarness([p.playbook], { lockRetryMs: 60_000 });
+  const first = await h.engine.start({ kind: 'holder', targetKey: 'sql-dev/Busy', input: { hold: true }, createdBy: 'test' });
+  const holding = new OperationWorker(h.engine.ctx).process({ operationId: first.operation.id, token: first.operation.messageToken });
+  await new Promise((r) => setTimeout(r, 20));
+  const second = await h.engine.start({ kind: 'holder', targetKey: 'sql-dev/Busy', input: {}, createdBy: 'test' });
+  await h.drainUntil(async () => (await h.get(second.operation.id)).state === 'waiting');
+  expect((await h.get(second.operation.id)).waitReason).toContain(first.operation.id);
+  release();
+  await holding;
+  const woken = Date.now();
+  await h.drainUntil(() => h.settled(second.operation.id), 5_000);
+  expect(Date.now() - woken).toBeLessThan(2_000);
+});
