@@ -113,7 +113,7 @@ export async function inspect(deps: RestoreDeps, ctx: RestoreContext): Promise<S
     }
     throw err;
   }
-  return next(run.input.verify === 'verifyonly' ? 'verifyBackup' : 'yieldToNewer', planned);
+  return next('yieldToNewer', planned);
 }
 
 /**
@@ -139,5 +139,5 @@ export async function verifyBackup(deps: RestoreDeps, ctx: RestoreContext): Prom
       return failWith({ ...run.state, verifiedFiles: verified }, f.code, `checking the backup failed (RESTORE VERIFYONLY): ${f.message}`);
     }
   }
-  return next('yieldToNewer', { ...run.state, verifiedFiles: verified });
+  return next('precheck', { ...run.state, verifiedFiles: verified });
 }

@@ -42,7 +42,9 @@ async function newerRestore(deps: RestoreDeps, run: RestoreRun, operationId: str
 export async function yieldToNewer(deps: RestoreDeps, ctx: RestoreContext): Promise<StepResult<RestoreState>> {
   const run = await openRun(deps, ctx);
   const { input, state } = run;
-  if (input.explicit) return next('precheck', state);
+  // VERIFYONLY reads the whole backup: only a restore that goes ahead pays for it
+  const onwards = input.verify === 'verifyonly' ? 'verifyBackup' : 'precheck';
+  if (input.explicit) return next(onwards, state);
   const plan = await run.data.plan();
   const backup = restoredBackup(plan[plan.length - 1], (url) => run.container.pathOf(url) ?? url);
   const last = (await planKeys(run)).at(-1) ?? [];
@@ -64,7 +66,7 @@ export async function yieldToNewer(deps: RestoreDeps, ctx: RestoreContext): Prom
       };
     }
   }
-  if (!output) return next('precheck', state);
+  if (!output) return next(onwards, state);
   await deps.claims.forgetPlan(targetKeyOf(input), ctx.operation.id);
   return succeed(output);
 }
