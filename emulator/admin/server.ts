@@ -8,10 +8,19 @@
 //   DELETE /instances/{name}/faults/{kind} clears one fault
 //   POST   /instances/{name}/identity      body: {"urlPrefix": "...", "sas": "..."}: what the instance's
 //                                          managed identity may do on storage (CREDENTIAL ... 'MANAGED IDENTITY')
+//   GET    /links                          every Managed Instance link: roles, connection, faults
+//   GET    /instances/{name}/links[/{link}]            the links an instance takes part in
+//   GET    /instances/{name}/links/{link}/faults       the link's active faults
+//   POST   /instances/{name}/links/{link}/faults       body: a link fault (emulator/link/faults.ts), e.g. {"kind":"partition"}
+//   DELETE /instances/{name}/links/{link}/faults[/{kind}]  clears every fault, or one (undoing it)
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { validateFault, FAULT_KINDS, type FaultKind } from '../engine/faults';
 import type { EmulatedInstance } from '../engine/instance';
+import { LINK_FAULT_KINDS, validateLinkFault, type LinkFaultKind } from '../link/faults';
+import type { ManagedInstanceLink } from '../link/link';
+import { LinkRefusal } from '../link/refusal';
+import type { LinkRegistry } from '../link/registry';
 
 export interface AdminInstance {
   instance: EmulatedInstance;
@@ -26,7 +35,10 @@ const MAX_BODY = 64 * 1024;
 export class AdminServer {
   private readonly server: http.Server;
 
-  constructor(private readonly instances: () => AdminInstance[]) {
+  constructor(
+    private readonly instances: () => AdminInstance[],
+    private readonly links: () => LinkRegistry | undefined = () => undefined,
+  ) {
     this.server = http.createServer((req, res) => {
       this.handle(req)
         .catch((e: unknown): Reply => ({ status: 500, body: { error: e instanceof Error ? e.message : String(e) } }))
@@ -60,6 +72,11 @@ export class AdminServer {
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const method = req.method ?? 'GET';
     if (parts.length === 1 && parts[0] === 'health') return { status: 200, body: { ok: true } };
+    if (parts.length === 1 && parts[0] === 'links') {
+      if (method !== 'GET') return methodNotAllowed();
+      const registry = this.links();
+      return { status: 200, body: { links: (registry?.links() ?? []).map((l) => linkSummary(l, registry?.clock.now() ?? new Date())) } };
+    }
     if (parts[0] !== 'instances') return notFound(`no route ${method} ${url.pathname}`);
     if (parts.length === 1) {
       if (method !== 'GET') return methodNotAllowed();
@@ -87,6 +104,7 @@ export class AdminServer {
       inst.grantIdentity(g.urlPrefix, g.sas);
       return { status: 201, body: { grants: inst.identityGrants.map((x) => x.urlPrefix) } };
     }
+    if (parts[2] === 'links') return this.handleLinks(req, method, inst, parts.slice(3), url.pathname);
     if (parts[2] !== 'faults' || parts.length > 4) return notFound(`no route ${method} ${url.pathname}`);
     if (parts.length === 4) {
       if (method !== 'DELETE') return methodNotAllowed();
@@ -120,6 +138,77 @@ export class AdminServer {
         return methodNotAllowed();
     }
   }
+
+  /** the link routes: /instances/{name}/links[/{link}[/faults[/{kind}]]] */
+  private async handleLinks(req: http.IncomingMessage, method: string, inst: EmulatedInstance, rest: string[], path: string): Promise<Reply> {
+    const registry = this.links();
+    const now = registry?.clock.now() ?? new Date();
+    const mine = registry?.linksOf(inst.config.name) ?? [];
+    if (rest.length === 0) {
+      if (method !== 'GET') return methodNotAllowed();
+      return { status: 200, body: { links: mine.map((l) => linkSummary(l, now)) } };
+    }
+    const link = mine.find((l) => l.name.toLowerCase() === rest[0].toLowerCase());
+    if (!link || !registry) return notFound(`no link '${rest[0]}' on ${inst.config.name}`);
+    if (rest.length === 1) {
+      if (method !== 'GET') return methodNotAllowed();
+      return { status: 200, body: linkSummary(link, now) };
+    }
+    if (rest[1] !== 'faults' || rest.length > 3) return notFound(`no route ${method} ${path}`);
+    const faults = (): unknown => link.faults.map((f) => ({ ...f.spec, since: f.at }));
+    if (rest.length === 3) {
+      if (method !== 'DELETE') return methodNotAllowed();
+      const kind = rest[2] as LinkFaultKind;
+      if (!LINK_FAULT_KINDS.includes(kind)) return { status: 400, body: { error: `unknown link fault kind '${rest[2]}'; one of ${LINK_FAULT_KINDS.join(', ')}` } };
+      if (!registry.clearFault(link, kind)) return notFound(`link fault '${kind}' is not active on ${link.name}`);
+      return { status: 200, body: { faults: faults() } };
+    }
+    switch (method) {
+      case 'GET':
+        return { status: 200, body: { faults: faults() } };
+      case 'DELETE':
+        for (const f of [...link.faults]) registry.clearFault(link, f.spec.kind);
+        return { status: 200, body: { faults: [] } };
+      case 'POST': {
+        let spec: unknown;
+        try {
+          spec = JSON.parse(await readBody(req));
+          validateLinkFault(spec);
+        } catch (e) {
+          return { status: 400, body: { error: e instanceof Error ? e.message : String(e) } };
+        }
+        try {
+          registry.injectFault(link, spec);
+        } catch (e) {
+          if (e instanceof LinkRefusal) return { status: 409, body: { error: e.message } };
+          throw e;
+        }
+        return { status: 201, body: { faults: faults(), link: linkSummary(link, registry.clock.now()) } };
+      }
+      default:
+        return methodNotAllowed();
+    }
+  }
+}
+
+/** what the admin API shows of a link: roles, connection, faults, and the data lost so far */
+export function linkSummary(link: ManagedInstanceLink, now: Date): unknown {
+  return {
+    name: link.name,
+    groupId: link.groupId,
+    partner: { instance: link.partner.host.config.name, availabilityGroup: link.partner.availabilityGroupName, role: link.partner.role },
+    instance: { instance: link.instance.host.config.name, availabilityGroup: link.instance.availabilityGroupName, role: link.instance.role },
+    availabilityMode: link.availabilityMode,
+    connected: link.isConnected(now),
+    partitioned: link.partitioned,
+    redo: { rateKBps: link.redoRateKBps, ...link.redoFault },
+    linkError: link.linkError ?? null,
+    network: link.network,
+    partnerCertificate: { name: link.partnerCertificate.name, expiryDate: link.partnerCertificate.expiryDate.toISOString() },
+    faults: link.faults.map((f) => ({ ...f.spec, since: f.at })),
+    databases: link.databaseNames(),
+    lost: link.lost.map((l) => ({ ...l, afterLsn: l.afterLsn.toString(), throughLsn: l.throughLsn.toString() })),
+  };
 }
 
 function readBody(req: http.IncomingMessage): Promise<string> {

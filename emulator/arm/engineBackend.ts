@@ -97,7 +97,8 @@ export class EngineArmBackend implements ArmBackend {
   }
 
   refresh(): void {
-    this.options.links.refresh();
+    // the views recompute from the links on their next read; the links move on their own ticker
+    this.options.links.touch();
   }
 
   private managed(): EmulatedInstance[] {
@@ -174,7 +175,8 @@ export class EngineArmBackend implements ArmBackend {
 
   links(instance: string): ManagedInstanceLink[] {
     const host = this.host(instance);
-    this.options.links.refresh();
+    // only this instance's links move to now: a list of a hundred links costs a hundred, not the estate
+    this.options.links.refreshHost(host.config.name);
     return this.options.links.linksOf(host.config.name).filter((l) => l.instance.host === host);
   }
 

@@ -1,7 +1,7 @@
 // JSON bodies as ARM returns them for managed instances, managed databases, restore details, the
 // encryption protector and distributed availability groups (2025-01-01 schema).
-import type { ManagedInstanceLink } from '../link/link';
-import type { DatabaseLinkSnapshot } from '../link/types';
+import { databaseSyncState, emptyPrimaryView, emptySecondaryView, lagSeconds, linkErrorText, replicaStateOf, syncHealth, type ManagedInstanceLink } from '../link/link';
+import type { DatabaseLinkState } from '../link/types';
 import type { ArmManagedDatabase, ArmManagedInstance, EncryptionProtector, LrsBackupSetInfo, LrsState } from './backend';
 
 export function instanceId(sub: string, rg: string, mi: string): string {
@@ -98,31 +98,48 @@ export function encryptionProtectorBody(sub: string, rg: string, mi: string, p: 
 }
 
 const role = (r: 'PRIMARY' | 'SECONDARY'): 'Primary' | 'Secondary' => (r === 'PRIMARY' ? 'Primary' : 'Secondary');
-function databaseEntry(link: ManagedInstanceLink, s: DatabaseLinkSnapshot): unknown {
-  const miPrimary = s.primarySide === 'instance';
+
+/**
+ * One database as ARM reports it: the managed instance's view of the link, never fresher than what
+ * the managed instance can know. As primary it knows what it sent and what SQL Server last
+ * reported; as secondary what it received, hardened and redid. While the two cannot talk, SQL
+ * Server's side of it stands still.
+ */
+function databaseEntry(link: ManagedInstanceLink, d: Readonly<DatabaseLinkState>, now: Date): unknown {
+  // what the managed instance reports: a silent partner is noticed after the session timeout
+  const connected = link.appearsConnected(now);
+  const state = databaseSyncState(link, d, connected);
+  const pv = d.primaryView ?? emptyPrimaryView();
+  const sv = d.secondaryView ?? emptySecondaryView();
+  const miSends = link.instance.role === 'PRIMARY' && d.sourceSide === 'instance';
+  const lastSent = miSends ? d.lastSent : sv.lastSent;
+  const lastReceived = miSends ? pv.lastReceived : d.lastReceived;
+  const lastHardened = miSends ? pv.lastHardened : d.lastHardened;
+  const lastCommit = miSends ? pv.redoneCommit : d.redoneCommit;
+  const seedingPercent = d.seeding ? Math.floor((100 * d.seeding.doneBytes) / Math.max(1, d.seeding.totalBytes)) : 100;
   return {
-    databaseName: s.name,
+    databaseName: d.name,
     instanceReplicaId: link.instance.replicaId.toLowerCase(),
     partnerReplicaId: link.partner.replicaId.toLowerCase(),
-    replicaState: s.replicaState,
-    seedingProgress: `${s.seedingPercent}%`,
-    synchronizationHealth: s.synchronizationHealth,
-    connectedState: s.connected ? 'CONNECTED' : 'DISCONNECTED',
-    lastReceivedLsn: s.lastReceived?.lsn.toString(),
-    lastReceivedTime: iso(s.lastReceived?.time),
-    lastSentLsn: s.lastSent?.lsn.toString(),
-    lastSentTime: iso(s.lastSent?.time),
-    lastCommitLsn: s.lastHardened?.lsn.toString(),
-    lastCommitTime: iso(s.secondaryCommitTime),
-    lastHardenedLsn: s.lastHardened?.lsn.toString(),
-    lastHardenedTime: iso(s.lastHardened?.time),
+    replicaState: replicaStateOf(link, d, connected),
+    seedingProgress: `${seedingPercent}%`,
+    synchronizationHealth: syncHealth(link.availabilityMode, state),
+    connectedState: connected ? 'CONNECTED' : 'DISCONNECTED',
+    lastReceivedLsn: lastReceived?.lsn.toString(),
+    lastReceivedTime: iso(lastReceived?.time),
+    lastSentLsn: lastSent?.lsn.toString(),
+    lastSentTime: iso(lastSent?.time),
+    lastCommitLsn: lastCommit?.lsn.toString(),
+    lastCommitTime: iso(lastCommit?.time),
+    lastHardenedLsn: lastHardened?.lsn.toString(),
+    lastHardenedTime: iso(lastHardened?.time),
     lastBackupLsn: undefined,
     lastBackupTime: undefined,
-    mostRecentLinkError: s.mostRecentLinkError,
+    mostRecentLinkError: linkErrorText(link, now),
     partnerAuthCertValidity: { certificateName: link.partnerCertificate.name, expiryDate: link.partnerCertificate.expiryDate.toISOString() },
-    // lag fields describe the MI as primary; 0 otherwise
-    instanceSendReplicationLagSeconds: miPrimary ? s.secondaryLagSeconds : 0,
-    instanceRedoReplicationLagSeconds: miPrimary && s.redoRateKBps > 0 ? Math.ceil(s.redoQueueKB / s.redoRateKBps) : 0,
+    // lag fields describe the managed instance as primary; 0 otherwise
+    instanceSendReplicationLagSeconds: miSends ? (lagSeconds(d, connected) ?? 0) : 0,
+    instanceRedoReplicationLagSeconds: miSends && pv.redoRateBytes > 0 ? Math.ceil(pv.redoQueueBytes / pv.redoRateBytes) : 0,
   };
 }
 
@@ -135,14 +152,15 @@ export function linkBody(sub: string, rg: string, mi: string, link: ManagedInsta
       distributedAvailabilityGroupName: link.name,
       distributedAvailabilityGroupId: link.groupId.toLowerCase(),
       replicationMode: link.availabilityMode === 'SYNCHRONOUS_COMMIT' ? 'Sync' : 'Async',
-      partnerLinkRole: role(link.partner.role),
+      // ARM knows SQL Server's role only as the managed instance last heard it
+      partnerLinkRole: role(link.partnerRoleSeenByInstance),
       partnerAvailabilityGroupName: link.partner.availabilityGroupName,
       partnerEndpoint: link.partner.endpointUrl,
       instanceLinkRole: role(link.instance.role),
       instanceAvailabilityGroupName: link.instance.availabilityGroupName,
       failoverMode: link.failoverMode,
       seedingMode: link.seedingMode,
-      databases: link.snapshots(now).map((s) => databaseEntry(link, s)),
+      databases: link.databases().map((d) => databaseEntry(link, d, now)),
     },
   };
 }

@@ -32,6 +32,8 @@ export interface ArmEmulatorOptions {
   retryAfterSeconds?: number;
   /** status polls answered InProgress before an operation's work runs */
   pollsBeforeDone?: number;
+  /** each answer waits this long: ARM is a remote service, not a loopback call (default 0) */
+  responseDelayMs?: number;
 }
 
 export interface RequestLogEntry {
@@ -104,6 +106,7 @@ export class ArmEmulator {
           ? { status: e.status, body: e.body(), headers: e.headers }
           : { status: 500, body: { error: { code: 'InternalServerError', message: e instanceof Error ? e.message : String(e) } } };
     }
+    if (this.options.responseDelayMs) await new Promise((r) => setTimeout(r, this.options.responseDelayMs));
     this.requests.push({ method, path: url.pathname, status: reply.status });
     const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
     res.writeHead(reply.status, {

@@ -9,6 +9,7 @@ import { deviceAuth, DeviceError, openForWrite, writeDevice } from './blobDevice
 import { encodeBackup, type BackupFileEntry, type BackupHeader, type BackupType } from './format';
 import type { BackupHost, StatementContext } from './host';
 import { afterBackup, planBackupLsns, type BackupLsns } from './lsnChain';
+import { truncateAfterLogBackup } from '../engine/logSpace';
 import { deviceNames } from './media';
 import { failWith, m, osErrors } from './messages';
 import { OptionError, readBackupOptions, type BackupSettings } from './options';
@@ -83,7 +84,10 @@ export async function* runBackup(host: BackupHost, ctx: StatementContext, stmt: 
   const urls = deviceNames(stmt.devices, ctx);
   const maxStripes = MAX_STRIPES[host.config.kind];
   if (urls.length > maxStripes) throw failWith(statement, m.tooManyDevices(maxStripes));
-  const nonUrl = stmt.devices.findIndex((d) => d.kind !== 'URL');
+  // TO DISK = 'NUL' on SQL Server: the backup runs and is recorded, its bytes go nowhere (the DBA's
+  // way to truncate a log whose backups are not needed)
+  const toNul = host.config.kind === 'sqlServer' && stmt.devices.length > 0 && stmt.devices.every((d, i) => d.kind === 'DISK' && urls[i].toUpperCase() === 'NUL');
+  const nonUrl = toNul ? -1 : stmt.devices.findIndex((d) => d.kind !== 'URL');
   if (nonUrl >= 0) {
     // the emulator has no local disks; a managed instance only backs up to URL
     if (host.config.kind === 'managedInstance') throw failWith(statement, m.miBackupStorageType());
@@ -97,7 +101,7 @@ export async function* runBackup(host: BackupHost, ctx: StatementContext, stmt: 
   const lsns = planned.value;
 
   try {
-    await Promise.all(urls.map((url) => openForWrite(url, deviceAuth(host, url), settings.format, ctx.abortSignal)));
+    if (!toNul) await Promise.all(urls.map((url) => openForWrite(url, deviceAuth(host, url), settings.format, ctx.abortSignal)));
   } catch (error) {
     if (error instanceof DeviceError) throw failWith(statement, error.sqlMessage);
     throw error;
@@ -126,18 +130,21 @@ export async function* runBackup(host: BackupHost, ctx: StatementContext, stmt: 
 
   const header = buildHeader(host, ctx, db, type, settings, lsns, files, bytes, startDate, urls.length);
   try {
-    await Promise.all(
-      urls.map((url, i) => {
-        const family: BackupHeader = { ...header, familySequenceNumber: i + 1, mediaFamilyId: newGuid() };
-        return writeDevice(url, deviceAuth(host, url), encodeBackup(family), ctx.abortSignal);
-      }),
-    );
+    const writes = toNul
+      ? []
+      : urls.map((url, i) => {
+          const family: BackupHeader = { ...header, familySequenceNumber: i + 1, mediaFamilyId: newGuid() };
+          return writeDevice(url, deviceAuth(host, url), encodeBackup(family), ctx.abortSignal);
+        });
+    await Promise.all(writes);
   } catch (error) {
     if (error instanceof DeviceError) throw failWith(statement, error.sqlMessage);
     throw error;
   }
 
   Object.assign(db, afterBackup(header, db.lastLsn));
+  // a log backup truncates the log, never past what an availability replica still needs
+  if (type === 2 && !settings.copyOnly) truncateAfterLogBackup(db, header.lastLsn);
   host.recordBackupHistory({
     backupSetGuid: header.backupSetGuid,
     mediaSetGuid: header.mediaSetId,

@@ -13,6 +13,8 @@ import { versionBytes } from './versions';
 export class InstanceEndpoint implements EngineEndpoint {
   readonly serverName: string;
   readonly versionBytes: [number, number, number, number];
+  /** a managed instance, as Azure SQL, accepts encrypted connections only */
+  readonly requireEncryption: boolean;
 
   constructor(
     readonly instance: EmulatedInstance,
@@ -20,6 +22,7 @@ export class InstanceEndpoint implements EngineEndpoint {
   ) {
     this.serverName = instance.serverName;
     this.versionBytes = versionBytes(instance.product);
+    this.requireEncryption = instance.config.kind === 'managedInstance';
   }
 
   acceptConnections(): boolean {
@@ -58,6 +61,7 @@ export class InstanceEndpoint implements EngineEndpoint {
       database: db.name,
       hostName: request.hostName,
       programName: request.appName,
+      connection: request.connection,
     });
     return { ok: true, session, database: db.name };
   }

@@ -6,6 +6,7 @@ import type { EngineClock } from './clock';
 import type { InstanceConfig, InstanceKind, RecoveryModel, TdeKind, UpdatePolicy } from './model';
 import { EmulatedInstance } from './instance';
 import { SUPPORTED_MAJOR_VERSIONS } from './versions';
+import { validateLinkFault, type LinkFaultSpec } from '../link/faults';
 
 export interface EstateTable {
   schema?: string;
@@ -72,6 +73,16 @@ export interface EstateLink {
   /** KB per second the link carries (default: the link emulator's) */
   bandwidthKBps?: number;
   latencyMs?: number;
+  /** KB per second the secondary redoes (default 20480) */
+  redoRateKBps?: number;
+  /** the side that starts as primary (default sqlServer) */
+  primary?: 'sqlServer' | 'managedInstance';
+  /** ARM replicationMode (default Async) */
+  replicationMode?: 'Async' | 'Sync';
+  /** false: the databases are seeded first (with progress in the seeding DMVs and ARM); default true */
+  seeded?: boolean;
+  /** faults the link starts with, as the admin API takes them (emulator/link/faults.ts) */
+  faults?: LinkFaultSpec[];
 }
 
 export interface Estate {
@@ -173,6 +184,21 @@ export function validateEstate(value: unknown): Estate {
       need(typeof sqlSide.availabilityGroup === 'string' && IDENTIFIER.test(sqlSide.availabilityGroup), `${at}.sqlServer.availabilityGroup must be a name`);
       need(kindOf(miSide.instance) === 'managedInstance', `${at}.managedInstance.instance must name a managedInstance of the estate`);
       need(Array.isArray(link.databases) && link.databases.length > 0 && link.databases.every((d) => typeof d === 'string'), `${at}.databases must be a non-empty array of names`);
+      for (const k of ['bandwidthKBps', 'latencyMs', 'redoRateKBps']) {
+        if (link[k] !== undefined) need(typeof link[k] === 'number' && (link[k] as number) >= 0, `${at}.${k} must be a number >= 0`);
+      }
+      if (link.primary !== undefined) need(link.primary === 'sqlServer' || link.primary === 'managedInstance', `${at}.primary must be 'sqlServer' or 'managedInstance'`);
+      if (link.replicationMode !== undefined) need(link.replicationMode === 'Async' || link.replicationMode === 'Sync', `${at}.replicationMode must be 'Async' or 'Sync'`);
+      if (link.seeded !== undefined) need(typeof link.seeded === 'boolean', `${at}.seeded must be true or false`);
+      if (link.faults !== undefined && need(Array.isArray(link.faults), `${at}.faults must be an array`)) {
+        (link.faults as unknown[]).forEach((f, k) => {
+          try {
+            validateLinkFault(f);
+          } catch (e) {
+            need(false, `${at}.faults[${k}]: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        });
+      }
     });
   }
   if (problems.length > 0) throw new EstateError(problems);

@@ -141,17 +141,22 @@ function restoreEstate(estate: Estate, saved: SavedEstate, instances: EmulatedIn
 
 function createLink(links: LinkRegistry, link: NonNullable<Estate['links']>[number], byName: (name: string) => EmulatedInstance): void {
   const mi = byName(link.managedInstance.instance);
-  links.create({
+  const created = links.create({
     name: link.name,
     partner: { host: byName(link.sqlServer.instance), availabilityGroupName: link.sqlServer.availabilityGroup, endpointUrl: `TCP://${link.sqlServer.instance}:5022` },
     instance: { host: mi, availabilityGroupName: mi.config.name, endpointUrl: `TCP://${mi.config.name}.emulator.database.windows.net:5022` },
     databases: link.databases,
     failoverMode: 'Manual',
+    primary: link.primary === 'managedInstance' ? 'instance' : 'partner',
+    availabilityMode: link.replicationMode === 'Sync' ? 'SYNCHRONOUS_COMMIT' : 'ASYNCHRONOUS_COMMIT',
+    seeded: link.seeded,
+    redoRateKBps: link.redoRateKBps,
     network: {
       ...(link.bandwidthKBps !== undefined ? { bandwidthKBps: link.bandwidthKBps } : {}),
       ...(link.latencyMs !== undefined ? { latencyMs: link.latencyMs } : {}),
     },
   });
+  for (const fault of link.faults ?? []) links.injectFault(created, fault);
 }
 
 export async function startEstate(estate: Estate, options: StartEstateOptions): Promise<RunningEstate> {
@@ -231,7 +236,10 @@ export async function startEstate(estate: Estate, options: StartEstateOptions): 
   const tls = generateTlsMaterial(instances.map((i) => i.serverName));
   const servers: TdsServer[] = [];
   const running: RunningInstance[] = [];
-  const admin = new AdminServer(() => running.map<AdminInstance>((r) => ({ instance: r.instance, host: r.host, port: r.port })));
+  const admin = new AdminServer(
+    () => running.map<AdminInstance>((r) => ({ instance: r.instance, host: r.host, port: r.port })),
+    () => links,
+  );
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {

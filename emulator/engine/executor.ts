@@ -219,7 +219,8 @@ async function* dispatch(env: ExecEnv, stmt: Statement): AsyncGenerator<RequestO
       return 0;
     case 'dbcc': {
       // CHECKDB takes simulated time (a registered request); the messages come at the end
-      const messages = await runDbcc(env, stmt);
+      const { messages, resultSet } = await runDbcc(env, stmt);
+      if (resultSet) yield { type: 'resultSet', resultSet };
       for (const m of messages) yield infoOutput(m);
       const error = [...messages].reverse().find((m) => m.class > 10);
       yield { type: 'statementDone', error: error !== undefined };

@@ -7,7 +7,8 @@ import { FIRST_USER_DATABASE_ID, newDatabase, systemDatabases, type NewDatabaseO
 import { emptyHadrState, type HadrState } from './hadr';
 import type { LinkRegistry } from '../link/registry';
 import { FaultSwitches, type FaultKind, type FaultSpec } from './faults';
-import { advanceLsn, RECORDS_PER_TRANSACTION } from './lsn';
+import { advanceLsn, LOG_BYTES_PER_RECORD, RECORDS_PER_TRANSACTION } from './lsn';
+import { logSpace, recordLogWrite } from './logSpace';
 import type { ActiveRequest, AgentJob, AgentSession, Credential, Database, InstanceConfig, Login, OperationStatus } from './model';
 import { nameKey, sameName } from './names';
 import type { SessionInfo } from './sessionInfo';
@@ -46,8 +47,9 @@ export class EmulatedInstance implements BackupHost {
   readonly certificateThumbprints = new Set<string>();
   /** what the instance's managed identity may do on storage, as SAS tokens by URL prefix (see managedIdentitySas) */
   readonly identityGrants: { urlPrefix: string; sas: string }[] = [];
-  /** availability groups and replica states (sys.availability_groups, sys.dm_hadr_*): empty unless a link fills them */
-  readonly hadr: HadrState = emptyHadrState();
+  /** where the HADR views come from when a link registry serves this instance (computed on demand) */
+  hadrSource?: () => HadrState;
+  private readonly ownHadr: HadrState = emptyHadrState();
   /** the estate's Managed Instance links, which answer ALTER AVAILABILITY GROUP (set by the estate server) */
   links?: LinkRegistry;
   /** running Agent jobs by job_id: stopped with the instance */
@@ -83,6 +85,16 @@ export class EmulatedInstance implements BackupHost {
     for (const db of systemDatabases(this.config, this.startTime, this.product.databaseVersion)) this.dbs.set(nameKey(db.name), db);
   }
 
+  /** availability groups, replica states, the mirroring endpoint and its certificates: empty unless a link serves them */
+  get hadr(): HadrState {
+    return this.hadrSource?.() ?? this.ownHadr;
+  }
+
+  /** SERVERPROPERTY('IsHadrEnabled'): always on a managed instance; on SQL Server once it hosts an availability group */
+  isHadrEnabled(): boolean {
+    return this.config.kind === 'managedInstance' || this.hadr.groups.length > 0;
+  }
+
   // ---- databases -------------------------------------------------------------------------------
 
   /** every database ordered by database_id, as sys.databases lists them */
@@ -95,7 +107,9 @@ export class EmulatedInstance implements BackupHost {
   }
 
   findDatabaseById(id: number): Database | undefined {
-    return this.databases().find((d) => d.databaseId === id);
+    // no sort: DB_ID/DB_NAME run per row of the DMVs
+    for (const d of this.dbs.values()) if (d.databaseId === id) return d;
+    return undefined;
   }
 
   addDatabase(db: Database): void {
@@ -342,7 +356,11 @@ export class EmulatedInstance implements BackupHost {
       const exact = db.workloadTps * elapsedSeconds + (this.workloadCarry.get(db.databaseId) ?? 0);
       const transactions = Math.floor(exact);
       this.workloadCarry.set(db.databaseId, exact - transactions);
+      if (transactions === 0) continue;
       db.lastLsn = advanceLsn(db.lastLsn, transactions * RECORDS_PER_TRANSACTION);
+      recordLogWrite(db, transactions * RECORDS_PER_TRANSACTION * LOG_BYTES_PER_RECORD, transactions);
+      // the log file autogrows as the active log outgrows it
+      logSpace(db, this.config.kind);
     }
   }
 

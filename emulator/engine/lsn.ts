@@ -9,6 +9,8 @@ const SLOTS_PER_BLOCK = 40n;
 const BLOCKS_PER_VLF = 20_000n;
 /** log records a typical small OLTP transaction writes (begin, a few changes, commit) */
 export const RECORDS_PER_TRANSACTION = 4;
+/** bytes of log per record: the workload's log volume (the link ships it, the log file holds it) */
+export const LOG_BYTES_PER_RECORD = 256;
 
 export interface LsnParts {
   vlf: bigint;
@@ -48,4 +50,15 @@ export function lsnHex(lsn: bigint): string {
   const p = lsnParts(lsn);
   const hex = (v: bigint, width: number): string => v.toString(16).toUpperCase().padStart(width, '0');
   return `${hex(p.vlf, 8)}:${hex(p.block, 8)}:${hex(p.slot, 4)}`;
+}
+
+function recordIndex(lsn: bigint): bigint {
+  const p = lsnParts(lsn);
+  return (p.vlf * BLOCKS_PER_VLF + p.block) * SLOTS_PER_BLOCK + (p.slot - 1n);
+}
+
+/** log records written after `from` up to and including `to` (0 when `to` is not after `from`) */
+export function recordsBetween(from: bigint, to: bigint): number {
+  if (to <= from) return 0;
+  return Number(recordIndex(to) - recordIndex(from));
 }

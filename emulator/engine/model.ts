@@ -68,6 +68,16 @@ export interface Database {
   restoredFromKind?: InstanceKind;
   /** READ_ONLY database (sys.databases.is_read_only; added by the engine) */
   readOnly?: boolean;
+  /** where the log was last truncated (a log backup; see logSpace.ts); the active log starts here */
+  logTruncationLsn?: bigint;
+  /** an availability group holds the log from here on (what the secondary has hardened): no truncation past it */
+  logTruncationHoldLsn?: bigint;
+  /** bytes of log written since the instance started (SQLServer:Databases Log Bytes Flushed/sec, cumulative) */
+  logBytesFlushed?: number;
+  /** log flushes since the instance started (Log Flushes/sec) */
+  logFlushes?: number;
+  /** transactions since the instance started (Transactions/sec) */
+  transactionCount?: number;
 }
 
 export interface Credential {

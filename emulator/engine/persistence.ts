@@ -306,6 +306,10 @@ export function restoreInstance(inst: EmulatedInstance, saved: SavedInstance, re
     if (newInFile.some((n) => sameName(n, db.name))) continue;
     // a new estate database took this id: the saved one keeps its name and takes a free id
     if (inst.findDatabaseById(db.databaseId)) db.databaseId = inst.nextDatabaseId();
+    // performance counters start over with the instance
+    db.logBytesFlushed = undefined;
+    db.logFlushes = undefined;
+    db.transactionCount = undefined;
     if (lostMs > 0 && db.workloadTps > 0 && db.state === 'ONLINE') {
       db.lastLsn = advanceLsn(db.lastLsn, Math.ceil((db.workloadTps * lostMs) / 1000) * RECORDS_PER_TRANSACTION);
     }

@@ -59,9 +59,10 @@ export function serverProperty(inst: EmulatedInstance, name: string): SqlValue {
     case 'sqlsortordername':
       return 'nocase_iso';
     case 'ishadrenabled':
-      return mi ? 1 : 0;
+      return inst.isHadrEnabled() ? 1 : 0;
     case 'hadrmanagerstatus':
-      return mi ? 1 : 2;
+      // 1 = started and running, 2 = not started and failed (HADR off)
+      return inst.isHadrEnabled() ? 1 : 2;
     case 'isclustered':
       return 0;
     case 'isfulltextinstalled':

@@ -4,17 +4,17 @@
 import type { Statement, TypeRef } from '../sql/ast';
 import type { Variable } from '../sql/context';
 import { SqlError } from '../sqlError';
-import type { ClientRequest, EngineSession, RequestOutput, RpcParameter, SqlMessage, SqlValue, TransactionEvent, TransactionRequest } from '../tds/types';
+import type { ClientRequest, ConnectionDetails, EngineSession, RequestOutput, RpcParameter, SqlMessage, SqlValue, TransactionEvent, TransactionRequest } from '../tds/types';
 import { transactionError, nextTranCount } from './exec/control';
 import type { BackgroundSession, BackgroundSessionOptions, ExecSession } from './exec/env';
 import { errorOutputs, toSqlError } from './exec/errors';
 import { newEnv, runBatch } from './executor';
 import type { EmulatedInstance } from './instance';
 import type { Login } from './model';
-import { splitMultipartName } from './names';
+import { newGuid, splitMultipartName } from './names';
 import { bindArguments, findProcedure, procedureNotFound } from './procedures';
 import type { EngineServices } from './services';
-import type { RunningStatement } from './sessionInfo';
+import type { RunningStatement, SessionConnection } from './sessionInfo';
 
 export interface SessionOptions {
   instance: EmulatedInstance;
@@ -23,6 +23,7 @@ export interface SessionOptions {
   database: string;
   hostName: string;
   programName: string;
+  connection?: ConnectionDetails;
 }
 
 /** the defaults a new connection has before its client's SET statements */
@@ -46,6 +47,7 @@ export class Session implements EngineSession, ExecSession {
   readonly programName: string;
   readonly loginTime: Date;
   readonly isUserProcess = true;
+  readonly connection?: SessionConnection;
   readonly options = new Map<string, string>(DEFAULT_OPTIONS);
   rowCount = 0;
   lastError = 0;
@@ -74,6 +76,7 @@ export class Session implements EngineSession, ExecSession {
     this.loginDatabase = options.database;
     this.spid = options.instance.allocateSpid();
     this.loginTime = options.instance.now();
+    if (options.connection) this.connection = { ...options.connection, connectTime: this.loginTime, connectionId: newGuid(), reads: 1, writes: 1 };
     options.instance.addSession(this);
   }
 
@@ -171,6 +174,7 @@ export class Session implements EngineSession, ExecSession {
     }
     const combined = AbortSignal.any([signal, this.lifetime.signal]);
     this.requestStart = this.instance.now();
+    if (this.connection) this.connection.reads += 1;
     let reset = false;
     try {
       for await (const out of this.dispatch(request, combined)) {
@@ -181,6 +185,7 @@ export class Session implements EngineSession, ExecSession {
     } finally {
       this.statement = undefined;
       this.requestEnd = this.instance.now();
+      if (this.connection) this.connection.writes += 1;
     }
     // killed while it ran (KILL, ROLLBACK IMMEDIATE, instance down): the connection goes
     if (this.killed) yield { type: 'resetConnection' };

@@ -12,6 +12,22 @@ export interface RunningStatement {
   databaseName: string;
 }
 
+/** the TCP connection behind a user session (sys.dm_exec_connections) */
+export interface SessionConnection {
+  connectTime: Date;
+  clientAddress: string;
+  clientPort: number;
+  localAddress: string;
+  localPort: number;
+  encrypted: boolean;
+  packetSize: number;
+  tdsVersion: number;
+  connectionId: string;
+  /** requests read and responses written on it */
+  reads: number;
+  writes: number;
+}
+
 export interface SessionInfo {
   readonly spid: number;
   readonly loginName: string;
@@ -20,6 +36,8 @@ export interface SessionInfo {
   readonly loginTime: Date;
   /** false for the instance's own background sessions (none today) */
   readonly isUserProcess: boolean;
+  /** the client connection; none for background sessions (SQL Agent jobs) */
+  readonly connection?: SessionConnection;
   currentDatabase(): string;
   currentStatement(): RunningStatement | undefined;
   lastRequestStart(): Date | undefined;

@@ -1,18 +1,28 @@
 // The Managed Instance link as a clock-driven state machine: a distributed availability group
 // between a SQL Server AG (the partner) and a managed instance, per database. advance(now) turns
 // the primary's log growth into chunks, ships them at the link's bandwidth and latency, hardens
-// them on the secondary (whose database end of log follows) and redoes them. Role changes follow
-// SQL Server: planned failover only when synchronized, forced failover records what it loses,
-// and a forced failover leaves the old primary claiming PRIMARY until it is demoted.
+// them on the secondary (whose database end of log follows) and redoes them at the secondary's
+// redo rate. Role changes follow SQL Server: planned failover only when synchronized, forced
+// failover records what it loses, and a forced failover leaves the old primary claiming PRIMARY
+// until it is demoted.
+//
+// Each side knows only what it can: the primary knows its own log, what it sent and what the
+// secondary last reported (primaryView); the secondary knows what it received, hardened and redid,
+// and what the primary last told it (secondaryView). Both views freeze while the two are cut off
+// (a partition, an expired endpoint certificate, a link error), each in its own way.
 import { randomUUID } from 'node:crypto';
+import { LOG_BYTES_PER_RECORD } from '../engine/lsn';
+import { recordLogWrite } from '../engine/logSpace';
 import type { Database } from '../engine/model';
 import { recordsBetween, transactionsFor } from './logMath';
+import { count, newMeter, rate } from './rates';
 import { LinkRefusal } from './refusal';
 import type {
   AvailabilityMode,
   DatabaseLinkSnapshot,
   DatabaseLinkState,
   EndpointCertificate,
+  LinkErrorState,
   LinkHost,
   LinkOptions,
   LinkRole,
@@ -20,12 +30,20 @@ import type {
   LinkSideOptions,
   LostData,
   NetworkProfile,
+  PrimaryView,
+  SecondaryView,
+  SeedingRecord,
 } from './types';
+import { guidFrom } from './ids';
+import type { ActiveLinkFault } from './faults';
 
 const KB = 1024;
 /** ARM refuses a planned failover above these queue sizes (emulator limits; the service's are not published) */
+/** the replicas' SESSION_TIMEOUT: how long a silent partner is still believed connected */
+export const SESSION_TIMEOUT_MS = 10_000;
 export const PLANNED_FAILOVER_MAX_SEND_QUEUE_KB = 1024;
 export const PLANNED_FAILOVER_MAX_REDO_QUEUE_KB = 10 * 1024;
+const DAY_MS = 86_400_000;
 
 export interface LinkSide extends LinkSideOptions {
   name: LinkSideName;
@@ -37,6 +55,12 @@ export interface ConnectError {
   number: number;
   description: string;
   at: Date;
+}
+
+/** The secondary's redo: a cap (slow redo) or stopped altogether (a stalled secondary). */
+export interface RedoFault {
+  capKBps?: number;
+  stalled?: boolean;
 }
 
 /** One side of a saved link: its host by instance name. */
@@ -62,10 +86,20 @@ export interface SavedLink {
   bytesPerRecord: number;
   partnerCertificate: EndpointCertificate;
   partitioned: boolean;
+  partitionedAt?: Date | string;
   lost: LostData[];
   lastConnectError?: ConnectError;
   databases: DatabaseLinkState[];
   lastAdvance: Date;
+  // added later; absent in older state files
+  requiredSynchronizedSecondariesToCommit?: number;
+  partnerAgRequiredSynchronizedSecondariesToCommit?: number;
+  redoFault?: RedoFault;
+  linkError?: LinkErrorState;
+  /** the partner's role as the managed instance last saw it (ARM partnerLinkRole) */
+  partnerRoleSeenByInstance?: LinkRole;
+  createdAt?: Date;
+  faults?: ActiveLinkFault[];
 }
 
 export class ManagedInstanceLink {
@@ -77,13 +111,34 @@ export class ManagedInstanceLink {
   readonly failoverMode: 'Manual' | 'None';
   readonly seedingMode: 'Automatic' | 'Manual';
   network: NetworkProfile;
+  /** what the secondary redoes per second when nothing holds it back */
   redoRateKBps: number;
   readonly bytesPerRecord: number;
+  /** SQL Server's endpoint certificate (shared by every link of that SQL Server: see LinkRegistry) */
   partnerCertificate: EndpointCertificate;
   /** failure injection: no log flows while partitioned */
   partitioned = false;
+  /** when the partition began: each side notices it only SESSION_TIMEOUT_MS later */
+  partitionedAt?: Date;
   readonly lost: LostData[] = [];
+  /** the last connection error, kept after the link reconnects (last_connect_error_*) */
   lastConnectError: ConnectError | undefined;
+  /** ALTER AVAILABILITY GROUP ... SET (REQUIRED_SYNCHRONIZED_SECONDARIES_TO_COMMIT = n) on the DAG */
+  requiredSynchronizedSecondariesToCommit = 0;
+  /** the same setting on SQL Server's own AG under the DAG */
+  partnerAgRequiredSynchronizedSecondariesToCommit = 0;
+  redoFault: RedoFault = {};
+  /** a link error injected (REFERENCE 3.9): the link does not replicate while it lasts */
+  linkError: LinkErrorState | undefined;
+  /** faults injected through the admin API or the estate file (faults.ts) */
+  faults: ActiveLinkFault[] = [];
+  /** ARM's partnerLinkRole: what the managed instance last learned of SQL Server's role */
+  partnerRoleSeenByInstance: LinkRole;
+  createdAt: Date;
+  /** told of every change, so cached views are recomputed (the registry sets it) */
+  onChange?: () => void;
+  /** gives a certificate change to every link of the same SQL Server endpoint (the registry sets it) */
+  shareCertificate?: (cert: EndpointCertificate) => void;
   private dbs: DatabaseLinkState[];
   private lastAdvance: Date;
 
@@ -93,17 +148,20 @@ export class ManagedInstanceLink {
     const primary = options.primary ?? 'partner';
     this.partner = { ...options.partner, name: 'partner', role: primary === 'partner' ? 'PRIMARY' : 'SECONDARY', replicaId: (options.partnerReplicaId ?? randomUUID()).toUpperCase() };
     this.instance = { ...options.instance, name: 'instance', role: primary === 'instance' ? 'PRIMARY' : 'SECONDARY', replicaId: (options.instanceReplicaId ?? randomUUID()).toUpperCase() };
+    this.partnerRoleSeenByInstance = this.partner.role;
     this.availabilityMode = options.availabilityMode ?? 'ASYNCHRONOUS_COMMIT';
     this.failoverMode = options.failoverMode ?? 'Manual';
     this.seedingMode = options.seedingMode ?? 'Automatic';
     this.network = { bandwidthKBps: options.network?.bandwidthKBps ?? 10 * KB, latencyMs: options.network?.latencyMs ?? 20 };
     this.redoRateKBps = options.redoRateKBps ?? 20 * KB;
-    this.bytesPerRecord = options.bytesPerRecord ?? 256;
+    this.bytesPerRecord = options.bytesPerRecord ?? LOG_BYTES_PER_RECORD;
+    // the link's setup script names it so (CREATE CERTIFICATE without EXPIRY_DATE lives a year)
     this.partnerCertificate = options.partnerCertificate ?? {
-      name: `${options.partner.host.config.name}_link_cert`,
-      expiryDate: new Date(options.now.getTime() + 365 * 86_400_000),
+      name: `Cert_${options.partner.host.serverName}_endpoint`,
+      expiryDate: new Date(options.now.getTime() + 365 * DAY_MS),
     };
     this.lastAdvance = options.now;
+    this.createdAt = options.now;
     const primaryHost = this.side(primary).host;
     const secondaryHost = this.side(primary === 'partner' ? 'instance' : 'partner').host;
     this.dbs = options.databases.map((name) => {
@@ -114,7 +172,9 @@ export class ManagedInstanceLink {
       const workloadTps = p.workloadTps;
       s.workloadTps = 0;
       const mark = { lsn: p.lastLsn, time: options.now };
-      return {
+      // the link requires a full backup first: from here on only log backups truncate the log
+      p.logTruncationLsn ??= p.lastLsn;
+      const d: DatabaseLinkState = {
         name: p.name,
         pending: [],
         observedLsn: p.lastLsn,
@@ -123,11 +183,26 @@ export class ManagedInstanceLink {
         lastReceived: seeded ? mark : undefined,
         lastHardened: seeded ? mark : undefined,
         lastRedone: seeded ? mark : undefined,
+        primaryCommitTime: seeded ? options.now : undefined,
+        secondaryCommitTime: seeded ? options.now : undefined,
         redoQueueBytes: 0,
         sendRateBytes: 0,
         workloadTps,
-        seeding: seeded ? undefined : { totalBytes: p.files.reduce((sum, f) => sum + f.sizeBytes, 0), doneBytes: 0 },
+        recoveryLsn: p.lastLsn,
+        redo: [],
+        redoneCommit: seeded ? mark : undefined,
+        sent: newMeter(),
+        received: newMeter(),
+        redone: newMeter(),
+        primaryView: emptyPrimaryView(),
+        secondaryView: emptySecondaryView(),
+        seedingHistory: [],
       };
+      if (seeded) {
+        d.primaryView = { lastReceived: mark, lastHardened: mark, lastRedone: mark, endOfLogLsn: mark.lsn, hardenedCommitTime: options.now, redoneCommit: mark, redoQueueBytes: 0, redoRateBytes: 0 };
+        d.secondaryView = { lastSent: mark, endOfLogLsn: mark.lsn, sendQueueBytes: 0, sendRateBytes: 0 };
+      } else this.startSeeding(d, p, options.now);
+      return d;
     });
   }
 
@@ -149,10 +224,18 @@ export class ManagedInstanceLink {
       bytesPerRecord: this.bytesPerRecord,
       partnerCertificate: { ...this.partnerCertificate },
       partitioned: this.partitioned,
+      partitionedAt: this.partitionedAt,
       lost: this.lost,
       lastConnectError: this.lastConnectError,
       databases: this.dbs,
       lastAdvance: this.lastAdvance,
+      requiredSynchronizedSecondariesToCommit: this.requiredSynchronizedSecondariesToCommit,
+      partnerAgRequiredSynchronizedSecondariesToCommit: this.partnerAgRequiredSynchronizedSecondariesToCommit,
+      redoFault: { ...this.redoFault },
+      linkError: this.linkError,
+      partnerRoleSeenByInstance: this.partnerRoleSeenByInstance,
+      createdAt: this.createdAt,
+      faults: this.faults,
     };
   }
 
@@ -167,10 +250,11 @@ export class ManagedInstanceLink {
       return { host, availabilityGroupName: x.availabilityGroupName, endpointUrl: x.endpointUrl, role: x.role, replicaId: x.replicaId, name };
     };
     const link = Object.create(ManagedInstanceLink.prototype) as ManagedInstanceLink;
+    const partner = side(saved.partner, 'partner');
     Object.assign(link, {
       name: saved.name,
       groupId: saved.groupId,
-      partner: side(saved.partner, 'partner'),
+      partner,
       instance: side(saved.instance, 'instance'),
       availabilityMode: saved.availabilityMode,
       failoverMode: saved.failoverMode,
@@ -180,10 +264,18 @@ export class ManagedInstanceLink {
       bytesPerRecord: saved.bytesPerRecord,
       partnerCertificate: { ...saved.partnerCertificate },
       partitioned: saved.partitioned,
+      partitionedAt: saved.partitionedAt === undefined ? undefined : new Date(saved.partitionedAt),
       lost: [...saved.lost],
       lastConnectError: saved.lastConnectError,
+      requiredSynchronizedSecondariesToCommit: saved.requiredSynchronizedSecondariesToCommit ?? 0,
+      partnerAgRequiredSynchronizedSecondariesToCommit: saved.partnerAgRequiredSynchronizedSecondariesToCommit ?? 0,
+      redoFault: { ...(saved.redoFault ?? {}) },
+      linkError: saved.linkError,
+      partnerRoleSeenByInstance: saved.partnerRoleSeenByInstance ?? partner.role,
+      createdAt: saved.createdAt ?? saved.lastAdvance,
+      faults: [...(saved.faults ?? [])],
     });
-    link.dbs = saved.databases.map((d) => ({ ...d, pending: d.pending.map((c) => ({ ...c })) }));
+    link.dbs = saved.databases.map((d) => withDefaults({ ...d, pending: d.pending.map((c) => ({ ...c })) }));
     link.lastAdvance = saved.lastAdvance;
     for (const d of link.dbs) {
       requireDb(link.partner.host, d.name);
@@ -224,28 +316,95 @@ export class ManagedInstanceLink {
     return this.dbs.map((d) => d.name);
   }
 
-  /** whether log can flow: one primary, no partition, a valid endpoint certificate */
+  /** one database's replication state (read-only: the DMV rows are built from it) */
+  database(name: string): Readonly<DatabaseLinkState> | undefined {
+    return this.dbs.find((d) => d.name.toLowerCase() === name.toLowerCase());
+  }
+
+  databases(): readonly Readonly<DatabaseLinkState>[] {
+    return this.dbs;
+  }
+
+  /** the two endpoints can talk: no partition, a valid certificate, no link error (roles aside) */
+  isReachable(now: Date = this.lastAdvance): boolean {
+    return !this.partitioned && this.linkError === undefined && now.getTime() < this.partnerCertificate.expiryDate.getTime();
+  }
+
+  /** whether log can flow: one primary and the two sides reachable */
   isConnected(now: Date = this.lastAdvance): boolean {
-    return this.primary() !== undefined && !this.partitioned && now.getTime() < this.partnerCertificate.expiryDate.getTime();
+    return this.primary() !== undefined && this.isReachable(now);
+  }
+
+  /**
+   * What the replicas report: a partner that went silent (a partition) still counts as CONNECTED
+   * until SESSION_TIMEOUT passes without a ping (10 s by default, CREATE AVAILABILITY GROUP), while
+   * in fact nothing flows; a refused handshake or a link error is known at once.
+   */
+  appearsConnected(now: Date = this.lastAdvance): boolean {
+    if (this.isConnected(now)) return true;
+    if (!this.partitioned || this.partitionedAt === undefined || this.primary() === undefined) return false;
+    const otherwiseReachable = this.linkError === undefined && now.getTime() < this.partnerCertificate.expiryDate.getTime();
+    return otherwiseReachable && now.getTime() - this.partitionedAt.getTime() < SESSION_TIMEOUT_MS;
+  }
+
+  /** the secondary's redo capacity in bytes per second (0 when stalled) */
+  private redoBytesPerSecond(): number {
+    if (this.redoFault.stalled) return 0;
+    const kbps = this.redoFault.capKBps === undefined ? this.redoRateKBps : Math.min(this.redoRateKBps, this.redoFault.capKBps);
+    return kbps * KB;
   }
 
   // ---- failure injection -----------------------------------------------------------------------
 
   setPartitioned(on: boolean, now: Date): void {
+    this.onChange?.();
     this.advance(now);
+    if (on && !this.partitioned) {
+      this.partitionedAt = now;
+      this.interruptSeeding(now, 35206, this.sessionTimeoutError().description);
+    }
+    if (!on) this.partitionedAt = undefined;
     this.partitioned = on;
-    if (on) this.lastConnectError = { number: 35206, description: 'A connection timeout has occurred on a previously established connection to availability replica with id [' + this.other(this.primary()?.name ?? 'partner').replicaId + ']. Either a networking or a firewall issue exists or the availability replica has transitioned to the resolving role.', at: now };
-    if (on) for (const d of this.dbs) if (d.seeding) d.seeding.doneBytes = 0; // seeding is not resilient: it restarts
   }
 
   setNetwork(profile: Partial<NetworkProfile>, now: Date): void {
+    this.onChange?.();
     this.advance(now);
     this.network = { ...this.network, ...profile };
   }
 
+  /**
+   * the endpoint certificate SQL Server uses (a rotation, or one set to expire); through the
+   * registry it reaches every link of that SQL Server, which share its one endpoint
+   */
   setPartnerCertificate(cert: EndpointCertificate, now: Date): void {
+    if (this.shareCertificate) this.shareCertificate(cert);
+    else this.usePartnerCertificate(cert, now);
+  }
+
+  /** this link's copy of the certificate only (the registry calls it for every link of the endpoint) */
+  usePartnerCertificate(cert: EndpointCertificate, now: Date): void {
+    this.onChange?.();
     this.advance(now);
-    this.partnerCertificate = cert;
+    this.partnerCertificate = { ...cert };
+  }
+
+  /** slow or stalled redo on the secondary; {} puts it back to its normal rate */
+  setRedoFault(fault: RedoFault, now: Date): void {
+    this.onChange?.();
+    this.advance(now);
+    this.redoFault = { ...fault };
+  }
+
+  /** a link error (REFERENCE 3.9); undefined clears it and the link reconnects */
+  setLinkError(error: Omit<LinkErrorState, 'at'> | undefined, now: Date): void {
+    this.onChange?.();
+    this.advance(now);
+    if (error) {
+      this.linkError = { ...error, at: now };
+      this.lastConnectError = { number: error.number, description: error.description, at: now };
+      this.interruptSeeding(now, error.number, error.description);
+    } else this.linkError = undefined;
   }
 
   // ---- the clock -------------------------------------------------------------------------------
@@ -253,45 +412,109 @@ export class ManagedInstanceLink {
   /** moves the link to `now`: new log on the primary, shipping, hardening, redo */
   advance(now: Date): void {
     const dtMs = now.getTime() - this.lastAdvance.getTime();
-    if (dtMs < 0) return;
+    if (dtMs <= 0) return;
+    this.onChange?.();
     const start = this.lastAdvance;
     this.lastAdvance = now;
-    const primary = this.primary();
-    if (!primary) {
-      for (const d of this.dbs) d.sendRateBytes = 0;
-      return;
-    }
-    const secondary = this.other(primary.name);
-    const connected = this.isConnected(now);
-    if (!connected && now.getTime() >= this.partnerCertificate.expiryDate.getTime() && !this.partitioned) {
+    const t = now.getTime();
+    const reachable = this.isReachable(now);
+    // the managed instance learns SQL Server's role whenever they can talk
+    if (reachable) this.partnerRoleSeenByInstance = this.partner.role;
+    const expired = now.getTime() >= this.partnerCertificate.expiryDate.getTime();
+    if (expired && !this.partitioned && this.lastConnectError?.number !== 35201) {
+      // the handshake fails, so a connection cannot be (re)established: 35201 in the replica states
+      const remote = this.other(this.primary()?.name ?? 'partner');
       this.lastConnectError = {
-        number: 35206,
-        description: `Connection handshake failed. The certificate used by the peer is invalid due to the following reason: Certificate expired. (certificate '${this.partnerCertificate.name}')`,
-        at: now,
+        number: 35201,
+        description: `A connection timeout has occurred while attempting to establish a connection to availability replica '${remote.availabilityGroupName}' with id [${remote.replicaId}]. Either a networking or firewall issue exists, or the endpoint address provided for the replica is not the database mirroring endpoint of the host server instance.`,
+        at: new Date(Math.max(this.partnerCertificate.expiryDate.getTime(), start.getTime())),
       };
+      this.interruptSeeding(now, 35201, this.lastConnectError.description);
     }
+    if (this.partitioned && this.partitionedAt && t - this.partitionedAt.getTime() >= SESSION_TIMEOUT_MS && this.lastConnectError?.number !== 35206) {
+      // the established connection times out: 35206 in the replica states, at the session timeout
+      this.lastConnectError = { ...this.sessionTimeoutError(), at: new Date(this.partitionedAt.getTime() + SESSION_TIMEOUT_MS) };
+    }
+    const primary = this.primary();
     for (const d of this.dbs) {
+      // the secondary keeps redoing what it hardened, whatever the primary does
+      const secondaryName: LinkSideName | undefined = primary ? this.other(primary.name).name : undefined;
+      if (!primary || !secondaryName) {
+        this.redo(d, this.redoHostDb(d), dtMs, now);
+        continue;
+      }
       const p = requireDb(primary.host, d.name);
-      const s = requireDb(secondary.host, d.name);
+      const s = requireDb(this.side(secondaryName).host, d.name);
       d.workloadTps = p.workloadTps;
       d.sourceSide = primary.name;
       this.observe(d, p, now);
-      if (!connected) {
-        d.sendRateBytes = 0;
-        this.redo(d, dtMs, now);
+      if (!reachable) {
+        count(d.sent!, t, 0);
+        this.redo(d, s, dtMs, now);
+        this.holdLog(d, p, s);
         continue;
       }
       const budget = (this.network.bandwidthKBps * KB * dtMs) / 1000;
       if (d.seeding) {
-        d.seeding.doneBytes = Math.min(d.seeding.totalBytes, d.seeding.doneBytes + budget);
-        d.sendRateBytes = dtMs > 0 ? budget / (dtMs / 1000) : 0;
+        const take = Math.min(budget, d.seeding.totalBytes - d.seeding.doneBytes);
+        d.seeding.doneBytes += take;
+        count(d.sent!, t, take);
+        const op = currentSeeding(d);
+        if (op) op.doneBytes = d.seeding.doneBytes;
         if (d.seeding.doneBytes >= d.seeding.totalBytes) this.finishSeeding(d, s, now);
+        this.report(d, p, s);
+        this.holdLog(d, p, s);
         continue;
       }
-      this.ship(d, budget, start, dtMs);
-      this.harden(d, s, now);
-      this.redo(d, dtMs, now);
+      if (!this.redoFault.stalled) {
+        this.ship(d, budget, start, dtMs, t);
+        this.harden(d, s, now);
+      } else count(d.sent!, t, 0);
+      this.redo(d, s, dtMs, now);
+      this.report(d, p, s);
+      this.holdLog(d, p, s);
     }
+  }
+
+  private sessionTimeoutError(): { number: number; description: string } {
+    // (as the message catalogue words 35206)
+    const remote = this.other(this.primary()?.name ?? 'partner');
+    return {
+      number: 35206,
+      description: `A connection timeout has occurred on a previously established connection to availability replica '${remote.availabilityGroupName}' with id [${remote.replicaId}]. Either a networking or a firewall issue exists or the availability replica has transitioned to the resolving role.`,
+    };
+  }
+
+  /** the database that redoes when there is no single primary: the side that last received */
+  private redoHostDb(d: DatabaseLinkState): Database {
+    const receiver = this.other(d.sourceSide);
+    return requireDb(receiver.host, d.name);
+  }
+
+  /** connected: each side learns what the other has (progress messages both ways) */
+  private report(d: DatabaseLinkState, p: Database, s: Database): void {
+    const pv = d.primaryView!;
+    pv.lastReceived = d.lastReceived;
+    pv.lastHardened = d.lastHardened;
+    pv.lastRedone = d.lastRedone;
+    pv.endOfLogLsn = d.seeding ? undefined : s.lastLsn;
+    pv.hardenedCommitTime = d.secondaryCommitTime;
+    pv.redoneCommit = d.redoneCommit;
+    pv.redoQueueBytes = d.redoQueueBytes;
+    pv.redoRateBytes = rate(d.redone);
+    const sv = d.secondaryView!;
+    sv.lastSent = d.lastSent;
+    sv.endOfLogLsn = p.lastLsn;
+    sv.sendQueueBytes = sendQueueBytes(d);
+    sv.sendRateBytes = rate(d.sent);
+  }
+
+  /** the primary keeps the log its secondary has not hardened (as far as it knows) */
+  private holdLog(d: DatabaseLinkState, p: Database, s: Database): void {
+    // seeding needs the log from its start on; afterwards, what the secondary hardened
+    const hardened = d.seeding ? (d.pending[0]?.fromLsn ?? d.observedLsn) : d.primaryView?.lastHardened?.lsn;
+    p.logTruncationHoldLsn = hardened ?? p.logTruncationHoldLsn;
+    s.logTruncationHoldLsn = undefined;
   }
 
   /** the primary's end of log moved: the new log becomes a chunk committed now */
@@ -303,8 +526,46 @@ export class ManagedInstanceLink {
     d.primaryCommitTime = now;
   }
 
+  private startSeeding(d: DatabaseLinkState, p: Database, now: Date): void {
+    const totalBytes = p.files.reduce((sum, f) => sum + f.sizeBytes, 0);
+    d.seeding = { totalBytes, doneBytes: 0 };
+    const n = (d.seedingHistory ?? []).length;
+    const record: SeedingRecord = {
+      operationId: guidFrom(`${this.groupId}/${d.name}/seeding/${n}/local`),
+      remoteOperationId: guidFrom(`${this.groupId}/${d.name}/seeding/${n}/remote`),
+      startedAt: now,
+      state: 'SEEDING',
+      attempts: 1,
+      totalBytes,
+      doneBytes: 0,
+    };
+    d.seedingHistory = [...(d.seedingHistory ?? []), record];
+  }
+
+  /** seeding is not resilient (REFERENCE 3.9): a lost connection starts it over from zero */
+  private interruptSeeding(now: Date, number: number, message: string): void {
+    for (const d of this.dbs) {
+      if (!d.seeding) continue;
+      d.seeding.doneBytes = 0;
+      const op = currentSeeding(d);
+      if (op) {
+        op.attempts += 1;
+        op.doneBytes = 0;
+        op.failureCode = number;
+        op.failureMessage = message;
+        op.failedAt = now;
+      }
+    }
+  }
+
   private finishSeeding(d: DatabaseLinkState, s: Database, now: Date): void {
     d.seeding = undefined;
+    const op = currentSeeding(d);
+    if (op) {
+      op.state = 'COMPLETED';
+      op.completedAt = now;
+      op.doneBytes = op.totalBytes;
+    }
     const seedLsn = d.pending[0]?.fromLsn ?? d.observedLsn;
     s.lastLsn = seedLsn;
     const mark = { lsn: seedLsn, time: now };
@@ -312,10 +573,12 @@ export class ManagedInstanceLink {
     d.lastReceived = mark;
     d.lastHardened = mark;
     d.lastRedone = mark;
+    d.redoneCommit = mark;
+    d.secondaryCommitTime = d.pending[0]?.committedAt ?? d.primaryCommitTime ?? now;
   }
 
   /** sends up to `budget` bytes of the queue, in order; a chunk is sent when its last byte is */
-  private ship(d: DatabaseLinkState, budget: number, start: Date, dtMs: number): void {
+  private ship(d: DatabaseLinkState, budget: number, start: Date, dtMs: number, t: number): void {
     const bytesPerMs = (this.network.bandwidthKBps * KB) / 1000;
     let used = 0;
     for (const chunk of d.pending) {
@@ -331,10 +594,13 @@ export class ManagedInstanceLink {
       }
     }
     d.sendRateBytes = dtMs > 0 ? used / (dtMs / 1000) : 0;
+    count(d.sent!, t, used);
   }
 
   /** chunks whose last byte arrived (sent + latency) are hardened on the secondary */
   private harden(d: DatabaseLinkState, s: Database, now: Date): void {
+    let bytes = 0;
+    let transactions = 0;
     while (d.pending.length > 0) {
       const chunk = d.pending[0];
       if (!chunk.sentAt) break;
@@ -345,21 +611,55 @@ export class ManagedInstanceLink {
       d.lastReceived = { lsn: chunk.toLsn, time: arrived };
       d.lastHardened = { lsn: chunk.toLsn, time: arrived };
       d.secondaryCommitTime = chunk.committedAt;
+      d.redo!.push({ toLsn: chunk.toLsn, bytes: chunk.bytes, left: chunk.bytes, committedAt: chunk.committedAt });
       d.redoQueueBytes += chunk.bytes;
+      bytes += chunk.bytes;
+      transactions += chunk.transactions;
     }
+    count(d.received!, now.getTime(), bytes);
+    // the secondary flushes the log it receives (its Log Bytes Flushed/sec)
+    recordLogWrite(s, bytes, transactions);
   }
 
-  private redo(d: DatabaseLinkState, dtMs: number, now: Date): void {
-    if (d.redoQueueBytes <= 0) return;
-    d.redoQueueBytes = Math.max(0, d.redoQueueBytes - (this.redoRateKBps * KB * dtMs) / 1000);
-    if (d.redoQueueBytes === 0 && d.lastHardened) d.lastRedone = { lsn: d.lastHardened.lsn, time: now };
+  /** the secondary redoes its queue in order, at its redo rate */
+  private redo(d: DatabaseLinkState, _s: Database, dtMs: number, now: Date): void {
+    let budget = (this.redoBytesPerSecond() * dtMs) / 1000;
+    let done = 0;
+    const queue = d.redo!;
+    while (queue.length > 0 && budget > 0) {
+      const item = queue[0];
+      const take = Math.min(item.left, budget);
+      item.left -= take;
+      budget -= take;
+      done += take;
+      if (item.left <= 0) {
+        queue.shift();
+        d.lastRedone = { lsn: item.toLsn, time: now };
+        d.redoneCommit = { lsn: item.toLsn, time: item.committedAt };
+      }
+    }
+    d.redoQueueBytes = queue.reduce((sum, i) => sum + i.left, 0);
+    count(d.redone!, now.getTime(), done);
   }
 
   // ---- availability mode and role changes ------------------------------------------------------
 
   setAvailabilityMode(mode: AvailabilityMode, now: Date): void {
+    this.onChange?.();
     this.advance(now);
     this.availabilityMode = mode;
+  }
+
+  setRequiredSynchronizedSecondaries(n: number, now: Date): void {
+    this.onChange?.();
+    this.advance(now);
+    this.requiredSynchronizedSecondariesToCommit = n;
+  }
+
+  setPartnerAgRequiredSynchronizedSecondaries(n: number, now: Date): void {
+    this.onChange?.();
+    this.advance(now);
+    this.partnerAgRequiredSynchronizedSecondariesToCommit = n;
   }
 
   /** a planned failover (T-SQL FAILOVER on the primary): every database must be SYNCHRONIZED; loses nothing */
@@ -399,7 +699,7 @@ export class ManagedInstanceLink {
     this.swapRoles(primary, now);
   }
 
-  /** everything pending reaches the secondary (the primary stopped taking commits) */
+  /** everything pending reaches the secondary and is redone (the primary stopped taking commits) */
   private drain(d: DatabaseLinkState, primary: LinkSide, now: Date): void {
     const s = requireDb(this.other(primary.name).host, d.name);
     this.observe(d, requireDb(primary.host, d.name), now);
@@ -411,11 +711,15 @@ export class ManagedInstanceLink {
     this.network = { ...this.network, latencyMs: 0 };
     this.harden(d, s, now);
     this.network = { ...this.network, latencyMs: latency };
+    const last = d.redo![d.redo!.length - 1];
+    if (last) d.redoneCommit = { lsn: last.toLsn, time: last.committedAt };
+    d.redo = [];
     d.redoQueueBytes = 0;
     if (d.lastHardened) d.lastRedone = { lsn: d.lastHardened.lsn, time: now };
   }
 
   private swapRoles(oldPrimary: LinkSide, now: Date): void {
+    this.onChange?.();
     const newPrimary = this.other(oldPrimary.name);
     oldPrimary.role = 'SECONDARY';
     newPrimary.role = 'PRIMARY';
@@ -426,6 +730,7 @@ export class ManagedInstanceLink {
       from.workloadTps = 0;
       this.restartStream(d, to, now);
     }
+    if (this.isReachable(now)) this.partnerRoleSeenByInstance = this.partner.role;
   }
 
   /** the stream starts again from the new primary's end of log */
@@ -433,14 +738,21 @@ export class ManagedInstanceLink {
     d.sourceSide = this.sideHosting(newPrimary);
     d.pending = [];
     d.observedLsn = newPrimary.lastLsn;
+    d.redo = [];
     d.redoQueueBytes = 0;
     d.primaryCommitTime = now;
     d.secondaryCommitTime = now;
+    d.recoveryLsn = newPrimary.lastLsn;
     const mark = { lsn: newPrimary.lastLsn, time: now };
     d.lastSent = mark;
     d.lastReceived = mark;
     d.lastHardened = mark;
     d.lastRedone = mark;
+    d.redoneCommit = mark;
+    const reachable = this.isReachable(now);
+    // each side starts over from what it has; a side that cannot hear the other keeps its old view
+    if (reachable || !d.primaryView) d.primaryView = { lastReceived: mark, lastHardened: mark, lastRedone: mark, endOfLogLsn: mark.lsn, hardenedCommitTime: now, redoneCommit: mark, redoQueueBytes: 0, redoRateBytes: rate(d.redone) };
+    if (reachable || !d.secondaryView) d.secondaryView = { lastSent: mark, endOfLogLsn: mark.lsn, sendQueueBytes: 0, sendRateBytes: rate(d.sent) };
   }
 
   /**
@@ -451,10 +763,12 @@ export class ManagedInstanceLink {
    */
   forceFailover(target: LinkSideName, now: Date, demoteOther = false): LostData[] {
     this.advance(now);
+    this.onChange?.();
     const newPrimary = this.side(target);
     if (newPrimary.role === 'PRIMARY') throw new LinkRefusal('alreadyPrimary', `the ${target} side is already primary`);
+    if (this.dbs.some((d) => d.seeding)) throw new LinkRefusal('notSynchronized', 'a database is still seeding: it cannot become primary');
     const oldPrimary = this.other(target);
-    const reachable = this.isConnectedIgnoringRoles(now);
+    const reachable = this.isReachable(now);
     const lostNow: LostData[] = [];
     for (const d of this.dbs) {
       const np = requireDb(newPrimary.host, d.name);
@@ -490,6 +804,7 @@ export class ManagedInstanceLink {
     this.lost.push(...lostNow);
     newPrimary.role = 'PRIMARY';
     if (demoteOther && reachable && oldPrimary.role === 'PRIMARY') this.demote(oldPrimary, now);
+    if (reachable) this.partnerRoleSeenByInstance = this.partner.role;
     return lostNow;
   }
 
@@ -502,12 +817,14 @@ export class ManagedInstanceLink {
   }
 
   private demote(side: LinkSide, now: Date): LostData[] {
+    this.onChange?.();
     const lostNow: LostData[] = [];
     const other = this.other(side.name);
     side.role = 'SECONDARY';
     for (const d of this.dbs) {
       const db = requireDb(side.host, d.name);
       db.workloadTps = 0;
+      db.logTruncationHoldLsn = undefined;
       if (other.role !== 'PRIMARY') continue; // both secondary: the log freezes where it is
       // what the forced failover already recorded is not counted twice
       const countFrom = d.lostThroughLsn ?? d.forkLsn;
@@ -531,15 +848,22 @@ export class ManagedInstanceLink {
       d.pending = [];
       d.sourceSide = other.name;
       d.observedLsn = db.lastLsn;
+      d.redo = [];
       d.redoQueueBytes = 0;
       const mark = { lsn: db.lastLsn, time: now };
       d.lastSent = mark;
       d.lastReceived = mark;
       d.lastHardened = mark;
       d.lastRedone = mark;
+      d.redoneCommit = mark;
       d.secondaryCommitTime = now;
+      if (this.isReachable(now)) {
+        d.primaryView = { lastReceived: mark, lastHardened: mark, lastRedone: mark, endOfLogLsn: mark.lsn, hardenedCommitTime: now, redoneCommit: mark, redoQueueBytes: 0, redoRateBytes: rate(d.redone) };
+        d.secondaryView = { lastSent: mark, endOfLogLsn: mark.lsn, sendQueueBytes: 0, sendRateBytes: rate(d.sent) };
+      }
     }
     this.lost.push(...lostNow);
+    if (this.isReachable(now)) this.partnerRoleSeenByInstance = this.partner.role;
     return lostNow;
   }
 
@@ -547,32 +871,20 @@ export class ManagedInstanceLink {
     return this.instance.host.findDatabase(db.name) === db ? 'instance' : 'partner';
   }
 
-  /** reachable for a role change: no partition and a valid certificate, whatever the roles say */
-  private isConnectedIgnoringRoles(now: Date): boolean {
-    return !this.partitioned && now.getTime() < this.partnerCertificate.expiryDate.getTime();
-  }
+  // ---- what the primary knows (ARM checks, tests) ------------------------------------------------
 
-  // ---- what the DMVs and ARM show --------------------------------------------------------------
-
+  /** per database, from the primary's side: its own log and queue, and what the secondary last reported */
   snapshots(now: Date): DatabaseLinkSnapshot[] {
     this.advance(now);
     const primary = this.primary();
-    const connected = this.isConnected(now);
+    const connected = this.appearsConnected(now);
     return this.dbs.map((d) => {
       const pHost = primary?.host ?? this.partner.host;
       const endOfLog = requireDb(pHost, d.name).lastLsn;
-      const queueBytes = d.pending.reduce((sum, c) => sum + (c.bytes - c.sentBytes), 0);
-      let state: DatabaseLinkSnapshot['synchronizationState'];
-      if (!connected) state = 'NOT SYNCHRONIZING';
-      else if (d.seeding) state = 'INITIALIZING';
-      else if (this.availabilityMode === 'SYNCHRONOUS_COMMIT' && queueBytes === 0) state = 'SYNCHRONIZED';
-      else state = 'SYNCHRONIZING';
-      const health: DatabaseLinkSnapshot['synchronizationHealth'] = !connected
-        ? 'NOT_HEALTHY'
-        : state === 'SYNCHRONIZED' || (this.availabilityMode === 'ASYNCHRONOUS_COMMIT' && state === 'SYNCHRONIZING')
-          ? 'HEALTHY'
-          : 'PARTIALLY_HEALTHY';
-      const lagMs = d.pending.length > 0 && d.primaryCommitTime && d.secondaryCommitTime ? Math.max(0, d.primaryCommitTime.getTime() - d.secondaryCommitTime.getTime()) : 0;
+      const queueBytes = sendQueueBytes(d);
+      const state = databaseSyncState(this, d, connected);
+      const health = syncHealth(this.availabilityMode, state);
+      const pv = d.primaryView ?? emptyPrimaryView();
       const pct = d.seeding ? Math.floor((100 * d.seeding.doneBytes) / Math.max(1, d.seeding.totalBytes)) : 100;
       return {
         name: d.name,
@@ -582,22 +894,109 @@ export class ManagedInstanceLink {
         connected,
         endOfLogLsn: endOfLog,
         lastSent: d.lastSent,
-        lastReceived: d.lastReceived,
-        lastHardened: d.lastHardened,
-        lastRedone: d.lastRedone,
+        lastReceived: pv.lastReceived,
+        lastHardened: pv.lastHardened,
+        lastRedone: pv.lastRedone,
         primaryCommitTime: d.primaryCommitTime,
-        secondaryCommitTime: d.secondaryCommitTime,
+        secondaryCommitTime: pv.hardenedCommitTime,
         logSendQueueKB: Math.ceil(queueBytes / KB),
-        logSendRateKBps: Math.round(d.sendRateBytes / KB),
-        redoQueueKB: Math.ceil(d.redoQueueBytes / KB),
-        redoRateKBps: this.redoRateKBps,
-        secondaryLagSeconds: Math.round(lagMs / 1000),
-        replicaState: this.isSplitBrain() ? 'LinkSplitBrain' : d.seeding ? 'Seeding' : connected ? 'Catchup' : 'Disconnected',
+        logSendRateKBps: Math.round(rate(d.sent) / KB),
+        redoQueueKB: Math.ceil(pv.redoQueueBytes / KB),
+        redoRateKBps: Math.round(pv.redoRateBytes / KB),
+        secondaryLagSeconds: lagSeconds(d, connected) ?? 0,
+        replicaState: replicaStateOf(this, d, connected),
         seedingPercent: pct,
-        mostRecentLinkError: connected ? '' : (this.lastConnectError?.description ?? ''),
+        mostRecentLinkError: linkErrorText(this, now),
       };
     });
   }
+}
+
+// ---- helpers shared with the DMV rows (hadrRows.ts) and ARM (arm/resources.ts) --------------------
+
+export function emptyPrimaryView(): PrimaryView {
+  return { redoQueueBytes: 0, redoRateBytes: 0 };
+}
+
+export function emptySecondaryView(): SecondaryView {
+  return { sendQueueBytes: 0, sendRateBytes: 0 };
+}
+
+/** fills what an older state file did not have */
+function withDefaults(d: DatabaseLinkState): DatabaseLinkState {
+  const mark = d.lastHardened;
+  return {
+    ...d,
+    redo: d.redo ?? (d.redoQueueBytes > 0 && mark ? [{ toLsn: mark.lsn, bytes: d.redoQueueBytes, left: d.redoQueueBytes, committedAt: d.secondaryCommitTime ?? mark.time }] : []),
+    redoneCommit: d.redoneCommit ?? d.lastRedone,
+    sent: d.sent ?? newMeter(),
+    received: d.received ?? newMeter(),
+    redone: d.redone ?? newMeter(),
+    primaryView: d.primaryView ?? {
+      lastReceived: d.lastReceived,
+      lastHardened: d.lastHardened,
+      lastRedone: d.lastRedone,
+      endOfLogLsn: d.lastHardened?.lsn,
+      hardenedCommitTime: d.secondaryCommitTime,
+      redoneCommit: d.lastRedone,
+      redoQueueBytes: d.redoQueueBytes,
+      redoRateBytes: 0,
+    },
+    secondaryView: d.secondaryView ?? { lastSent: d.lastSent, endOfLogLsn: d.observedLsn, sendQueueBytes: 0, sendRateBytes: 0 },
+    seedingHistory: d.seedingHistory ?? [],
+  };
+}
+
+/** the running seeding operation, if any */
+export function currentSeeding(d: Readonly<DatabaseLinkState>): SeedingRecord | undefined {
+  const last = d.seedingHistory?.[d.seedingHistory.length - 1];
+  return last && last.state === 'SEEDING' ? last : undefined;
+}
+
+/** bytes of the primary's log not yet sent */
+export function sendQueueBytes(d: Readonly<DatabaseLinkState>): number {
+  return d.pending.reduce((sum, c) => sum + (c.bytes - c.sentBytes), 0);
+}
+
+export function databaseSyncState(link: ManagedInstanceLink, d: Readonly<DatabaseLinkState>, connected: boolean): DatabaseLinkSnapshot['synchronizationState'] {
+  if (!connected) return 'NOT SYNCHRONIZING';
+  if (d.seeding) return 'INITIALIZING';
+  if (link.availabilityMode === 'SYNCHRONOUS_COMMIT' && sendQueueBytes(d) === 0 && !link.redoFault.stalled) return 'SYNCHRONIZED';
+  return 'SYNCHRONIZING';
+}
+
+/** the docs' rule: synchronous replicas should be SYNCHRONIZED, asynchronous ones SYNCHRONIZING */
+export function syncHealth(mode: AvailabilityMode, state: DatabaseLinkSnapshot['synchronizationState']): DatabaseLinkSnapshot['synchronizationHealth'] {
+  if (state === 'NOT SYNCHRONIZING') return 'NOT_HEALTHY';
+  if (state === 'SYNCHRONIZED' || (mode === 'ASYNCHRONOUS_COMMIT' && state === 'SYNCHRONIZING')) return 'HEALTHY';
+  return 'PARTIALLY_HEALTHY';
+}
+
+/** seconds the secondary's last hardened commit is behind the primary's last commit (what the primary knows) */
+export function lagSeconds(d: Readonly<DatabaseLinkState>, connected: boolean): number | null {
+  const hardened = d.primaryView?.hardenedCommitTime;
+  if (d.seeding || !hardened || !d.primaryCommitTime) return null;
+  if (connected && d.pending.length === 0) return 0;
+  return Math.max(0, Math.round((d.primaryCommitTime.getTime() - hardened.getTime()) / 1000));
+}
+
+/** ARM's replicaState (values seen in the service's examples and docs; the disconnected ones INFERRED) */
+export function replicaStateOf(link: ManagedInstanceLink, d: Readonly<DatabaseLinkState>, connected: boolean): string {
+  if (link.linkError) return link.linkError.replicaState;
+  if (link.isSplitBrain()) return 'LinkSplitBrain';
+  if (d.seeding) return 'Seeding';
+  return connected ? 'Catchup' : 'Disconnected';
+}
+
+/** ARM's mostRecentLinkError: why the link does not replicate now ('' when it does) */
+export function linkErrorText(link: ManagedInstanceLink, now: Date): string {
+  if (link.linkError) return link.linkError.description;
+  if (now.getTime() >= link.partnerCertificate.expiryDate.getTime()) {
+    // the endpoint handshake's words in SQL Server's error log (INFERRED as ARM's text)
+    return `Connection handshake failed. The certificate used by the peer is invalid due to the following reason: Certificate expired. (certificate '${link.partnerCertificate.name}')`;
+  }
+  if (link.partitioned && !link.appearsConnected(now)) return link.lastConnectError?.description ?? '';
+  return '';
 }
 
 function requireDb(host: LinkHost, name: string): Database {

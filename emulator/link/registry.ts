@@ -1,39 +1,73 @@
-// The links of an estate: where the T-SQL statements, the ARM emulator and the catalog refresh find
-// them. refresh() moves every link to the clock's now and rewrites the hosts' HadrState; a ticker
-// (unref'd) does it periodically so the DMVs stay current between statements.
+// The links of an estate: where the T-SQL statements, the ARM emulator and the catalog views find
+// them. A ticker (unref'd) moves every link to the clock's now; the hosts' HADR views are computed
+// from the links when read and cached until the next change, so a DMV snapshot of a hundred links
+// costs one pass over them, not one per view or per tick.
+import type { HadrState } from '../engine/hadr';
 import { ManagedInstanceLink } from './link';
-import { writeHadrState } from './hadrRows';
-import type { LinkHost, LinkOptions } from './types';
+import { buildHadrState } from './hadrRows';
+import { applyLinkFault, clearLinkFault, type ActiveLinkFault, type LinkFaultKind, type LinkFaultSpec } from './faults';
+import type { EndpointCertificate, LinkHost, LinkOptions } from './types';
 
 export interface LinkClock {
   now(): Date;
 }
 
+const key = (name: string): string => name.toLowerCase();
+
 export class LinkRegistry {
   private readonly all: ManagedInstanceLink[] = [];
+  /** links by the lower-case name of each host they involve */
+  private readonly byHost = new Map<string, ManagedInstanceLink[]>();
+  private readonly cache = new Map<string, { version: number; at: number; state: HadrState }>();
+  /** bumped by every change (a tick, a role change, a fault): cached HADR states are stale */
+  private version = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(readonly clock: LinkClock) {}
 
   create(options: Omit<LinkOptions, 'now'>): ManagedInstanceLink {
     if (this.find(options.name, options.instance.host.config.name)) throw new Error(`link '${options.name}' already exists`);
-    const link = new ManagedInstanceLink({ ...options, now: this.clock.now() });
-    this.all.push(link);
-    this.refresh();
+    // every link of a SQL Server goes through its one mirroring endpoint, with its one certificate
+    const sibling = this.linksOf(options.partner.host.config.name).find((l) => l.partner.host === options.partner.host);
+    const link = new ManagedInstanceLink({ ...options, partnerCertificate: options.partnerCertificate ?? sibling?.partnerCertificate, now: this.clock.now() });
+    this.add(link);
     return link;
   }
 
   /** a link restored from a saved state (emulator/engine/persistence.ts) */
   adopt(link: ManagedInstanceLink): void {
     if (this.find(link.name, link.instance.host.config.name)) throw new Error(`link '${link.name}' already exists`);
+    this.add(link);
+  }
+
+  private add(link: ManagedInstanceLink): void {
     this.all.push(link);
-    this.refresh();
+    link.onChange = () => this.touch();
+    link.shareCertificate = (cert) => this.setEndpointCertificate(link.partner.host.config.name, cert);
+    for (const host of [link.partner.host, link.instance.host]) {
+      const list = this.byHost.get(key(host.config.name)) ?? [];
+      list.push(link);
+      this.byHost.set(key(host.config.name), list);
+      this.serve(host);
+    }
+    this.touch();
   }
 
   remove(link: ManagedInstanceLink): void {
     const i = this.all.indexOf(link);
     if (i >= 0) this.all.splice(i, 1);
-    this.refresh([link.partner.host, link.instance.host]);
+    link.onChange = undefined;
+    link.shareCertificate = undefined;
+    for (const host of [link.partner.host, link.instance.host]) {
+      const list = this.byHost.get(key(host.config.name));
+      if (list) list.splice(list.indexOf(link), 1);
+      // the log is no longer held for a replica
+      for (const name of link.databaseNames()) {
+        const db = host.findDatabase(name);
+        if (db) db.logTruncationHoldLsn = undefined;
+      }
+    }
+    this.touch();
   }
 
   links(): ManagedInstanceLink[] {
@@ -42,23 +76,75 @@ export class LinkRegistry {
 
   /** the link named `name` that `hostName` takes part in */
   find(name: string, hostName: string): ManagedInstanceLink | undefined {
-    return this.all.find((l) => l.name.toLowerCase() === name.toLowerCase() && l.sideOf(hostName) !== undefined);
+    const wanted = key(name);
+    return this.byHost.get(key(hostName))?.find((l) => key(l.name) === wanted);
   }
 
   linksOf(hostName: string): ManagedInstanceLink[] {
-    return this.all.filter((l) => l.sideOf(hostName) !== undefined);
+    return [...(this.byHost.get(key(hostName)) ?? [])];
   }
 
-  /** advances every link to now and rewrites the HadrState of every host (and of `extraHosts`) */
-  refresh(extraHosts: LinkHost[] = []): void {
+  /** the HADR views' rows of `host`, computed from its links (cached until the next change) */
+  hadrFor(host: LinkHost): HadrState {
+    // valid until the next change: the ticker's advance (every 250 ms) is one, so the views are
+    // as fresh as the links themselves
+    const k = key(host.config.name);
+    const cached = this.cache.get(k);
+    if (cached && cached.version === this.version) return cached.state;
+    const now = this.clock.now();
+    const state = buildHadrState(host, this.byHost.get(k) ?? [], now);
+    this.cache.set(k, { version: this.version, at: now.getTime(), state });
+    return state;
+  }
+
+  /** the host's HADR views come from this registry from now on */
+  private serve(host: LinkHost): void {
+    host.hadrSource = () => this.hadrFor(host);
+  }
+
+  /** something changed outside advance (a role, a fault): recompute the views on the next read */
+  touch(): void {
+    this.version++;
+  }
+
+  /** advances every link to now (the `extraHosts` argument is kept for callers of the old API) */
+  refresh(_extraHosts: LinkHost[] = []): void {
     const now = this.clock.now();
     for (const l of this.all) l.advance(now);
-    const hosts = new Set<LinkHost>(extraHosts);
-    for (const l of this.all) {
-      hosts.add(l.partner.host);
-      hosts.add(l.instance.host);
-    }
-    for (const h of hosts) writeHadrState(h, this.linksOf(h.config.name), now);
+    this.touch();
+  }
+
+  /** advances the links `hostName` takes part in (ARM reads one managed instance's links) */
+  refreshHost(hostName: string): void {
+    const now = this.clock.now();
+    for (const l of this.byHost.get(key(hostName)) ?? []) l.advance(now);
+    this.touch();
+  }
+
+  /**
+   * Sets a SQL Server's endpoint certificate (a rotation, or one set to expire): every link of that
+   * SQL Server uses it. Returns the links it changed.
+   */
+  setEndpointCertificate(sqlServer: string, cert: EndpointCertificate): ManagedInstanceLink[] {
+    const now = this.clock.now();
+    const changed = this.linksOf(sqlServer).filter((l) => key(l.partner.host.config.name) === key(sqlServer));
+    for (const l of changed) l.usePartnerCertificate(cert, now);
+    this.touch();
+    return changed;
+  }
+
+  /** turns a fault on for one link (faults.ts); a certificate change reaches every link of that SQL Server */
+  injectFault(link: ManagedInstanceLink, spec: LinkFaultSpec): ActiveLinkFault {
+    const active = applyLinkFault(link, spec, this.clock.now(), (cert) => this.setEndpointCertificate(link.partner.host.config.name, cert));
+    this.touch();
+    return active;
+  }
+
+  /** turns one fault off; false when it was not on */
+  clearFault(link: ManagedInstanceLink, kind: LinkFaultKind): boolean {
+    const cleared = clearLinkFault(link, kind, this.clock.now(), (cert) => this.setEndpointCertificate(link.partner.host.config.name, cert));
+    this.touch();
+    return cleared;
   }
 
   start(tickMs = 250): void {

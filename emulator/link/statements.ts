@@ -74,6 +74,8 @@ export function executeAvailabilityGroupStatement(stmt: AvailabilityGroupStateme
   if (!link) {
     if (registry.linksOf(instanceName).length === 0) return { handled: false };
     if (stmt.action === 'CREATE') return { handled: false };
+    const local = localAgLinks(registry, instanceName, stmt.name);
+    if (local.length > 0) return localAgStatement(stmt, local, registry);
     throw notFound(stmt.action, stmt.name);
   }
   if (stmt.action === 'CREATE') {
@@ -97,8 +99,9 @@ export function executeAvailabilityGroupStatement(stmt: AvailabilityGroupStateme
       link.plannedFailover(now);
     } else if (/^SET\s*\(\s*ROLE\s*=\s*SECONDARY\s*\)$/.test(text)) {
       if (local.role === 'PRIMARY') link.setRoleSecondary(local.name, now);
-    } else if (/^SET\s*\(\s*REQUIRED_SYNCHRONIZED_SECONDARIES_TO_COMMIT\s*=\s*\d+\s*\)$/.test(text)) {
-      // accepted: the emulated link commits per availability mode
+    } else if (requiredSecondaries(text) !== undefined) {
+      // recorded on the group (sys.availability_groups); the emulated link commits per availability mode
+      link.setRequiredSynchronizedSecondaries(requiredSecondaries(text) as number, now);
     } else if (/^MODIFY AVAILABILITY GROUP ON /.test(text)) {
       link.setAvailabilityMode(requestedMode(link, text), now);
     } else {
@@ -113,4 +116,30 @@ export function executeAvailabilityGroupStatement(stmt: AvailabilityGroupStateme
   }
   registry.refresh();
   return { handled: true, messages };
+}
+
+/** SET (REQUIRED_SYNCHRONIZED_SECONDARIES_TO_COMMIT = n): n, else undefined */
+function requiredSecondaries(text: string): number | undefined {
+  const m = /^SET\s*\(\s*REQUIRED_SYNCHRONIZED_SECONDARIES_TO_COMMIT\s*=\s*(\d+)\s*\)$/.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** the links built on the local availability group `agName` of SQL Server `instanceName` */
+function localAgLinks(registry: LinkRegistry, instanceName: string, agName: string): ManagedInstanceLink[] {
+  return registry.linksOf(instanceName).filter((l) => l.sideOf(instanceName)?.name === 'partner' && l.partner.availabilityGroupName.toLowerCase() === agName.toLowerCase());
+}
+
+/** statements on SQL Server's own AG under a link: its one replica is its primary */
+function localAgStatement(stmt: AvailabilityGroupStatement, links: ManagedInstanceLink[], registry: LinkRegistry): AvailabilityGroupOutcome {
+  const name = links[0].partner.availabilityGroupName;
+  const text = body(stmt);
+  const n = requiredSecondaries(text);
+  if (n !== undefined) {
+    const now = registry.clock.now();
+    for (const l of links) l.setPartnerAgRequiredSynchronizedSecondaries(n, now);
+    return { handled: true, messages: [] };
+  }
+  if (stmt.action === 'ALTER' && /^(FAILOVER|FORCE_FAILOVER_ALLOW_DATA_LOSS)$/.test(text)) throw alreadyPrimary(name);
+  // dropping it under a DAG, and its other options, are not emulated
+  throw new SqlError(40517, 1, 16, `Keyword or statement option '${stmt.text.trim().split(/\s+/).slice(0, 6).join(' ')}' is not supported in this version of SQL Server.`);
 }

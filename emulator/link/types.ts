@@ -13,6 +13,8 @@ export interface LinkHost {
   readonly config: { readonly name: string; readonly kind: InstanceKind };
   readonly serverName: string;
   readonly hadr: HadrState;
+  /** where the instance's HADR views come from: the registry computes them on demand */
+  hadrSource?: () => HadrState;
   findDatabase(name: string): Database | undefined;
 }
 
@@ -62,6 +64,62 @@ export interface LinkOptions {
   instanceReplicaId?: string;
 }
 
+/** A bytes counter and its rate over a window of simulated time (DMV rates: KB/s "during the last active period"). */
+export interface RateMeter {
+  total: number;
+  /** [time ms, total] samples, at least a second apart, oldest first */
+  samples: [number, number][];
+  /** bytes per second over the last window with activity */
+  lastRate: number;
+}
+
+/** Hardened log not yet redone on the secondary (the redo queue), in LSN order. */
+export interface RedoItem {
+  toLsn: bigint;
+  bytes: number;
+  /** bytes of it still to redo */
+  left: number;
+  committedAt: Date;
+}
+
+/** What the primary last heard from the secondary (progress messages): stale while they are cut off. */
+export interface PrimaryView {
+  lastReceived?: LsnMark;
+  lastHardened?: LsnMark;
+  lastRedone?: LsnMark;
+  /** the secondary's end of log */
+  endOfLogLsn?: bigint;
+  /** commit time of the last transaction the secondary hardened (lag) */
+  hardenedCommitTime?: Date;
+  /** the last commit the secondary redid (its last_commit_lsn / time) */
+  redoneCommit?: LsnMark;
+  redoQueueBytes: number;
+  redoRateBytes: number;
+}
+
+/** What the secondary last heard from the primary: stale while they are cut off. */
+export interface SecondaryView {
+  lastSent?: LsnMark;
+  endOfLogLsn?: bigint;
+  sendQueueBytes: number;
+  sendRateBytes: number;
+}
+
+/** An automatic seeding operation (sys.dm_hadr_automatic_seeding, sys.dm_hadr_physical_seeding_stats). */
+export interface SeedingRecord {
+  operationId: string;
+  remoteOperationId: string;
+  startedAt: Date;
+  completedAt?: Date;
+  state: 'SEEDING' | 'COMPLETED' | 'FAILED';
+  attempts: number;
+  totalBytes: number;
+  doneBytes: number;
+  failureCode?: number;
+  failureMessage?: string;
+  failedAt?: Date;
+}
+
 /** Log generated on the primary and not yet hardened on the secondary. */
 export interface LogChunk {
   fromLsn: bigint;
@@ -105,6 +163,21 @@ export interface DatabaseLinkState {
   workloadTps: number;
   /** the last LSN a forced failover already recorded as lost (a later demotion counts from there) */
   lostThroughLsn?: bigint;
+  // ---- added with the per-side views (absent in older state files: defaults apply) ----
+  /** hardened log waiting for redo on the secondary; redoQueueBytes is its sum */
+  redo?: RedoItem[];
+  /** the secondary's last redone commit */
+  redoneCommit?: LsnMark;
+  /** bytes sent, received (hardened) and redone, with their measured rates */
+  sent?: RateMeter;
+  received?: RateMeter;
+  redone?: RateMeter;
+  primaryView?: PrimaryView;
+  secondaryView?: SecondaryView;
+  /** the primary's end of log when it became primary (recovery_lsn) */
+  recoveryLsn?: bigint;
+  /** seeding operations of this database, the running one last */
+  seedingHistory?: SeedingRecord[];
 }
 
 /** Transactions a role change threw away: the unhardened tail of a forced failover, or a demoted primary's diverged log. */
@@ -124,7 +197,16 @@ export interface LostData {
   at: Date;
 }
 
-/** A point-in-time view of one database in the link, what both the DMVs and ARM show. */
+/** A link error (REFERENCE 3.9): the link does not replicate and reports it. */
+export interface LinkErrorState {
+  number: number;
+  description: string;
+  /** ARM replicaState: LinkInitError, LinkCreationError ... */
+  replicaState: string;
+  at: Date;
+}
+
+/** A point-in-time view of one database in the link, from the primary's side (what it knows). */
 export interface DatabaseLinkSnapshot {
   name: string;
   primarySide: LinkSideName | undefined;

@@ -12,6 +12,7 @@ import {
   decimal,
   FLOAT,
   INT,
+  integerRange,
   isDateType,
   isIntegerType,
   isNumericType,
@@ -62,14 +63,24 @@ export function arithmeticType(op: ArithmeticOp, l: TypeInfo, r: TypeInfo): Type
   if (op === '&' || op === '|' || op === '^') {
     for (const t of [left, right]) if (!isIntegerType(t)) throw invalidOperand(t, op);
     if (left.type === 'bit' && right.type === 'bit') return left;
-    return left.type === 'bigint' || right.type === 'bigint' ? BIGINT : INT;
+    return integerResult(left, right);
   }
   if (left.type === 'float' || right.type === 'float') {
     if (op === '%') throw invalidOperand(FLOAT, op);
     return FLOAT;
   }
   if (left.type === 'decimal' || right.type === 'decimal') return decimalResult(op, asDecimalType(left), asDecimalType(right));
-  return left.type === 'bigint' || right.type === 'bigint' ? BIGINT : INT;
+  return integerResult(left, right);
+}
+
+/** integers meet as the higher type (tinyint + tinyint stays tinyint and overflows past 255); bit counts as int */
+function integerResult(l: TypeInfo, r: TypeInfo): TypeInfo {
+  if (l.type === 'bigint' || r.type === 'bigint') return BIGINT;
+  const narrow = (t: TypeInfo): boolean => t.type === 'tinyint' || t.type === 'smallint';
+  if (narrow(l) && narrow(r)) return l.type === 'smallint' || r.type === 'smallint' ? { type: 'smallint' } : { type: 'tinyint' };
+  if (narrow(l) && r.type === 'bit') return l;
+  if (narrow(r) && l.type === 'bit') return r;
+  return INT;
 }
 
 /** SQL Server's precision/scale rules for decimal results, capped at 38 digits */
@@ -173,10 +184,10 @@ export function evaluateArithmetic(op: ArithmeticOp, a: SqlValue, ta: TypeInfo, 
         case '|': r = x | y; break;
         default: r = x ^ y;
       }
-      const isInt = result.type === 'int';
-      const limit = isInt ? BigInt(2147483647) : BigInt('9223372036854775807');
-      if (r > limit || r < -limit - BigInt(1)) throw arithmeticOverflow(result.type);
-      return narrow(r, isInt);
+      const range = integerRange(result.type);
+      const [min, max] = range ? [BigInt(range[0]), BigInt(range[1])] : [-BigInt('9223372036854775808'), BigInt('9223372036854775807')];
+      if (r > max || r < min) throw arithmeticOverflow(result.type);
+      return narrow(r, range !== undefined);
     }
   }
 }
@@ -209,7 +220,9 @@ export function evaluateUnary(op: '-' | '+' | '~', v: SqlValue, t: TypeInfo): Sq
   if (v === null || op === '+') return v;
   if (op === '~') {
     if (typeof v === 'boolean') return !v;
-    return narrow(~BigInt(v as number | bigint), t.type === 'int');
+    const bits = ~BigInt(v as number | bigint);
+    // ~ on a tinyint stays in 0..255
+    return narrow(t.type === 'tinyint' ? bits & BigInt(0xff) : bits, integerRange(t.type) !== undefined);
   }
   switch (result.type) {
     case 'float':
@@ -220,10 +233,10 @@ export function evaluateUnary(op: '-' | '+' | '~', v: SqlValue, t: TypeInfo): Sq
     }
     default: {
       const r = -BigInt(typeof v === 'boolean' ? (v ? 1 : 0) : (v as number | bigint));
-      const isInt = result.type === 'int';
-      const limit = isInt ? BigInt(2147483647) : BigInt('9223372036854775807');
-      if (r > limit) throw arithmeticOverflow(result.type);
-      return narrow(r, isInt);
+      const range = integerRange(result.type);
+      const [min, max] = range ? [BigInt(range[0]), BigInt(range[1])] : [-BigInt('9223372036854775808'), BigInt('9223372036854775807')];
+      if (r > max || r < min) throw arithmeticOverflow(result.type);
+      return narrow(r, range !== undefined);
     }
   }
 }

@@ -58,7 +58,7 @@ function toNumber(v: SqlValue): number {
 export function groupKey(value: SqlValue, t: TypeInfo): string {
   if (value === null) return '\u0000null';
   if (isStringType(t)) return 's:' + String(value).replace(/ +$/, '').toLocaleUpperCase('en');
-  if (t.type === 'decimal' || t.type === 'float' || t.type === 'int' || t.type === 'bigint') {
+  if (t.type === 'decimal' || t.type === 'float' || t.type === 'int' || t.type === 'bigint' || t.type === 'smallint' || t.type === 'tinyint') {
     const d = toDecValue(typeof value === 'number' && !Number.isInteger(value) ? value.toPrecision(17) : value);
     let { units, scale } = d;
     while (scale > 0 && units % BigInt(10) === BigInt(0)) {

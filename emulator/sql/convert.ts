@@ -5,10 +5,8 @@ import type { SqlValue } from '../tds/types';
 import { dateConversionFailed, formatDate, normaliseDate, parseDateString } from './dateTime';
 import { decFromNumber, decToNumber, fitDec, formatDec, parseDec, truncate, type Dec } from './decimal';
 import { arithmeticOverflow } from './errors';
-import { isDateType, isStringType, typeName, type TypeInfo } from './sqlTypes';
+import { integerRange, isDateType, isIntegerType, isStringType, typeName, type TypeInfo } from './sqlTypes';
 
-const INT_MIN = -2147483648;
-const INT_MAX = 2147483647;
 const BIGINT_MIN = BigInt('-9223372036854775808');
 const BIGINT_MAX = BigInt('9223372036854775807');
 const DATETIME_ZERO = Date.UTC(1900, 0, 1);
@@ -32,6 +30,8 @@ export function convertValue(value: SqlValue, from: TypeInfo, to: TypeInfo, styl
     case 'varchar':
     case 'nvarchar':
       return toText(value, from, to, style);
+    case 'tinyint':
+    case 'smallint':
     case 'int':
     case 'bigint':
       return toInteger(value, from, to, explicit);
@@ -57,13 +57,13 @@ function checkAllowed(from: TypeInfo, to: TypeInfo, explicit: boolean): void {
   const f = from.type;
   const t = to.type;
   if (f === t || isStringType(from) || isStringType(to)) return;
-  const numeric = (x: string): boolean => ['int', 'bigint', 'bit', 'decimal', 'float'].includes(x);
+  const numeric = (x: string): boolean => ['tinyint', 'smallint', 'int', 'bigint', 'bit', 'decimal', 'float'].includes(x);
   if (numeric(f) && numeric(t)) return;
   if (isDateType(from) && isDateType(to)) return;
   if (f === 'datetime' && numeric(t) && t !== 'bit') return;
   if (numeric(f) && f !== 'bit' && t === 'datetime') return;
   if (f === 'varbinary' || t === 'varbinary') {
-    if (f === 'uniqueidentifier' || t === 'uniqueidentifier' || f === 'int' || f === 'bigint' || t === 'int' || t === 'bigint') return;
+    if (f === 'uniqueidentifier' || t === 'uniqueidentifier' || isIntegerType(from) || isIntegerType(to)) return;
   }
   throw notAllowed(from, to, explicit);
 }
@@ -114,17 +114,23 @@ function toText(value: NonNullable<SqlValue>, from: TypeInfo, to: TypeInfo, styl
 // ---------------------------------------------------------------- numbers
 
 function toInteger(value: SqlValue, from: TypeInfo, to: TypeInfo, explicit: boolean): number | bigint {
-  const isInt = to.type === 'int';
-  const min = isInt ? BigInt(INT_MIN) : BIGINT_MIN;
-  const max = isInt ? BigInt(INT_MAX) : BIGINT_MAX;
+  // tinyint and smallint are int with a narrower range
+  const range = integerRange(to.type);
+  const isInt = range !== undefined;
+  const min = range ? BigInt(range[0]) : BIGINT_MIN;
+  const max = range ? BigInt(range[1]) : BIGINT_MAX;
   let big: bigint;
   if (typeof value === 'string' && isStringType(from)) {
     const text = value.trim();
     if (text !== '' && !/^[+-]?\d+$/.test(text))
       throw new SqlError(245, 1, 16, `Conversion failed when converting the ${describeSource(from)} value '${value}' to data type ${to.type}.`);
     big = text === '' ? BigInt(0) : BigInt(text);
-    if (big < min || big > max)
+    if (big < min || big > max) {
+      // SQL Server names the narrow integer types by their storage names here
+      if (to.type === 'tinyint' || to.type === 'smallint')
+        throw new SqlError(244, 1, 16, `The conversion of the ${describeSource(from)} value '${value}' overflowed an ${to.type === 'tinyint' ? 'INT1' : 'INT2'} column. Use a larger integer column.`);
       throw new SqlError(248, 1, 16, `The conversion of the ${describeSource(from)} value '${value}' overflowed an ${to.type} column.`);
+    }
     return narrow(big, isInt);
   }
   if (typeof value === 'boolean') return value ? 1 : 0;
@@ -135,8 +141,10 @@ function toInteger(value: SqlValue, from: TypeInfo, to: TypeInfo, explicit: bool
   } else if (typeof value === 'string' && from.type === 'decimal') big = truncate(parseDec(value) as Dec, 0).units;
   else if (value instanceof Date && from.type === 'datetime') big = BigInt(Math.round((value.getTime() - DATETIME_ZERO) / DAY_MS));
   else if (Buffer.isBuffer(value)) {
-    const width = isInt ? 4 : 8;
+    const width = to.type === 'tinyint' ? 1 : to.type === 'smallint' ? 2 : isInt ? 4 : 8;
     const bytes = Buffer.concat([Buffer.alloc(Math.max(0, width - value.length)), value.subarray(Math.max(0, value.length - width))]);
+    if (width === 1) return bytes.readUInt8(0);
+    if (width === 2) return bytes.readInt16BE(0);
     return isInt ? bytes.readInt32BE(0) : narrow(bytes.readBigInt64BE(0), false);
   } else throw notAllowed(from, to, explicit);
   if (big < min || big > max) throw arithmeticOverflow(to.type, from.type === 'decimal' ? 'numeric' : 'expression');
@@ -256,7 +264,11 @@ function toBinary(value: SqlValue, from: TypeInfo, to: TypeInfo, style: number |
       bytes = Buffer.from(hex, 'hex');
     } else bytes = Buffer.from(value, from.type === 'nvarchar' ? 'utf16le' : 'latin1');
   } else if (Buffer.isBuffer(value)) bytes = value;
-  else if (typeof value === 'number' && from.type === 'int') {
+  else if (typeof value === 'number' && from.type === 'tinyint') bytes = Buffer.from([value & 0xff]);
+  else if (typeof value === 'number' && from.type === 'smallint') {
+    bytes = Buffer.alloc(2);
+    bytes.writeInt16BE(value);
+  } else if (typeof value === 'number' && from.type === 'int') {
     bytes = Buffer.alloc(4);
     bytes.writeInt32BE(value);
   } else if ((typeof value === 'number' || typeof value === 'bigint') && from.type === 'bigint') {

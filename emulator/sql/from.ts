@@ -3,15 +3,15 @@
 // columns exist) happens once, before rows are read, so unknown names fail even on empty tables.
 import { SqlError } from '../sqlError';
 import type { SqlValue } from '../tds/types';
-import type { CommonTableExpression, TableSource } from './ast';
+import type { CommonTableExpression, Expr, TableSource } from './ast';
 import { invalidObject } from './errors';
 import type { TableFunction } from './context';
 import { convertValue } from './convert';
 import { evalCondition, evalExpr } from './expressions';
 import { formatObjectName } from './parseNames';
-import type { Binding, Evaluator, Frame, Scope } from './scope';
+import { resolveColumn, type Binding, type Evaluator, type Frame, type Resolved, type Scope } from './scope';
 import { bindQuery, runBound, type BoundQuery } from './select';
-import { INT, sameRepresentation, typeOfColumn } from './sqlTypes';
+import { INT, sameRepresentation, typeOfColumn, type TypeInfo } from './sqlTypes';
 import { isUntypedNull, mergeTypes, typeOf } from './typeOf';
 
 export interface BoundSource {
@@ -84,6 +84,7 @@ function bindJoin(source: Extract<TableSource, { kind: 'join' }>, ev: Evaluator,
   const scope: Scope = { columns, parent: outer };
   const leftNulls = left.columns.map(() => null);
   const rightNulls = right.columns.map(() => null);
+  const equiKey = isApply || source.on === undefined ? undefined : findEquiKey(source.on, scope, left.columns.length);
 
   const rows = (frame: Frame | undefined): SqlValue[][] => {
     const leftRows = left.rows(frame);
@@ -100,14 +101,22 @@ function bindJoin(source: Extract<TableSource, { kind: 'join' }>, ev: Evaluator,
     const matches = (l: SqlValue[], r: SqlValue[]): boolean =>
       source.on === undefined || evalCondition(source.on, ev, { scope, row: [...l, ...r], parent: frame }) === true;
     const rightMatched = new Array<boolean>(rightRows.length).fill(false);
+    // an equality on one column of each side narrows the right rows to those with the same key
+    // (the whole ON condition is still evaluated on them), so joining DMVs of hundreds of rows
+    // costs rows, not rows squared
+    const candidates = equiKey ? hashRows(rightRows, equiKey.right) : undefined;
+    const all = rightRows.map((_, i) => i);
     for (const l of leftRows) {
       let matched = false;
-      rightRows.forEach((r, i) => {
-        if (!matches(l, r)) return;
+      const lk = equiKey ? hashKey(l[equiKey.left]) : undefined;
+      const indices = candidates ? (lk === undefined ? [] : (candidates.get(lk) ?? [])) : all;
+      for (const i of indices) {
+        const r = rightRows[i];
+        if (!matches(l, r)) continue;
         matched = true;
         rightMatched[i] = true;
         out.push([...l, ...r]);
-      });
+      }
       if (!matched && (source.type === 'LEFT' || source.type === 'FULL')) out.push([...l, ...rightNulls]);
     }
     if (source.type === 'RIGHT' || source.type === 'FULL')
@@ -117,6 +126,62 @@ function bindJoin(source: Extract<TableSource, { kind: 'join' }>, ev: Evaluator,
     return out;
   };
   return { columns, rows };
+}
+
+/** integer and GUID columns compare by value alone, so equal values hash equal; other types do not qualify */
+function hashable(t: TypeInfo): 'integer' | 'guid' | undefined {
+  if (t.type === 'tinyint' || t.type === 'smallint' || t.type === 'int' || t.type === 'bigint') return 'integer';
+  if (t.type === 'uniqueidentifier') return 'guid';
+  return undefined;
+}
+
+/** the first `a.x = b.y` of the ON condition's AND terms with one column of each side, both hashable alike */
+function findEquiKey(on: Expr, scope: Scope, leftWidth: number): { left: number; right: number } | undefined {
+  const terms: Expr[] = [];
+  const collect = (e: Expr): void => {
+    if (e.kind === 'binary' && e.op === 'AND') {
+      collect(e.left);
+      collect(e.right);
+    } else terms.push(e);
+  };
+  collect(on);
+  for (const t of terms) {
+    if (t.kind !== 'binary' || t.op !== '=' || t.left.kind !== 'column' || t.right.kind !== 'column') continue;
+    let a: Resolved;
+    let b: Resolved;
+    try {
+      a = resolveColumn(scope, t.left);
+      b = resolveColumn(scope, t.right);
+    } catch {
+      // the evaluation reports the error as before
+      return undefined;
+    }
+    if (a.level !== 0 || b.level !== 0) continue;
+    const kind = hashable(a.binding.type);
+    if (kind === undefined || kind !== hashable(b.binding.type)) continue;
+    if (a.index < leftWidth && b.index >= leftWidth) return { left: a.index, right: b.index - leftWidth };
+    if (b.index < leftWidth && a.index >= leftWidth) return { left: b.index, right: a.index - leftWidth };
+  }
+  return undefined;
+}
+
+function hashKey(v: SqlValue): string | undefined {
+  if (v === null) return undefined;
+  if (typeof v === 'string') return v.toUpperCase();
+  if (typeof v === 'boolean') return v ? '1' : '0';
+  return String(v);
+}
+
+function hashRows(rows: SqlValue[][], column: number): Map<string, number[]> {
+  const map = new Map<string, number[]>();
+  rows.forEach((r, i) => {
+    const k = hashKey(r[column]);
+    if (k === undefined) return;
+    const list = map.get(k);
+    if (list) list.push(i);
+    else map.set(k, [i]);
+  });
+  return map;
 }
 
 function bindTable(source: Extract<TableSource, { kind: 'table' | 'function' }>, ev: Evaluator): BoundSource {

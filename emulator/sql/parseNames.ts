@@ -43,8 +43,8 @@ interface TypeInfo {
 const TYPES: Record<string, TypeInfo> = {
   INT: { type: 'int', kind: 'plain' },
   INTEGER: { type: 'int', kind: 'plain' },
-  SMALLINT: { type: 'int', kind: 'plain' },
-  TINYINT: { type: 'int', kind: 'plain' },
+  SMALLINT: { type: 'smallint', kind: 'plain' },
+  TINYINT: { type: 'tinyint', kind: 'plain' },
   BIGINT: { type: 'bigint', kind: 'plain' },
   BIT: { type: 'bit', kind: 'plain' },
   DECIMAL: { type: 'decimal', kind: 'decimal' },

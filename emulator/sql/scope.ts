@@ -59,7 +59,13 @@ export interface Resolved {
   binding: Binding;
 }
 
-const same = (a: string, b: string): boolean => a.localeCompare(b, 'en', { sensitivity: 'accent' }) === 0;
+const collator = new Intl.Collator('en', { sensitivity: 'accent' });
+// names compare case-insensitively; the collator (slow) only decides what plain lower-casing cannot
+const same = (a: string, b: string): boolean => {
+  if (a.length === b.length && a.toLowerCase() === b.toLowerCase()) return true;
+  if (/^[\x00-\x7f]*$/.test(a) && /^[\x00-\x7f]*$/.test(b)) return false;
+  return collator.compare(a, b) === 0;
+};
 
 export function resolveColumn(scope: Scope, column: { table?: string; name: string }): Resolved {
   let level = 0;

@@ -21,6 +21,8 @@ const PRECEDENCE: Record<SqlType, number> = {
   decimal: 8,
   bigint: 7,
   int: 6,
+  smallint: 5.6,
+  tinyint: 5.3,
   bit: 5,
   uniqueidentifier: 4,
   nvarchar: 3,
@@ -67,7 +69,22 @@ function maxLength(a?: number, b?: number): number | undefined {
 }
 
 export const isStringType = (t: TypeInfo): boolean => t.type === 'varchar' || t.type === 'nvarchar';
-export const isIntegerType = (t: TypeInfo): boolean => t.type === 'int' || t.type === 'bigint' || t.type === 'bit';
+export const isIntegerType = (t: TypeInfo): boolean =>
+  t.type === 'int' || t.type === 'bigint' || t.type === 'bit' || t.type === 'smallint' || t.type === 'tinyint';
+
+/** the range of the integer types narrower than bigint (8115 / 220 outside it) */
+export function integerRange(type: SqlType): [number, number] | undefined {
+  switch (type) {
+    case 'tinyint':
+      return [0, 255];
+    case 'smallint':
+      return [-32768, 32767];
+    case 'int':
+      return [-2147483648, 2147483647];
+    default:
+      return undefined;
+  }
+}
 export const isNumericType = (t: TypeInfo): boolean => isIntegerType(t) || t.type === 'decimal' || t.type === 'float';
 export const isDateType = (t: TypeInfo): boolean =>
   t.type === 'datetime' || t.type === 'datetime2' || t.type === 'date' || t.type === 'datetimeoffset';
@@ -77,6 +94,8 @@ export function asDecimalType(t: TypeInfo): { precision: number; scale: number }
   if (t.type === 'decimal') return { precision: t.precision ?? 18, scale: t.scale ?? 0 };
   if (t.type === 'bigint') return { precision: 19, scale: 0 };
   if (t.type === 'bit') return { precision: 1, scale: 0 };
+  if (t.type === 'tinyint') return { precision: 3, scale: 0 };
+  if (t.type === 'smallint') return { precision: 5, scale: 0 };
   return { precision: 10, scale: 0 };
 }
 

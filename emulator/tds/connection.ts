@@ -249,10 +249,21 @@ export class TdsConnection {
 
   private onPrelogin(message: TdsMessage): void {
     const request = parsePrelogin(message.payload);
-    const encryption = chooseEncryption(request.encryption, this.encryption !== 'none');
+    const required = this.ctx.endpoint.requireEncryption === true;
+    const encryption = chooseEncryption(request.encryption, this.encryption !== 'none', required);
     const response = buildPreloginResponse(this.ctx.endpoint.versionBytes, encryption);
     writeWholeMessage(this.sink, response, LOGIN_PACKET_SIZE);
-    if (encryption === Encryption.ON) {
+    if (required && this.encryption === 'none' && (request.encryption === undefined || request.encryption === Encryption.NOT_SUP)) {
+      // the server requires encryption and the client cannot do it: ENCRYPT_REQ, then the server
+      // ends the connection (MS-TDS; Azure SQL refuses unencrypted clients)
+      this.closing = true;
+      this.state = 'login';
+      const out = this.tlsSocket ?? this.socket;
+      out.end(() => this.destroy());
+      setTimeout(() => this.destroy(), 1000).unref();
+      return;
+    }
+    if (encryption === Encryption.ON || encryption === Encryption.REQ) {
       // From here the client wraps its TLS handshake in PRELOGIN packets.
       this.transport = new TransportDuplex(this.socket, 'prelogin');
       this.attachTls('prelogin', this.ctx.preloginTls);
@@ -319,6 +330,15 @@ export class TdsConnection {
         appName: login.appName,
         hostName: login.hostName,
         serverName: login.serverName,
+        connection: {
+          clientAddress: (this.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+          clientPort: this.socket.remotePort ?? 0,
+          localAddress: (this.socket.localAddress ?? '').replace(/^::ffff:/, ''),
+          localPort: this.socket.localPort ?? 0,
+          encrypted: this.encryption !== 'none',
+          packetSize: Math.min(MAX_PACKET_SIZE, Math.max(MIN_PACKET_SIZE, requested)),
+          tdsVersion,
+        },
       });
     } catch (e) {
       const messages = messagesFromThrown(e);

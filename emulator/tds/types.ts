@@ -6,6 +6,9 @@
 export type SqlType =
   | 'nvarchar'
   | 'varchar'
+  /** tinyint and smallint travel as INTN of 1 and 2 bytes (catalog columns SQL Server declares so) */
+  | 'tinyint'
+  | 'smallint'
   | 'int'
   | 'bigint'
   | 'bit'
@@ -86,6 +89,20 @@ export type RequestOutput =
   /** a procedure's RETURN code (RETURNSTATUS; mssql's result.returnValue); RPCs only, default 0 */
   | { type: 'returnStatus'; value: number };
 
+/** The TCP connection a login arrived on (sys.dm_exec_connections). */
+export interface ConnectionDetails {
+  clientAddress: string;
+  clientPort: number;
+  localAddress: string;
+  localPort: number;
+  /** TLS protects the traffic (PRELOGIN or TDS 8 strict) */
+  encrypted: boolean;
+  /** the packet size the connection will use */
+  packetSize: number;
+  /** the negotiated TDS version, as LOGINACK carries it (0x74000004 = 7.4) */
+  tdsVersion: number;
+}
+
 export interface LoginRequest {
   userName: string;
   password: string;
@@ -98,6 +115,8 @@ export interface LoginRequest {
   appName: string;
   hostName: string;
   serverName: string;
+  /** where the connection comes from and how it is protected */
+  connection?: ConnectionDetails;
 }
 
 export type LoginResult =
@@ -147,6 +166,12 @@ export interface EngineEndpoint {
   login(request: LoginRequest): Promise<LoginResult>;
   /** Injected before any protocol work: refuse the TCP connection outright (instance down). */
   acceptConnections(): boolean;
+  /**
+   * Every connection must be encrypted (Azure SQL, a managed instance): PRELOGIN answers
+   * ENCRYPT_REQ, a client that cannot encrypt (ENCRYPT_NOT_SUP) is refused, and ENCRYPT_OFF means
+   * the whole connection is encrypted, not just the login.
+   */
+  readonly requireEncryption?: boolean;
 }
 
 /** PEM material for the emulator's TLS (TLS inside PRELOGIN and TDS 8 strict). */

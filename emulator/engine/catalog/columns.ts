@@ -14,15 +14,17 @@ function field<T>(spec: ColumnSpec, get: Getter<T>): Field<T> {
   return { spec, get };
 }
 
-/** column factories named after the SQL Server type they stand for (tinyint/smallint travel as int) */
+/** column factories named after the SQL Server type they stand for, sent with that type on the wire */
 export const c = {
   sysname: <T>(name: string, get: Getter<T>, nullable = false) => field<T>({ name, type: 'nvarchar', length: 128, nullable }, get),
   nvarchar: <T>(name: string, length: number, get: Getter<T>, nullable = true) => field<T>({ name, type: 'nvarchar', length, nullable }, get),
+  /** varchar(n) columns (and char(n) ones where the value is plain ASCII), code page 1252 */
+  varchar: <T>(name: string, length: number, get: Getter<T>, nullable = true) => field<T>({ name, type: 'varchar', length, nullable }, get),
   /** char(n)/varchar(n) columns: sent as nvarchar, which every client reads the same way */
   char: <T>(name: string, length: number, get: Getter<T>, nullable = true) => field<T>({ name, type: 'nvarchar', length, nullable }, get),
   int: <T>(name: string, get: Getter<T>, nullable = false) => field<T>({ name, type: 'int', nullable }, get),
-  tinyint: <T>(name: string, get: Getter<T>, nullable = false) => field<T>({ name, type: 'int', nullable }, get),
-  smallint: <T>(name: string, get: Getter<T>, nullable = false) => field<T>({ name, type: 'int', nullable }, get),
+  tinyint: <T>(name: string, get: Getter<T>, nullable = false) => field<T>({ name, type: 'tinyint', nullable }, get),
+  smallint: <T>(name: string, get: Getter<T>, nullable = false) => field<T>({ name, type: 'smallint', nullable }, get),
   bigint: <T>(name: string, get: Getter<T>, nullable = false) => field<T>({ name, type: 'bigint', nullable }, get),
   bit: <T>(name: string, get: Getter<T>, nullable = false) => field<T>({ name, type: 'bit', nullable }, get),
   datetime: <T>(name: string, get: Getter<T>, nullable = true) => field<T>({ name, type: 'datetime', nullable }, get),

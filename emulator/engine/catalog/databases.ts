@@ -1,4 +1,6 @@
 // sys.databases: one row per database, columns as SQL Server 2022 names and types them.
+import type { AvailabilityDatabaseRow } from '../hadr';
+import { LOG_REUSE_WAIT_CODES, logTruncation } from '../logSpace';
 import type { Database } from '../model';
 import { bit, c, view } from './columns';
 import { RECOVERY_CODES, STATE_CODES, USER_ACCESS_CODES, type CatalogScope } from './scope';
@@ -7,6 +9,12 @@ const SA_SID = Buffer.from([0x01]);
 
 export function sysDatabases(scope: CatalogScope) {
   const isMi = scope.instance.config.kind === 'managedInstance';
+  // availability databases: the local replica of their group (on SQL Server the local AG, listed last)
+  let joined: Map<number, AvailabilityDatabaseRow> | undefined;
+  const agOf = (d: Database): AvailabilityDatabaseRow | undefined => {
+    joined ??= new Map((scope.instance.hadr.availabilityDatabases ?? []).map((r) => [r.databaseId, r]));
+    return joined.get(d.databaseId);
+  };
   return view<Database>(
     [
       c.sysname('name', (d) => d.name),
@@ -43,10 +51,10 @@ export function sysDatabases(scope: CatalogScope) {
       c.bit('is_published', () => 0),
       c.bit('is_subscribed', () => 0),
       c.bit('is_distributor', () => 0),
-      c.tinyint('log_reuse_wait', () => 0, true),
-      c.nvarchar('log_reuse_wait_desc', 60, () => 'NOTHING'),
-      c.guid('group_database_id', () => null),
-      c.guid('replica_id', () => null),
+      c.tinyint('log_reuse_wait', (d) => LOG_REUSE_WAIT_CODES[logTruncation(d, scope.instance.config.kind).reuseWait], true),
+      c.nvarchar('log_reuse_wait_desc', 60, (d) => logTruncation(d, scope.instance.config.kind).reuseWait),
+      c.guid('group_database_id', (d) => agOf(d)?.groupDatabaseId ?? null),
+      c.guid('replica_id', (d) => agOf(d)?.replicaId ?? null),
       c.tinyint('containment', () => 0, true),
       c.nvarchar('containment_desc', 60, () => 'NONE'),
       c.int('target_recovery_time_in_seconds', () => 60, true),

@@ -18,7 +18,17 @@ import { userTable } from './userTable';
 import { findTable } from './userObjects';
 import { informationSchemaTables } from './informationSchema';
 import { dmDbPartitionStats, sysIndexes, sysObjects } from './objectsExtra';
-import { dmHadrAvailabilityReplicaStates, dmHadrDatabaseReplicaStates, sysAvailabilityGroups, sysAvailabilityReplicas } from './hadr';
+import {
+  dmHadrAutomaticSeeding,
+  dmHadrAvailabilityGroupStates,
+  dmHadrAvailabilityReplicaStates,
+  dmHadrDatabaseReplicaStates,
+  dmHadrPhysicalSeedingStats,
+  sysAvailabilityGroups,
+  sysAvailabilityReplicas,
+} from './hadr';
+import { sysCertificates, sysDatabaseMirroringEndpoints, sysEndpoints, sysTcpEndpoints } from './endpoints';
+import { dmExecConnections, dmOsPerformanceCounters } from './dmOs';
 
 type ViewBuilder = (scope: CatalogScope) => VirtualTable;
 
@@ -49,6 +59,15 @@ const SYS_VIEWS: Record<string, SystemView> = {
   availability_replicas: { build: sysAvailabilityReplicas, databaseScoped: false },
   dm_hadr_availability_replica_states: { build: dmHadrAvailabilityReplicaStates, databaseScoped: false },
   dm_hadr_database_replica_states: { build: dmHadrDatabaseReplicaStates, databaseScoped: false },
+  dm_hadr_availability_group_states: { build: dmHadrAvailabilityGroupStates, databaseScoped: false },
+  dm_hadr_automatic_seeding: { build: dmHadrAutomaticSeeding, databaseScoped: false },
+  dm_hadr_physical_seeding_stats: { build: dmHadrPhysicalSeedingStats, databaseScoped: false },
+  certificates: { build: sysCertificates, databaseScoped: true },
+  endpoints: { build: sysEndpoints, databaseScoped: false },
+  tcp_endpoints: { build: sysTcpEndpoints, databaseScoped: false },
+  database_mirroring_endpoints: { build: sysDatabaseMirroringEndpoints, databaseScoped: false },
+  dm_os_performance_counters: { build: dmOsPerformanceCounters, databaseScoped: false },
+  dm_exec_connections: { build: dmExecConnections, databaseScoped: false },
 };
 
 const MSDB_TABLES: Record<string, ViewBuilder> = {

@@ -80,7 +80,8 @@ export function msdbBackupMediaFamily(scope: CatalogScope) {
       c.int('media_count', () => 1, true),
       c.nvarchar('logical_device_name', 128, () => null),
       c.nvarchar('physical_device_name', 260, (r) => r.url),
-      c.tinyint('device_type', () => 9, true),
+      // 9 URL; 2 disk (TO DISK = 'NUL')
+      c.tinyint('device_type', (r) => (/^https?:\/\//i.test(r.url) ? 9 : 2), true),
       c.tinyint('physical_block_size', () => 0, true),
       c.tinyint('mirror', () => 0),
     ],

@@ -9,7 +9,8 @@
 import { dataFileBytes, durationMs, PAGE_BYTES } from '../../backup/sizing';
 import type { Statement } from '../../sql/ast';
 import { SqlError } from '../../sqlError';
-import type { SqlMessage } from '../../tds/types';
+import type { ResultSet, SqlMessage } from '../../tds/types';
+import { logSpace } from '../logSpace';
 import { accessError } from '../access';
 import { objectIdOf } from '../catalog/userObjects';
 import type { EmulatedInstance } from '../instance';
@@ -23,9 +24,47 @@ type Of<K extends Statement['kind']> = Extract<Statement, { kind: K }>;
 const info = (number: number, message: string): SqlMessage => ({ number, state: 1, class: 0, message });
 const COMPLETED = info(2528, 'DBCC execution completed. If DBCC printed error messages, contact your system administrator.');
 
-/** the messages DBCC produced; an error (class 16) among them makes the statement fail */
-export async function runDbcc(env: ExecEnv, stmt: Of<'dbcc'>): Promise<SqlMessage[]> {
+/** what DBCC produced: its messages (an error, class 16, among them makes the statement fail), and a result set for the commands that return one */
+export interface DbccOutcome {
+  messages: SqlMessage[];
+  resultSet?: ResultSet;
+}
+
+export async function runDbcc(env: ExecEnv, stmt: Of<'dbcc'>): Promise<DbccOutcome> {
   const noInfo = stmt.withOptions.some((o) => o.toUpperCase() === 'NO_INFOMSGS');
+  if (stmt.command === 'SQLPERF') return sqlPerf(env, stmt, noInfo);
+  return { messages: await runDbccMessages(env, stmt, noInfo) };
+}
+
+/**
+ * DBCC SQLPERF(LOGSPACE): one row per database, as SQL Server returns it (Database Name, Log Size
+ * (MB), Log Space Used (%), Status); the other SQLPERF forms (clearing wait statistics) only
+ * complete.
+ */
+function sqlPerf(env: ExecEnv, stmt: Of<'dbcc'>, noInfo: boolean): DbccOutcome {
+  const arg = stmt.args.length > 0 ? String(evaluate(env, stmt.args[0]) ?? '') : '';
+  if (arg.toUpperCase() !== 'LOGSPACE') return { messages: noInfo ? [] : [COMPLETED] };
+  const inst = env.session.instance;
+  const rows = inst.databases().map((db) => {
+    const space = logSpace(db, inst.config.kind);
+    return [db.name, space.sizeBytes / (1024 * 1024), space.usedPercent, 0];
+  });
+  return {
+    resultSet: {
+      // real values travel as float (8 bytes): the wire has no 4-byte float here
+      columns: [
+        { name: 'Database Name', type: 'nvarchar', length: 128, nullable: true },
+        { name: 'Log Size (MB)', type: 'float', nullable: true },
+        { name: 'Log Space Used (%)', type: 'float', nullable: true },
+        { name: 'Status', type: 'int', nullable: true },
+      ],
+      rows,
+    },
+    messages: noInfo ? [] : [COMPLETED],
+  };
+}
+
+async function runDbccMessages(env: ExecEnv, stmt: Of<'dbcc'>, noInfo: boolean): Promise<SqlMessage[]> {
   switch (stmt.command) {
     case 'CHECKDB':
       return checkDb(env, stmt, noInfo);

@@ -28,6 +28,8 @@ export function aggregateType(name: string, arg: TypeInfo): TypeInfo {
     case 'SUM':
     case 'AVG':
       if (arg.type === 'int' || arg.type === 'bigint') return arg;
+      // SUM/AVG of tinyint and smallint return int
+      if (arg.type === 'tinyint' || arg.type === 'smallint') return INT;
       if (arg.type === 'bit' || isStringType(arg) || arg.type === 'uniqueidentifier' || arg.type === 'varbinary' || arg.type === 'date' || arg.type.startsWith('datetime'))
         throw new SqlError(8117, 1, 16, `Operand data type ${arg.type} is invalid for ${name.toLowerCase()} operator.`);
       if (arg.type === 'decimal') return decimal(38, name === 'AVG' ? Math.max(arg.scale ?? 0, 6) : (arg.scale ?? 0));

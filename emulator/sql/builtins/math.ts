@@ -3,7 +3,7 @@ import type { SqlValue } from '../../tds/types';
 import { convertValue, narrow } from '../convert';
 import { decFromNumber, formatDec, parseDec, rescale, type Dec } from '../decimal';
 import { arithmeticOverflow } from '../errors';
-import { decimal, FLOAT, INT, isNumericType, isStringType, type TypeInfo } from '../sqlTypes';
+import { decimal, FLOAT, INT, integerRange, isNumericType, isStringType, type TypeInfo } from '../sqlTypes';
 import type { FunctionTable } from './types';
 
 /** numeric functions take strings as float, as SQL Server's implicit conversion does */
@@ -26,8 +26,9 @@ function asDec(v: SqlValue, t: TypeInfo): Dec {
 function fromDec(d: Dec, t: TypeInfo): SqlValue {
   if (t.type === 'decimal') return formatDec(rescale(d, t.scale ?? 0));
   const big = rescale(d, 0).units;
-  if (t.type === 'int' && (big > BigInt(2147483647) || big < BigInt(-2147483648))) throw arithmeticOverflow('int');
-  return narrow(big, t.type === 'int');
+  const range = integerRange(t.type);
+  if (range && (big > BigInt(range[1]) || big < BigInt(range[0]))) throw arithmeticOverflow(t.type);
+  return narrow(big, range !== undefined);
 }
 
 const ONE = BigInt(1);

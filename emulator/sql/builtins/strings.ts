@@ -31,6 +31,10 @@ function byteLength(value: SqlValue, t: TypeInfo): number {
       return String(value).length * 2;
     case 'varchar':
       return Buffer.byteLength(String(value), 'latin1');
+    case 'tinyint':
+      return 1;
+    case 'smallint':
+      return 2;
     case 'int':
       return 4;
     case 'bigint':

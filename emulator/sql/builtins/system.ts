@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { SqlValue } from '../../tds/types';
 import { convertValue } from '../convert';
 import { unknownFunction } from '../errors';
-import { INT, isStringType, nvarchar, SYSNAME, typeOfValue, UNIQUEIDENTIFIER, type TypeInfo } from '../sqlTypes';
+import { INT, isNumericType, isStringType, nvarchar, SYSNAME, typeOfValue, UNIQUEIDENTIFIER, type TypeInfo } from '../sqlTypes';
 import { text } from './strings';
 import type { FunctionCall, FunctionTable } from './types';
 
@@ -119,7 +119,7 @@ export const SYSTEM_FUNCTIONS: FunctionTable = {
     resultType: () => INT,
     evaluate: ({ args, types }) => {
       if (args[0] === null) return 0;
-      if (!isStringType(types[0])) return types[0].type === 'int' || types[0].type === 'bigint' || types[0].type === 'decimal' || types[0].type === 'float' || types[0].type === 'bit' ? 1 : 0;
+      if (!isStringType(types[0])) return isNumericType(types[0]) || types[0].type === 'float' || types[0].type === 'bit' ? 1 : 0;
       return /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(String(args[0])) ? 1 : 0;
     },
   },

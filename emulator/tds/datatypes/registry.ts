@@ -10,7 +10,7 @@ import { datetime2Decoder, datetime2Encoder } from './datetime2';
 import { datetimeoffsetDecoder, datetimeoffsetEncoder } from './datetimeoffset';
 import { decimalDecoder, decimalEncoder } from './decimal';
 import { floatDecoder, floatEncoder } from './float';
-import { intDecoder, intEncoder } from './int';
+import { intDecoder, intEncoder, smallintEncoder, tinyintEncoder } from './int';
 import { legacyLobDecoder } from './legacyLob';
 import { moneyDecoder } from './money';
 import { nvarcharDecoder, nvarcharEncoder } from './nvarchar';
@@ -22,6 +22,8 @@ import { varcharDecoder, varcharEncoder } from './varchar';
 const ENCODERS: Record<SqlType, TypeEncoder> = {
   nvarchar: nvarcharEncoder,
   varchar: varcharEncoder,
+  tinyint: tinyintEncoder,
+  smallint: smallintEncoder,
   int: intEncoder,
   bigint: bigintEncoder,
   bit: bitEncoder,

@@ -44,9 +44,12 @@ export function parsePrelogin(payload: Buffer): PreloginRequest {
 /**
  * The server's answer to the client's ENCRYPTION request. FreeTDS's default OFF means "encrypt the
  * login only if you can"; the emulator does not do login-only TLS, so OFF gets NOT_SUP (see tds.md 1.3).
+ * A server that requires encryption answers REQ (MS-TDS 2.2.6.5): a client that sent OFF then
+ * encrypts the whole connection, one that sent NOT_SUP is refused.
  */
-export function chooseEncryption(clientEncryption: number | undefined, alreadyEncrypted: boolean): number {
+export function chooseEncryption(clientEncryption: number | undefined, alreadyEncrypted: boolean, required = false): number {
   if (alreadyEncrypted) return Encryption.NOT_SUP;
+  if (required) return clientEncryption === Encryption.ON ? Encryption.ON : Encryption.REQ;
   if (clientEncryption === Encryption.ON || clientEncryption === Encryption.REQ) return Encryption.ON;
   return Encryption.NOT_SUP;
 }

@@ -52,9 +52,11 @@ describe('the link in the DMVs', () => {
       `SELECT ag.name, ag.is_distributed, ar.replica_server_name, ar.availability_mode_desc
        FROM sys.availability_groups ag JOIN sys.availability_replicas ar ON ag.group_id = ar.group_id ORDER BY ar.replica_server_name`,
     );
+    // the DAG's two members, and SQL Server's own AG (AG_Sales) with its one replica
     expect(replicas).toEqual([
       { name: 'Link_Sales', is_distributed: true, replica_server_name: 'AG_Sales', availability_mode_desc: 'ASYNCHRONOUS_COMMIT' },
       { name: 'Link_Sales', is_distributed: true, replica_server_name: 'mi-prod', availability_mode_desc: 'ASYNCHRONOUS_COMMIT' },
+      { name: 'AG_Sales', is_distributed: false, replica_server_name: 'sql-onprem', availability_mode_desc: 'SYNCHRONOUS_COMMIT' },
     ]);
     expect((await world.query<DbRow>('sql-onprem', DB_STATES)).map((r) => r.is_local)).toEqual([true, false]);
     expect((await world.query<DbRow>('mi-prod', DB_STATES)).map((r) => [r.is_local, r.is_primary_replica])).toEqual([[true, false]]);

@@ -77,10 +77,15 @@ describe('ManagedInstanceLink', () => {
     expect(snap.synchronizationState).toBe('SYNCHRONIZING');
     expect(snap.logSendQueueKB).toBeLessThan(50);
     expect(recordsBetween(db(f.mi).lastLsn, db(f.sql).lastLsn)).toBeLessThan(100);
-    // primary sees two replica rows, the secondary only its own
-    expect(f.sql.hadr.replicaStates.map((r) => [r.isLocal, r.role])).toEqual([[true, 1], [false, 2]]);
-    expect(f.mi.hadr.replicaStates.map((r) => [r.isLocal, r.role])).toEqual([[true, 2]]);
+    // primary sees two replica rows of the DAG, the secondary only its own
+    const dag = <T extends { groupId: string }>(rows: T[]): T[] => rows.filter((r) => r.groupId === f.link.groupId);
+    expect(dag(f.sql.hadr.replicaStates).map((r) => [r.isLocal, r.role])).toEqual([[true, 1], [false, 2]]);
+    expect(dag(f.mi.hadr.replicaStates).map((r) => [r.isLocal, r.role])).toEqual([[true, 2]]);
     expect(f.sql.hadr.groups[0]).toMatchObject({ name: 'Link_Sales', isDistributed: true });
+    // and SQL Server its own availability group, whose only replica is its primary
+    expect(f.sql.hadr.groups[1]).toMatchObject({ name: 'AG_Sales', isDistributed: false, clusterType: 2 });
+    expect(f.sql.hadr.replicaStates.filter((r) => r.groupId === f.sql.hadr.groups[1].groupId).map((r) => [r.isLocal, r.role])).toEqual([[true, 1]]);
+    expect(f.mi.hadr.groups.map((g) => g.name)).toEqual(['Link_Sales']);
     const miRow = f.mi.hadr.databaseReplicaStates[0];
     expect(miRow.lastHardenedLsn).toBe(db(f.mi).lastLsn);
   });
@@ -96,8 +101,11 @@ describe('ManagedInstanceLink', () => {
     // 20 s at 50 tps, 4 records of 256 bytes each = 1000 KB
     expect(during.logSendQueueKB).toBeGreaterThanOrEqual(950);
     expect(during.secondaryLagSeconds).toBeGreaterThanOrEqual(19);
-    expect(f.sql.hadr.replicaStates[0].connectedState).toBe('DISCONNECTED');
-    expect(f.sql.hadr.replicaStates[0].lastConnectErrorNumber).toBe(35206);
+    // the primary tracks the connection per secondary: the remote replica's row
+    const remote = f.sql.hadr.replicaStates.find((r) => !r.isLocal && r.groupId === f.link.groupId);
+    expect(remote?.connectedState).toBe('DISCONNECTED');
+    expect(remote?.lastConnectErrorNumber).toBe(35206);
+    expect(f.mi.hadr.replicaStates.find((r) => r.isLocal)?.lastConnectErrorNumber).toBe(35206);
     f.link.setPartitioned(false, f.clock.now());
     f.step(5_000);
     const after = f.link.snapshots(f.clock.now())[0];
