@@ -29,6 +29,7 @@ export const ERROR_CATALOG = {
   // the API and its requests
   BAD_REQUEST: entry('request', 'the request is malformed: not JSON, too large, a field missing or out of range, an id that is not one', 'correct the request as the message says; nothing was started or changed', { http: 400 }),
   OPERATION_NOT_FOUND: entry('request', 'no operation has that id (retention deletes finished ones after RETENTION_DAYS)', 'check the id in GET /api/operations', { http: 404 }),
+  LINK_NOT_FOUND: entry('request', 'no link of the estate has that name', 'check the name in GET /api/links (names come from the estate file\'s links[])', { http: 404 }),
   NOT_AWAITING_APPROVAL: entry('request', 'an approval or rejection was sent to an operation that is not waiting for one', 'look at the operation: it may have been decided, cancelled or expired already', { http: 409 }),
   NOT_RETRYABLE: entry('request', 'only a failed or cancelled operation can be retried', 'wait for the operation to end, or cancel it first', { http: 409 }),
   TARGET_PROTECTED: entry('request', 'the operation would replace, swap or drop a production database, and nothing allows it', 'choose a non-production target; a rule may allow a production target, and then an approval is asked', { http: 403 }),
@@ -46,7 +47,7 @@ export const ERROR_CATALOG = {
   PLAYBOOK_NOT_FOUND: entry('engine', 'no playbook of this kind is registered in this version of the app', 'deploy the version that knows the kind'),
   CONCURRENCY_CONFLICT: entry('engine', 'two writers changed the same operation at once; one of them tries again', 'nothing (retried on its own)', { transient: true }),
   TARGET_LOCK_LOST: entry('engine', 'the operation lost a lock it held (it expired while a step ran); the step result was not kept', 'nothing (retried on its own); if it repeats, the lock TTL is too short for the step', { transient: true }),
-  BAD_WORK_MESSAGE: entry('engine', 'a message on the work queue does not name an operation', 'nothing: it goes to the poison queue; look at what wrote it'),
+  BAD_WORK_MESSAGE: entry('engine', 'a message on the work or link confirmation queue is not what the app writes', 'nothing: it goes to the poison queue; look at what wrote it'),
   UNEXPECTED_ERROR: entry('engine', 'an error the app does not know how to classify', 'read the message; report it if it is not about your environment'),
 
   // the app's own configuration

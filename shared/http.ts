@@ -12,6 +12,7 @@ export interface JsonResponse {
 const STATUS_BY_CODE: Record<string, number> = {
   BAD_REQUEST: 400,
   OPERATION_NOT_FOUND: 404,
+  LINK_NOT_FOUND: 404,
   NOT_AWAITING_APPROVAL: 409,
   NOT_RETRYABLE: 409,
   APPROVAL_EXPIRED: 409,

@@ -9,6 +9,7 @@ import type { OperationEngine } from './ops/engine';
 import { createPlatform, Platform, Settings } from './platform';
 import type { Feature } from './platform/feature';
 import { engineSettings, readHostLimits } from './platform/hostLimits';
+import { linkHealthFeature, type LinkHealthFeature } from './link/feature';
 import { restoreFeature, type RestoreFeature } from './restore/feature';
 
 export interface Runtime {
@@ -16,6 +17,8 @@ export interface Runtime {
   features: Feature[];
   /** the restore feature (its event function needs its claims) */
   restore: RestoreFeature;
+  /** link health: the monitor, its store (the links API reads it) */
+  links: LinkHealthFeature;
   engine: OperationEngine;
 }
 
@@ -24,14 +27,15 @@ export async function createRuntime(settings: Settings, appRoot: string): Promis
   const opsSettings = engineSettings(settings, readHostLimits(appRoot, settings));
   const platform = await createPlatform(settings);
   const restore = await restoreFeature(platform);
-  const features = [await demoFeature(platform), restore];
+  const links = await linkHealthFeature(platform);
+  const features = [await demoFeature(platform), restore, links];
   const engine = await createOperationEngine({
     storage: platform.storage,
     playbooks: features.flatMap((f) => f.playbooks),
     events: platform.events,
     settings: opsSettings,
   });
-  return { platform, features, restore, engine };
+  return { platform, features, restore, links, engine };
 }
 
 /** The app root holds host.json: dist/shared/ when compiled, shared/ under ts-jest. */

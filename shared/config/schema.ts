@@ -131,6 +131,8 @@ export const linkSchema = z.strictObject({
   managedInstance: z.strictObject({ instance: name }),
   distributedAvailabilityGroup: z.string().min(1),
   databases: z.array(databaseName).min(1),
+  /** which side is meant to be primary; the other being primary is reported (ROLE_DRIFT) */
+  primary: z.enum(['sqlServer', 'managedInstance']).default('sqlServer'),
   health: z
     .strictObject({
       maxLagSeconds: z.number().min(0).default(60),
@@ -138,8 +140,14 @@ export const linkSchema = z.strictObject({
       maxRedoQueueKb: z.number().min(0).default(1_048_576),
       /** a health state changes only after this many consecutive samples agree */
       samplesToChange: z.number().int().min(1).default(3),
+      /** the SQL Server endpoint certificate expiring within this many days degrades the link */
+      certificateWarningDays: z.number().min(0).default(30),
+      /** the SQL Server log of a linked database more full than this degrades the link (the link holds truncation) */
+      maxLogUsedPercent: z.number().min(0).max(100).default(80),
+      /** a link leaving healthy is sampled again this often until its state settles */
+      confirmSeconds: z.number().int().min(1).max(600).default(10),
     })
-    .default({ maxLagSeconds: 60, maxLogSendQueueKb: 1_048_576, maxRedoQueueKb: 1_048_576, samplesToChange: 3 }),
+    .default({ maxLagSeconds: 60, maxLogSendQueueKb: 1_048_576, maxRedoQueueKb: 1_048_576, samplesToChange: 3, certificateWarningDays: 30, maxLogUsedPercent: 80, confirmSeconds: 10 }),
   failover: failoverPolicySchema.default({
     mode: 'notify',
     allowedTypes: ['planned'],

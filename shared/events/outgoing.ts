@@ -26,16 +26,26 @@ export interface OperationEventData {
   error?: ErrorInfo;
 }
 
-export interface AppEvent {
+/** A CloudEvents 1.0 event of the app. */
+export interface CloudEvent<Type extends string, Data> {
   specversion: '1.0';
   id: string;
   source: string;
-  type: AppEventType;
+  type: Type;
   subject: string;
   time: string;
   datacontenttype: 'application/json';
-  data: OperationEventData;
+  data: Data;
 }
+
+/** An operation's outcome or progress. */
+export type AppEvent = CloudEvent<AppEventType, OperationEventData>;
+
+/** A link's health changed state (data: shared/link/events.ts). */
+export type LinkHealthEvent = CloudEvent<'MiAutopilot.Link.HealthChanged', unknown>;
+
+export type PublishedEvent = AppEvent | LinkHealthEvent;
+const isOperationEvent = (e: PublishedEvent): e is AppEvent => e.type.startsWith('MiAutopilot.Operation.');
 
 /** `id` must identify what happened, not the attempt to say it: the same fact, the same id. */
 export function operationEvent(type: AppEventType, data: OperationEventData, time: Date, id: string): AppEvent {
@@ -53,14 +63,14 @@ export function operationEvent(type: AppEventType, data: OperationEventData, tim
 
 export interface EventPublisher {
   /** publishing an event whose id was already published must be harmless */
-  publish(event: AppEvent): Promise<void>;
+  publish(event: PublishedEvent): Promise<void>;
 }
 
 /** Azure: the app's Event Grid topic, CloudEvents schema (consumers deduplicate by id). */
 export class EventGridPublisher implements EventPublisher {
   constructor(private readonly client: EventGridPublisherClient<'CloudEvent'>) {}
 
-  async publish(event: AppEvent): Promise<void> {
+  async publish(event: PublishedEvent): Promise<void> {
     await this.client.send([
       { id: event.id, source: event.source, type: event.type, subject: event.subject, time: new Date(event.time), datacontenttype: event.datacontenttype, data: event.data },
     ]);
@@ -74,7 +84,7 @@ const timeKey = (ms: number): string => String(MAX_TIME - ms).padStart(13, '0');
 export class TableEventPublisher implements EventPublisher {
   constructor(private readonly table: TableClient) {}
 
-  async publish(event: AppEvent): Promise<void> {
+  async publish(event: PublishedEvent): Promise<void> {
     try {
       await this.table.createEntity({
         partitionKey: 'event',
@@ -90,10 +100,21 @@ export class TableEventPublisher implements EventPublisher {
     }
   }
 
+  /** The newest operation events. */
   async recent(limit = 50): Promise<AppEvent[]> {
-    const out: AppEvent[] = [];
+    return (await this.newest(limit, (e) => isOperationEvent(e))) as AppEvent[];
+  }
+
+  /** The newest link health events. */
+  async recentLinkEvents(limit = 50): Promise<LinkHealthEvent[]> {
+    return (await this.newest(limit, (e) => e.type === 'MiAutopilot.Link.HealthChanged')) as LinkHealthEvent[];
+  }
+
+  private async newest(limit: number, wanted: (e: PublishedEvent) => boolean): Promise<PublishedEvent[]> {
+    const out: PublishedEvent[] = [];
     for await (const e of this.table.listEntities<{ eventJson: string }>({ queryOptions: { filter: "PartitionKey eq 'event'" } })) {
-      out.push(JSON.parse(e.eventJson) as AppEvent);
+      const event = JSON.parse(e.eventJson) as PublishedEvent;
+      if (wanted(event)) out.push(event);
       if (out.length >= limit) break;
     }
     return out;

@@ -8,7 +8,7 @@ import type { Playbook } from '../../shared/ops/playbook';
 import type { OpsSettings } from '../../shared/ops/settings';
 import { isTerminal, type OperationRecord, type WorkMessage } from '../../shared/ops/types';
 import { SimulatedCrash } from '../../shared/ops/worker';
-import type { AppEvent, EventPublisher } from '../../shared/events/outgoing';
+import type { AppEvent, EventPublisher, PublishedEvent } from '../../shared/events/outgoing';
 import { quietLogger, ShiftableClock } from './opsHarness';
 
 /** Every publication, in order; `failures` makes the next ones throw (Event Grid down). */
@@ -16,12 +16,13 @@ export class RecordingPublisher implements EventPublisher {
   readonly published: AppEvent[] = [];
   failures = 0;
 
-  async publish(event: AppEvent): Promise<void> {
+  async publish(event: PublishedEvent): Promise<void> {
     if (this.failures > 0) {
       this.failures--;
       throw new Error('Event Grid is unavailable (503)');
     }
-    this.published.push(event);
+    // the engine publishes operation events only
+    this.published.push(event as AppEvent);
   }
 
   of(operationId: string, type?: string): AppEvent[] {
