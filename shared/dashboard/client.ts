@@ -8,6 +8,7 @@ export const CLIENT_SCRIPT = String.raw`
 var KEY_ITEM = 'mi-autopilot.functionKey';
 var BY_ITEM = 'mi-autopilot.by';
 var POLL_MS = 3000;
+var LINKS_POLL_MS = 10000;
 var FINISHED = 'succeeded,failed,cancelled';
 var LIMITS = [25, 50, 100, 200];
 var ACTION_LABELS = { approve: 'Approve…', reject: 'Reject…', cancel: 'Cancel operation…', retry: 'Retry…' };
@@ -40,10 +41,11 @@ function forgetKey() { memoryKey = ''; var s = session(); if (s) s.removeItem(KE
   history.replaceState(history.state, '', location.pathname + (q ? '?' + q : '') + location.hash);
 })();
 
-// ---- the API: one request in flight at a time, whoever asks (poll, detail, action)
+// ---- the API: one request in flight at a time, whoever asks (poll, links, detail, action)
 var queue = Promise.resolve();
 function ApiError(status, message, code) { this.status = status; this.message = message; this.code = code || ''; }
-function api(method, path, body) {
+// quiet: a 401 is only this request's error (the links panel says it), not the key panel
+function api(method, path, body, quiet) {
   function send() {
     var key = getKey();
     if (!key) { showKeyPanel('missing'); return Promise.reject(new ApiError(0, 'no function key', 'NO_KEY')); }
@@ -54,7 +56,7 @@ function api(method, path, body) {
       return r.text().then(function (text) {
         var data = null;
         try { data = text ? JSON.parse(text) : null; } catch (err) { data = null; }
-        if (r.status === 401) showKeyPanel('refused');
+        if (r.status === 401 && !quiet) showKeyPanel('refused');
         if (!r.ok) throw new ApiError(r.status, apiErrorText(r.status, data), data && data.error && data.error.code);
         return data;
       });
@@ -78,11 +80,14 @@ var listed = new Map(); // id -> the operation as the last list showed it
 var detail = { id: '', sig: '', op: null, at: 0, error: '' };
 var timer = 0, polling = false, pollAgain = false, halted = false;
 var pendingAction = null;
+// the links panel: its poll, its rows (name -> { tr, more, sig }), the links unfolded, the last answer
+var linksView = { timer: 0, busy: false, again: false, sig: '', rows: new Map(), open: new Set(), last: null };
 
 // ---- the key panel
 function showKeyPanel(why) {
   halted = true;
   clearTimeout(timer);
+  clearTimeout(linksView.timer);
   $('key-title').textContent = why === 'refused' ? 'The function key was refused (401)' : 'No function key';
   $('key-why').textContent = why === 'refused'
     ? 'The app answered 401 to the key this tab holds: it is not the app\'s key, or the key was renewed. Enter the current one. (With App Service authentication in front of the app, a 401 can also mean that your sign-in expired: reload the page.)'
@@ -107,6 +112,7 @@ $('key-form').addEventListener('submit', function (ev) {
   halted = false;
   setStatus('loading…');
   requestRefresh();
+  requestLinks();
 });
 $('forget').addEventListener('click', function () { forgetKey(); showKeyPanel('missing'); });
 
@@ -612,6 +618,171 @@ function renderEvents(r) {
 }
 $('events-box').addEventListener('toggle', function () { if ($('events-box').open) requestRefresh(); });
 
+// ---- the links panel: its own poll (every 10 s, through the same one-at-a-time queue), the worst
+// links first; a row is rebuilt only when its link changed, nothing at all when no link did
+var LINK_COLS = 9;
+var SPARK_W = 96, SPARK_H = 20;
+// a lag under this many seconds is drawn near the bottom: a second of noise is not a chart
+var SPARK_MIN_SCALE = 10;
+
+function sparkHtml(link, title) {
+  var pts = Array.isArray(link.lag) ? link.lag : [];
+  if (!pts.length) return '<span class="muted">no samples</span>';
+  var to = Date.now();
+  var from = to - 3600000;
+  var bands = sparklineBands(pts, SPARK_W, from, to).map(function (b) {
+    return '<rect class="band b-' + e(b.state) + '" x="' + b.x + '" y="0" width="' + b.w + '" height="' + SPARK_H + '"></rect>';
+  }).join('');
+  var d = sparklinePath(pts, SPARK_W, SPARK_H, from, to, SPARK_MIN_SCALE);
+  return '<svg class="spark" viewBox="0 0 ' + SPARK_W + ' ' + SPARK_H + '" width="' + SPARK_W + '" height="' + SPARK_H + '" role="img" aria-label="' + e(title) + '">' +
+    '<title>' + e(title) + '</title>' + bands +
+    '<line class="base" x1="0" y1="' + (SPARK_H - 0.5) + '" x2="' + SPARK_W + '" y2="' + (SPARK_H - 0.5) + '"></line>' +
+    (d ? '<path class="line" d="' + e(d) + '"></path>' : '') + '</svg>';
+}
+// the role words smaller than the instance names, which are what a DBA reads first
+function rolesHtml(text) { return e(text).replace(/\b(PRIMARY|SECONDARY|RESOLVING)\b/g, '<span class="role">$1</span>'); }
+function reasonCodeHtml(r) {
+  return '<b class="rcode sev-' + e(linkState(r.severity)) + '" title="' + e(linkReasonText(r)) + '">' + e(r.code) + '</b>';
+}
+function linkRowHtml(l, open) {
+  var b = linkStateBadge(l);
+  var roles = rolesText(l);
+  var reasons = Array.isArray(l.reasons) ? l.reasons : [];
+  var notes = Array.isArray(l.notes) ? l.notes : [];
+  var spark = Array.isArray(l.lag) && l.lag.length ? sparklineTitle(l.lag) : 'no sample in the last hour';
+  var queues = linkQueuesText(l);
+  var confirming = l.confirmationDueAt
+    ? ' <span class="confirming" title="' + e('re-sampled every few seconds to confirm a change' + (l.observed && l.observed !== l.state ? ' (the last sample says ' + l.observed + ')' : '') +
+      '; next sample due ' + absoluteTime(l.confirmationDueAt, false)) + '">confirming…</span>'
+    : '';
+  var full = [l.message || ''].concat(reasons.map(linkReasonText)).concat(notes).filter(Boolean).join('\n');
+  return '<td class="lname"><button type="button" class="linkbtn" aria-expanded="' + (open ? 'true' : 'false') + '" title="' +
+      e(l.name + ': ' + l.sqlServer + ' ⇄ ' + l.managedInstance + (open ? '' : ' · click for its reasons and numbers')) + '">' + e(l.name) + '</button></td>' +
+    '<td class="lstate ' + e(b.cls) + '"><span class="badge" title="' + e(b.title) + '">' + e(b.label) + '</span>' + confirming + '</td>' +
+    '<td class="lsince">' + (l.since ? timeHtml(l.since) : '<span class="muted" title="never sampled">–</span>') + '</td>' +
+    '<td class="lroles' + (roles.unexpected ? ' unexpected' : '') + '" title="' + e(roles.title) + '">' +
+      (roles.unexpected ? '<span class="flag" aria-hidden="true">⚠</span> <span class="sr-only">unexpected roles: </span>' : '') + rolesHtml(roles.text) + '</td>' +
+    '<td class="llag num"' + (queues ? ' title="' + e(queues) + '"' : '') + '>' + e(secondsText(l.lagSeconds)) + '</td>' +
+    '<td class="lrpo num">' + e(secondsText(l.rpoSeconds)) + '</td>' +
+    '<td class="lrto num">' + e(secondsText(l.rtoSeconds)) + '</td>' +
+    '<td class="lspark" title="' + e(spark) + '">' + sparkHtml(l, spark) + '</td>' +
+    '<td class="lnote" title="' + e(full) + '">' + reasons.map(reasonCodeHtml).join(' ') + (reasons.length ? ' ' : '') +
+      '<span class="lmsg">' + e(linkMessage(l)) + '</span>' + (notes.length ? ' <span class="muted">· ' + e(notes.join(' · ')) + '</span>' : '') + '</td>';
+}
+function linkMoreHtml(l) {
+  var reasons = Array.isArray(l.reasons) ? l.reasons : [];
+  var notes = Array.isArray(l.notes) ? l.notes : [];
+  var roles = rolesText(l);
+  var facts = [
+    l.sampledAt ? 'last sample ' + timeHtml(l.sampledAt) + (l.observed ? ' said <b>' + e(l.observed) + '</b>' : '') : 'never sampled',
+    l.confirmationDueAt ? 'confirming: next sample ' + timeHtml(l.confirmationDueAt) : '',
+    rolesHtml(roles.text) + ': ' + e(roles.title),
+    e(linkQueuesText(l))
+  ].filter(Boolean);
+  return '<td colspan="' + LINK_COLS + '">' +
+    (reasons.length ? '<ul class="reasons">' + reasons.map(function (r) {
+      return '<li>' + reasonCodeHtml(r) + ' ' + (r.database ? '<span class="muted">' + e(r.database) + ':</span> ' : '') + e(r.message) + ' <span class="muted">(' + e(r.severity) + ')</span></li>';
+    }).join('') + '</ul>' : '<p>' + e(l.message || '') + '</p>') +
+    (notes.length ? '<ul class="lnotes muted">' + notes.map(function (n) { return '<li>' + e(n) + '</li>'; }).join('') + '</ul>' : '') +
+    '<p class="muted">' + facts.join(' · ') + '</p></td>';
+}
+function renderLinks(list) {
+  linksView.last = list;
+  var sum = linkSummaryCounts(list);
+  var summary = sum.total ? ['healthy', 'degraded', 'unknown', 'broken'].filter(function (s) { return sum[s] > 0; }).map(function (s) {
+    return '<span class="lcount link-' + s + '">' + sum[s] + ' ' + s + '</span>';
+  }).join(', ') : '<span class="muted">' + e(sum.text) + '</span>';
+  var box = $('links-summary');
+  if (box.innerHTML !== summary) box.innerHTML = summary;
+  var sorted = linkSort(list);
+  var all = JSON.stringify(sorted) + '\n' + Array.from(linksView.open).join('\n');
+  if (all === linksView.sig) return;
+  linksView.sig = all;
+  var tbody = $('links-rows');
+  var wanted = [];
+  var seen = new Set();
+  if (!sorted.length) {
+    var none = tbody.querySelector('tr.empty') || document.createElement('tr');
+    none.className = 'empty';
+    var text = '<td colspan="' + LINK_COLS + '" class="muted">the estate has no links (links in the estate configuration)</td>';
+    if (none.innerHTML !== text) none.innerHTML = text;
+    wanted.push(none);
+  }
+  sorted.forEach(function (l) {
+    var open = linksView.open.has(l.name);
+    var sig = JSON.stringify(l) + (open ? '\nopen' : '');
+    var r = linksView.rows.get(l.name);
+    if (!r || r.sig !== sig) {
+      var state = linkState(l.state);
+      var tr = document.createElement('tr');
+      tr.className = 'link l-' + state;
+      tr.setAttribute('data-name', l.name);
+      tr.innerHTML = linkRowHtml(l, open);
+      var more = null;
+      if (open) {
+        more = document.createElement('tr');
+        more.className = 'link-more l-' + state;
+        more.setAttribute('data-for', l.name);
+        more.innerHTML = linkMoreHtml(l);
+      }
+      r = { tr: tr, more: more, sig: sig };
+      linksView.rows.set(l.name, r);
+    }
+    seen.add(l.name);
+    wanted.push(r.tr);
+    if (r.more) wanted.push(r.more);
+  });
+  linksView.rows.forEach(function (r, name) { if (!seen.has(name)) linksView.rows.delete(name); });
+  for (var i = 0; i < wanted.length; i++) {
+    if (tbody.children[i] !== wanted[i]) tbody.insertBefore(wanted[i], tbody.children[i] || null);
+  }
+  while (tbody.children.length > wanted.length) tbody.removeChild(tbody.lastElementChild);
+}
+function linksError(text) {
+  var a = $('links-error');
+  if (!text) { if (!a.hidden) { a.hidden = true; a.textContent = ''; } return; }
+  if (a.textContent !== text) a.textContent = text;
+  a.hidden = false;
+  if (!linksView.last) {
+    var tbody = $('links-rows');
+    var none = '<tr class="empty"><td colspan="' + LINK_COLS + '" class="muted">not loaded</td></tr>';
+    if (tbody.innerHTML !== none) tbody.innerHTML = none;
+  }
+}
+$('links-rows').addEventListener('click', function (ev) {
+  var tr = ev.target.closest('tr.link');
+  if (!tr) return;
+  var sel = window.getSelection ? window.getSelection() : null;
+  if (sel && !sel.isCollapsed && sel.anchorNode && tr.contains(sel.anchorNode) && !ev.target.closest('button')) return;
+  var name = tr.getAttribute('data-name');
+  if (linksView.open.has(name)) linksView.open.delete(name); else linksView.open.add(name);
+  var focused = !!ev.target.closest('button');
+  if (linksView.last) renderLinks(linksView.last);
+  var r = linksView.rows.get(name);
+  if (focused && r) r.tr.querySelector('button').focus();
+});
+function linksTick() {
+  clearTimeout(linksView.timer);
+  linksView.timer = 0;
+  if (halted || document.visibilityState === 'hidden') return;
+  if (linksView.busy) { linksView.again = true; return; }
+  linksView.busy = true;
+  api('GET', 'links?lagMinutes=60', undefined, true).then(function (r) {
+    renderLinks(r && Array.isArray(r.links) ? r.links : []);
+    linksError('');
+    var u = 'updated ' + absoluteTime(new Date().toISOString(), false).slice(11) + ' · every ' + LINKS_POLL_MS / 1000 + ' s';
+    if ($('links-updated').textContent !== u) $('links-updated').textContent = u;
+  }).catch(function (err) {
+    if (err && err.code === 'NO_KEY') return;
+    linksError('Could not load the links: ' + ((err && err.message) || err));
+  }).then(function () {
+    linksView.busy = false;
+    if (linksView.again) { linksView.again = false; linksTick(); }
+    else if (!halted && document.visibilityState !== 'hidden') linksView.timer = setTimeout(linksTick, LINKS_POLL_MS);
+  });
+}
+function requestLinks() { linksTick(); }
+
 // ---- polling: every few seconds while the page is visible, never two at once
 async function refresh() {
   var g = generation;
@@ -668,10 +839,10 @@ function requestRefresh() {
   tick();
 }
 document.addEventListener('visibilitychange', function () {
-  if (document.visibilityState === 'visible') requestRefresh();
-  else { clearTimeout(timer); timer = 0; }
+  if (document.visibilityState === 'visible') { requestRefresh(); requestLinks(); }
+  else { clearTimeout(timer); timer = 0; clearTimeout(linksView.timer); linksView.timer = 0; }
 });
-$('refresh').addEventListener('click', requestRefresh);
+$('refresh').addEventListener('click', function () { requestRefresh(); requestLinks(); });
 
 syncForm();
 updatePager();
@@ -679,5 +850,6 @@ if (!getKey()) showKeyPanel('missing');
 else {
   if (filters.op) select(filters.op);
   tick();
+  linksTick();
 }
 `;

@@ -316,3 +316,267 @@ export function apiErrorText(status: number, body: unknown): string {
   if (status === 0) return 'the app could not be reached';
   return 'the app answered HTTP ' + status + ' without an explanation';
 }
+
+// ---- links (GET /api/links, functions/linksApi.ts), as the Links panel reads them
+
+export interface LinkReasonView {
+  code: string;
+  severity: string;
+  message: string;
+  database?: string;
+}
+
+/** One sample of a link's lag over the last hour: null when the sample knew no lag. */
+export interface LagPoint {
+  at: string;
+  lagSeconds: number | null;
+  state?: string;
+}
+
+export interface LinkView {
+  name: string;
+  sqlServer: string;
+  managedInstance: string;
+  expectedPrimary: string;
+  state: string;
+  since?: string;
+  message?: string;
+  reasons?: LinkReasonView[];
+  observed?: string;
+  sampledAt?: string;
+  roles?: { sqlServer?: string; managedInstance?: string };
+  primary?: string;
+  lagSeconds?: number;
+  rpoSeconds?: number;
+  rtoSeconds?: number;
+  logSendQueueKb?: number;
+  redoQueueKb?: number;
+  notes?: string[];
+  confirmationDueAt?: string;
+  lag?: LagPoint[];
+}
+
+export interface LinkSummary {
+  healthy: number;
+  degraded: number;
+  unknown: number;
+  broken: number;
+  total: number;
+  /** "97 healthy, 2 degraded, 1 broken" */
+  text: string;
+}
+
+export interface RolesText {
+  /** "sql-onprem PRIMARY → mi-prod SECONDARY", the primary first */
+  text: string;
+  /** the primary is not the one the estate expects, or no side (or both) is primary */
+  unexpected: boolean;
+  title: string;
+}
+
+/** A link state the page knows, else `unknown` (so that it is never shown as healthy, nor as a class it has no color for). */
+export function linkState(state: unknown): string {
+  return state === 'healthy' || state === 'degraded' || state === 'broken' || state === 'unknown' ? state : 'unknown';
+}
+
+/** The order of the panel: what needs a DBA first (broken, unknown, degraded), healthy last. */
+export function linkStateRank(state: unknown): number {
+  return ['broken', 'unknown', 'degraded', 'healthy'].indexOf(linkState(state));
+}
+
+/** The links, the worst first, by name within a state. */
+export function linkSort(links: LinkView[]): LinkView[] {
+  return links.slice().sort((a, b) => {
+    const r = linkStateRank(a.state) - linkStateRank(b.state);
+    if (r) return r;
+    const x = String(a.name).toLowerCase();
+    const y = String(b.name).toLowerCase();
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+}
+
+/** The state as its badge shows it: the word (never color alone), a class for its color, a hover text. */
+export function linkStateBadge(link: LinkView): Badge {
+  const state = linkState(link.state);
+  const titles: Record<string, string> = {
+    healthy: 'healthy: the link replicates within its thresholds',
+    degraded: 'degraded: the link replicates, but behind or at risk',
+    broken: 'broken: the link does not replicate, or both sides are primary',
+    unknown: link.sampledAt ? 'unknown: the monitor could not read the link (an instance did not answer)' : 'unknown: the link was never sampled',
+  };
+  let title = titles[state];
+  if (link.observed && link.observed !== link.state) title += '; the last sample alone says ' + link.observed;
+  return { label: state, cls: 'link-' + state, title };
+}
+
+/** How many links are in each state, and that in words ("97 healthy, 2 degraded, 1 broken"). */
+export function linkSummaryCounts(links: LinkView[]): LinkSummary {
+  const c: Record<string, number> = { healthy: 0, degraded: 0, unknown: 0, broken: 0 };
+  for (const l of links) c[linkState(l.state)]++;
+  const parts = ['healthy', 'degraded', 'unknown', 'broken'].filter((s) => c[s] > 0).map((s) => c[s] + ' ' + s);
+  return { healthy: c.healthy, degraded: c.degraded, unknown: c.unknown, broken: c.broken, total: links.length, text: parts.length ? parts.join(', ') : 'no links in the estate' };
+}
+
+/** Which side is primary and which secondary, the primary first, and whether that is what the estate expects. */
+export function rolesText(link: LinkView): RolesText {
+  const names: Record<string, string> = { sqlServer: link.sqlServer, managedInstance: link.managedInstance };
+  const roles = link.roles ?? {};
+  const roleOf = (side: string): string => (side === 'sqlServer' ? roles.sqlServer : roles.managedInstance) ?? '?';
+  const expected = link.expectedPrimary === 'managedInstance' ? 'managedInstance' : 'sqlServer';
+  const otherOf = (side: string): string => (side === 'sqlServer' ? 'managedInstance' : 'sqlServer');
+  if (!roles.sqlServer && !roles.managedInstance) {
+    return { text: names[expected] + ' → ' + names[otherOf(expected)], unexpected: false, title: 'roles not known yet; the estate expects ' + names[expected] + ' to be the primary' };
+  }
+  if (roles.sqlServer === 'PRIMARY' && roles.managedInstance === 'PRIMARY') {
+    return { text: names.sqlServer + ' PRIMARY ⇄ ' + names.managedInstance + ' PRIMARY', unexpected: true, title: 'both sides say they are the primary (split brain)' };
+  }
+  const primary =
+    link.primary === 'sqlServer' || link.primary === 'managedInstance'
+      ? link.primary
+      : roles.sqlServer === 'PRIMARY'
+        ? 'sqlServer'
+        : roles.managedInstance === 'PRIMARY'
+          ? 'managedInstance'
+          : '';
+  const first = primary || expected;
+  const text = names[first] + ' ' + roleOf(first) + ' → ' + names[otherOf(first)] + ' ' + roleOf(otherOf(first));
+  if (!primary && (!roles.sqlServer || !roles.managedInstance)) {
+    const unread = roles.sqlServer ? names.managedInstance : names.sqlServer;
+    return { text, unexpected: false, title: unread + "'s role is not known (it was not read in the last sample); the estate expects " + names[expected] + ' to be the primary' };
+  }
+  if (!primary) return { text, unexpected: true, title: 'neither side is the primary; the estate expects ' + names[expected] };
+  if (primary !== expected) return { text, unexpected: true, title: names[primary] + ' is the primary; the estate expects ' + names[expected] + ' (failed over?)' };
+  return { text, unexpected: false, title: names[primary] + ' is the primary, as the estate expects' };
+}
+
+/** The link's message without the state it starts with ("degraded: Sales is 312 s behind"): the badge beside it says that. */
+export function linkMessage(link: LinkView): string {
+  const m = typeof link.message === 'string' ? link.message : '';
+  const prefix = String(link.state) + ': ';
+  return m.slice(0, prefix.length) === prefix && m.length > prefix.length ? m.slice(prefix.length) : m;
+}
+
+/** Lag, RPO, RTO: "0 s", "45 s", "4 min 12 s"; "–" when unknown. */
+export function secondsText(seconds: unknown): string {
+  return duration(seconds) || '–';
+}
+
+/** The largest lag of the points, undefined when none knew one. */
+export function lagMax(points: LagPoint[]): number | undefined {
+  let max: number | undefined;
+  for (const p of points) {
+    const v = p.lagSeconds;
+    if (typeof v === 'number' && Number.isFinite(v) && (max === undefined || v > max)) max = v;
+  }
+  return max;
+}
+
+/**
+ * Where each point goes across a sparkline `width` wide, with a pixel's margin: by its time between
+ * `fromMs` and `toMs` (both given), else between the first and the last point's (a single point:
+ * at the right, the newest end); by its index when a time does not parse.
+ */
+export function sparklineXs(points: LagPoint[], width: number, fromMs?: number, toMs?: number): number[] {
+  const times = points.map((p) => Date.parse(p.at));
+  const byTime = times.every((t) => !Number.isNaN(t));
+  const ts = byTime ? times : points.map((_p, i) => i);
+  const windowed = byTime && typeof fromMs === 'number' && typeof toMs === 'number' && toMs > fromMs;
+  const from = windowed ? (fromMs as number) : ts.length ? ts[0] : 0;
+  const to = windowed ? (toMs as number) : ts.length ? ts[ts.length - 1] : 0;
+  const span = to - from;
+  return ts.map((t) => {
+    const f = span > 0 ? Math.min(1, Math.max(0, (t - from) / span)) : 1;
+    return Math.round((1 + f * (width - 2)) * 10) / 10;
+  });
+}
+
+/**
+ * The SVG path of a lag sparkline: y from 0 (bottom) to the largest lag (top), or to `minScale` when
+ * the lags are all smaller (so that a second of noise does not fill the height); a point with no lag
+ * breaks the line; a point alone is a dot (a zero-length segment, drawn with round caps). '' when no
+ * point has a lag.
+ */
+export function sparklinePath(points: LagPoint[], width: number, height: number, fromMs?: number, toMs?: number, minScale?: number): string {
+  const xs = sparklineXs(points, width, fromMs, toMs);
+  const max = Math.max(lagMax(points) ?? 0, typeof minScale === 'number' && minScale > 0 ? minScale : 0);
+  const r = (n: number): number => Math.round(n * 10) / 10;
+  let d = '';
+  let run = 0;
+  for (let i = 0; i < points.length; i++) {
+    const v = points[i].lagSeconds;
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      if (run === 1) d += 'h0';
+      run = 0;
+      continue;
+    }
+    const y = r(height - 1 - (max > 0 ? (Math.max(0, v) / max) * (height - 2) : 0));
+    d += (run === 0 ? (d ? ' M' : 'M') : ' L') + xs[i] + ' ' + y;
+    run++;
+  }
+  if (run === 1) d += 'h0';
+  return d;
+}
+
+/**
+ * The stretches of a sparkline where the samples were not healthy, for a colored band behind the
+ * line: a sample's state holds from its x to the next sample's (the last one's, to the right end);
+ * consecutive samples of one state make one band, at least a pixel wide.
+ */
+export function sparklineBands(points: LagPoint[], width: number, fromMs?: number, toMs?: number): Array<{ x: number; w: number; state: string }> {
+  const xs = sparklineXs(points, width, fromMs, toMs);
+  const bands: Array<{ x: number; w: number; state: string }> = [];
+  let open: { x: number; end: number; state: string } | undefined;
+  const close = (): void => {
+    if (open) bands.push({ x: open.x, w: Math.round(Math.max(1, open.end - open.x) * 10) / 10, state: open.state });
+    open = undefined;
+  };
+  for (let i = 0; i < points.length; i++) {
+    const state = linkState(points[i].state);
+    const end = i + 1 < points.length ? xs[i + 1] : width - 1;
+    if (open && open.state === state) open.end = end;
+    else {
+      close();
+      if (state !== 'healthy') open = { x: xs[i], end, state };
+    }
+  }
+  close();
+  return bands;
+}
+
+/** The hover text of a sparkline: "lag, last hour: max 4 min 12 s, latest 12 s · 60 samples, 2 without a lag". */
+export function sparklineTitle(points: LagPoint[]): string {
+  const max = lagMax(points);
+  let latest: number | undefined;
+  let gaps = 0;
+  let bad = 0;
+  for (const p of points) {
+    if (typeof p.lagSeconds === 'number' && Number.isFinite(p.lagSeconds)) latest = p.lagSeconds;
+    else gaps++;
+    if (p.state && p.state !== 'healthy') bad++;
+  }
+  const n = points.length;
+  const counts = n + (n === 1 ? ' sample' : ' samples') + (gaps ? ', ' + gaps + ' without a lag' : '') + (bad ? ', ' + bad + ' not healthy' : '');
+  if (max === undefined) return 'lag, last hour: none known · ' + counts;
+  return 'lag, last hour: max ' + duration(max) + ', latest ' + duration(latest) + ' · ' + counts;
+}
+
+/** A reason with its code and database: "LAG_ABOVE_THRESHOLD (Sales): Sales on mi-prod is 312 s behind (threshold 60 s)". */
+export function linkReasonText(reason: LinkReasonView): string {
+  return reason.code + (reason.database ? ' (' + reason.database + ')' : '') + ': ' + reason.message;
+}
+
+/** "812 KB", "12.4 MB", "1.2 GB". */
+export function kbText(kb: unknown): string {
+  if (typeof kb !== 'number' || !Number.isFinite(kb) || kb < 0) return '';
+  if (kb < 1024) return Math.round(kb) + ' KB';
+  if (kb < 1024 * 1024) return Math.round((kb / 1024) * 10) / 10 + ' MB';
+  return Math.round((kb / 1024 / 1024) * 10) / 10 + ' GB';
+}
+
+/** "log send queue 12.4 MB · redo queue 812 KB", of the worst database; '' when neither is known. */
+export function linkQueuesText(link: LinkView): string {
+  const parts: string[] = [];
+  if (kbText(link.logSendQueueKb)) parts.push('log send queue ' + kbText(link.logSendQueueKb));
+  if (kbText(link.redoQueueKb)) parts.push('redo queue ' + kbText(link.redoQueueKb));
+  return parts.join(' · ');
+}

@@ -1,5 +1,5 @@
-// The dashboard: one static page whose script polls the app's own API (operations, their audit
-// trail, recent events) and acts on operations (cancel, retry, approve, reject). No framework, no
+// The dashboard: one static page whose script polls the app's own API (the links' health, operations,
+// their audit trail, recent events) and acts on operations (cancel, retry, approve, reject). No framework, no
 // build step, nothing fetched from elsewhere: styles, script and favicon are inline, so it works
 // offline. The page holds no data and no secret; the script sends the function key, which it takes
 // from ?code= once and keeps in the tab's sessionStorage.
@@ -152,6 +152,57 @@ dialog .buttons { display: flex; justify-content: flex-end; gap: 8px; margin-top
 #confirm-approval { border: 1px solid #fb8f44; background: #fff8f2; border-radius: 6px; padding: 4px 10px; }
 #confirm-error { color: #82071e; background: #ffebe9; border: 1px solid #ff8182; border-radius: 6px; padding: 6px 10px; }
 
+/* the links panel: one compact row per link, the worst first; it scrolls inside itself past ~45% of the screen */
+section.links { padding: 10px 16px 0; }
+details.links-box { background: #fff; border: 1px solid #d0d7de; border-radius: 6px; }
+details.links-box > summary { cursor: pointer; padding: 5px 10px; font-size: 13px; }
+details.links-box > summary h2 { display: inline; font-size: 15px; margin: 0 8px 0 2px; }
+#links-updated { margin-left: 10px; font-size: 12px; }
+.lcount { font-weight: 600; }
+.lcount.link-healthy { color: #116329; }
+.lcount.link-degraded { color: #7d4e00; }
+.lcount.link-unknown { color: #424a53; }
+.lcount.link-broken { color: #a40e26; }
+.links-alert { margin: 0 10px 6px; padding: 6px 10px; border: 1px solid #ff8182; background: #ffebe9; color: #82071e; border-radius: 6px; }
+.links-scroll { max-height: 45vh; overflow: auto; border-top: 1px solid #d0d7de; }
+/* below this width the panel scrolls sideways inside itself, not the page */
+table.links-t { width: 100%; min-width: 1060px; table-layout: fixed; border-collapse: collapse; font-size: 13px; }
+table.links-t th, table.links-t td { text-align: left; padding: 3px 6px; border-bottom: 1px solid #eaeef2; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; vertical-align: middle; }
+table.links-t thead th { position: sticky; top: 0; z-index: 1; background: #f6f8fa; font-weight: 600; color: #424a53; border-bottom: 1px solid #d0d7de; }
+table.links-t th.num, table.links-t td.num { text-align: right; font-variant-numeric: tabular-nums; }
+/* sized for DejaVu Sans: "degraded confirming…", "12 min ago" and "23 h 59 min" fit whole */
+col.lc-name { width: 10%; } col.lc-state { width: 180px; } col.lc-since { width: 90px; } col.lc-roles { width: 22%; }
+col.lc-num { width: 90px; } col.lc-spark { width: 110px; }
+tr.link { cursor: pointer; }
+tr.link:hover td { background: #f3f8fe; }
+tr.link.l-broken td:first-child { box-shadow: inset 3px 0 0 #cf222e; }
+tr.link.l-unknown td:first-child { box-shadow: inset 3px 0 0 #8c959f; }
+tr.link.l-degraded td:first-child { box-shadow: inset 3px 0 0 #d4a72c; }
+.linkbtn { border: 0; background: none; padding: 0; color: #0969da; font-weight: 600; max-width: 100%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; text-align: left; }
+.linkbtn:hover { background: none !important; text-decoration: underline; }
+.linkbtn::before { content: "▸ "; color: #59636e; }
+.linkbtn[aria-expanded="true"]::before { content: "▾ "; }
+.link-healthy .badge { background: #dafbe1; color: #116329; border-color: #4ac26b; }
+.link-degraded .badge { background: #fff8c5; color: #7d4e00; border-color: #d4a72c; }
+.link-broken .badge { background: #cf222e; color: #fff; border-color: #a40e26; }
+.link-unknown .badge { background: #eaeef2; color: #424a53; border: 1px dashed #6e7781; }
+.confirming { font-size: 12px; font-style: italic; color: #0550ae; }
+td.lroles.unexpected { color: #953800; }
+td.lroles .flag { color: #bc4c00; }
+.role { font-size: 11px; letter-spacing: .02em; }
+.rcode { font: 600 11px/1.4 ui-monospace, SFMono-Regular, Consolas, monospace; padding: 0 4px; border-radius: 4px; background: #eef2f6; color: #424a53; }
+.rcode.sev-broken { background: #ffebe9; color: #a40e26; }
+.rcode.sev-degraded { background: #fff8c5; color: #7d4e00; }
+svg.spark { display: block; overflow: hidden; }
+svg.spark .line { fill: none; stroke: #0969da; stroke-width: 1.5; stroke-linecap: round; stroke-linejoin: round; }
+svg.spark .base { stroke: #d0d7de; stroke-width: 1; }
+svg.spark .b-degraded { fill: #fff1b8; }
+svg.spark .b-broken { fill: #ffcecb; }
+svg.spark .b-unknown { fill: #e4e8ec; }
+tr.link-more td { white-space: normal; overflow-wrap: anywhere; background: #fbfcfd; padding: 2px 10px 6px 24px; font-size: 12px; cursor: auto; }
+tr.link-more p { margin: 2px 0; }
+tr.link-more ul { margin: 2px 0; padding-left: 16px; }
+
 @media (max-width: 1179px) {
   main.with-detail { grid-template-columns: minmax(0, 1fr); }
   .detail { position: static; max-height: none; }
@@ -213,6 +264,24 @@ const BODY = `
     </nav>
   </form>
   <p id="alert" class="alert" role="alert" hidden></p>
+  <section id="links" class="links" aria-labelledby="links-title">
+    <details id="links-box" class="links-box" open>
+      <summary><h2 id="links-title">Links</h2> <span id="links-summary" aria-live="off">loading…</span><span id="links-updated" class="muted"></span></summary>
+      <p id="links-error" class="links-alert" role="alert" hidden></p>
+      <div class="links-scroll">
+        <table class="links-t" id="links-table">
+          <caption class="sr-only">Managed Instance links, the ones that need attention first; select one for its reasons and numbers</caption>
+          <colgroup><col class="lc-name"><col class="lc-state"><col class="lc-since"><col class="lc-roles"><col class="lc-num"><col class="lc-num"><col class="lc-num"><col class="lc-spark"><col class="lc-note"></colgroup>
+          <thead><tr><th scope="col">Link</th><th scope="col">State</th><th scope="col">Since</th><th scope="col" title="the primary first: → is the direction the data flows">Roles</th>` +
+  `<th scope="col" class="num" title="how far the secondary is behind, at the last sample (the worst database)">Lag</th>` +
+  `<th scope="col" class="num" title="estimated data at risk: the primary's last commit minus the secondary's">RPO est.</th>` +
+  `<th scope="col" class="num" title="estimated redo time: redo queue over redo rate on the secondary">RTO est.</th>` +
+  `<th scope="col" title="lag over the last hour; tinted where a sample was not healthy">Lag, 1 h</th><th scope="col">Reasons</th></tr></thead>
+          <tbody id="links-rows"><tr class="empty"><td colspan="9" class="muted">loading…</td></tr></tbody>
+        </table>
+      </div>
+    </details>
+  </section>
   <main id="main">
     <section class="list" aria-label="Operations">
       <table class="ops" id="ops">

@@ -138,6 +138,29 @@ function cannedOperations(): Op[] {
   return ops;
 }
 
+/** A few links for the Links panel above the operations (its own tests are in links.test.ts). */
+function cannedLinks(): unknown[] {
+  const lag = Array.from({ length: 60 }, (_x, i) => ({ at: minutesAgo(59 - i), lagSeconds: i < 50 ? 1 : 90 + i, state: i < 50 ? 'healthy' : 'degraded' }));
+  const base = { sqlServer: 'sql-onprem', managedInstance: 'mi-prod', expectedPrimary: 'sqlServer', roles: { sqlServer: 'PRIMARY', managedInstance: 'SECONDARY' }, primary: 'sqlServer', sampledAt: minutesAgo(0.3), reasons: [] };
+  return [
+    { ...base, name: 'Link_Sales', state: 'healthy', since: minutesAgo(300), message: 'healthy', observed: 'healthy', lagSeconds: 1, rpoSeconds: 1, rtoSeconds: 2, lag: lag.map((p) => ({ ...p, lagSeconds: 1, state: 'healthy' })) },
+    {
+      ...base,
+      name: 'Link_Finance',
+      state: 'degraded',
+      since: minutesAgo(9),
+      observed: 'degraded',
+      message: 'degraded: Finance on mi-prod is 149 s behind (threshold 60 s)',
+      reasons: [{ code: 'LAG_ABOVE_THRESHOLD', severity: 'degraded', database: 'Finance', message: 'Finance on mi-prod is 149 s behind (threshold 60 s)' }],
+      lagSeconds: 149,
+      rpoSeconds: 140,
+      rtoSeconds: 12,
+      lag,
+    },
+    { name: 'Link_New', sqlServer: 'sql-onprem', managedInstance: 'mi-prod', expectedPrimary: 'sqlServer', state: 'unknown', message: 'not sampled yet', reasons: [] },
+  ];
+}
+
 /** The fake API: the app's routes and answers, canned operations, every request recorded. */
 class FakeApi {
   ops = cannedOperations();
@@ -212,6 +235,7 @@ class FakeApi {
 
   private route(method: string, url: URL, body: Record<string, unknown>): [number, unknown] {
     const p = url.pathname;
+    if (method === 'GET' && p === '/api/links') return [200, { links: cannedLinks() }];
     if (method === 'GET' && p === '/api/events') return [200, { events: [], counters: { 'restore started': 3, 'skipped: already restored': 9 } }];
     if (method === 'GET' && p === '/api/operations') {
       const q = url.searchParams;
@@ -314,6 +338,7 @@ const row = (id: string): string => `tr.op[data-id="${id}"]`;
 async function load(page: Page, hash = ''): Promise<void> {
   await page.goto(`${api.url}/api/dashboard?code=${encodeURIComponent(KEY)}${hash}`);
   await page.waitForSelector(`${row(ID.running)} td.progress .bar`);
+  await page.waitForSelector('#links-rows tr.link[data-name="Link_New"]');
 }
 
 test('at 1366×768 it fits with no horizontal scroll, progress and updated visible; the key leaves the address bar', async () => {
@@ -346,6 +371,10 @@ test('at 1366×768 it fits with no horizontal scroll, progress and updated visib
     expect(await page.$eval(`${row(ID.approval)} td.state`, (td) => td.scrollWidth <= td.clientWidth)).toBe(true);
   };
   await fits(1366);
+  // the Links panel above the operations, the one that needs attention first
+  expect(await page.$$eval('#links-rows tr.link', (trs) => trs.map((t) => t.getAttribute('data-name')))).toEqual(['Link_New', 'Link_Finance', 'Link_Sales']);
+  expect(await page.textContent('#links-summary')).toBe('1 healthy, 1 degraded, 1 unknown');
+  expect((await page.locator('#links').boundingBox())!.y).toBeLessThan((await page.locator('#ops').boundingBox())!.y);
   expect(await page.textContent(`${row(ID.running)} td.progress`)).toMatch(/42%/);
   expect(await page.textContent(`${row(ID.running)} td.updated`)).toMatch(/^(just now|\d+ s ago)$/);
   expect(await page.getAttribute(`${row(ID.running)} td.updated time`, 'title')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d local · .* UTC$/);
