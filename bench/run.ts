@@ -6,6 +6,7 @@ import { machineLine } from './machine';
 import { benchOpsThroughput, OpsThroughputResult } from './opsThroughput';
 import { benchEventThroughput } from './eventThroughput';
 import { benchRestoreLatency } from './restoreLatency';
+import { benchLinkSweep, type LinkSweepResult } from './linkSweep';
 
 async function main(): Promise<void> {
   const operations = Number(process.env.BENCH_OPERATIONS ?? 300);
@@ -36,6 +37,19 @@ async function main(): Promise<void> {
   console.log(`restore latency: ${latencyRuns} striped backups...`);
   const latency = await benchRestoreLatency(latencyRuns);
   console.log(JSON.stringify(latency));
+  const sweepCount = Number(process.env.BENCH_SWEEPS ?? 5);
+  console.log(`link health: ${sweepCount} sweeps over 10 managed instances x 100 links...`);
+  const sweeps: LinkSweepResult[] = [];
+  for (const armLatencyMs of [0, 300]) {
+    const sweepAzurite = await startAzurite();
+    try {
+      const r = await benchLinkSweep(sweepAzurite, sweepCount, armLatencyMs);
+      console.log(JSON.stringify(r));
+      sweeps.push(r);
+    } finally {
+      await sweepAzurite.stop();
+    }
+  }
   const lines = [
     '# Benchmarks',
     '',
@@ -81,6 +95,20 @@ async function main(): Promise<void> {
     '| restores | p50 | p99 | max |',
     '| ---: | ---: | ---: | ---: |',
     `| ${latency.runs} | ${latency.p50Ms} ms | ${latency.p99Ms} ms | ${latency.maxMs} ms |`,
+    '',
+    '## Link health: one sweep over 10 managed instances x 100 links',
+    '',
+    'The generated estate (`manyLinks`: mi-00..mi-09, each with its own SQL Server sql-00..sql-09, 100 linked databases each under a',
+    'steady workload), swept by the app\'s LinkMonitor with its defaults (8 instances read at once, 10-s call timeout, 20-s budget):',
+    'one DMV snapshot per instance over TDS through mssql, one ARM list of links per managed instance through the ARM client,',
+    'then per link the evaluation, a compare-and-swap of its state and a history row in Azurite. The first sweep opens the SQL',
+    'pools (TLS and login to 20 instances) and saves every link\'s first state with its event; the later ones are what each',
+    'minute costs. ARM is a remote service: the second row has the ARM emulator answer each request after 300 ms, an assumed',
+    'typical read latency (not measured against Azure here). Target: under 5 s per sweep.',
+    '',
+    '| links | ARM latency | SQL calls per sweep | ARM calls per sweep | first sweep | sweep p50 | sweep max | reading the instances (p50) |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...sweeps.map((r) => `| ${r.links} | ${r.armLatencyMs} ms | ${r.calls.sql} | ${r.calls.arm} | ${r.coldMs} ms | ${r.p50Ms} ms | ${r.maxMs} ms | ${r.collectP50Ms} ms |`),
     '',
   ];
   const target = path.resolve(__dirname, '..', '..', 'bench', 'RESULTS.md');
