@@ -612,7 +612,8 @@ function renderEvents(r) {
   $('events').innerHTML = events.length ? events.map(function (ev) {
     var d = ev.data || {};
     return '<tr><td>' + timeHtml(ev.time) + '</td><td>' + e(String(ev.type || '').replace('MiAutopilot.', '')) + '</td><td>' + e(d.targetKey || ev.subject || '') +
-      (typeof d.percent === 'number' ? ' ' + e(d.percent) + '%' : '') + (d.error ? ' <b class="err">' + e(d.error.code) + '</b>' : '') + '</td><td>' +
+      (typeof d.percent === 'number' ? ' ' + e(d.percent) + '%' : '') + (d.error ? ' <b class="err">' + e(d.error.code) + '</b>' : '') +
+      (d.to ? ' ' + e((d.from || 'new') + ' \u2192 ' + d.to) + (Array.isArray(d.reasons) && d.reasons.length ? ' (' + e(d.reasons.map(function (x) { return x.code; }).join(', ')) + ')' : '') : '') + '</td><td>' +
       (d.operationId ? opLink(d.operationId) : '') + '</td></tr>';
   }).join('') : '<tr><td class="muted">no events (with an Event Grid topic they are read there)</td></tr>';
 }

@@ -105,6 +105,11 @@ export class TableEventPublisher implements EventPublisher {
     return (await this.newest(limit, (e) => isOperationEvent(e))) as AppEvent[];
   }
 
+  /** The newest events of every kind (operation outcomes and progress, link health changes). */
+  async recentAll(limit = 50): Promise<PublishedEvent[]> {
+    return this.newest(limit, () => true);
+  }
+
   /** The newest link health events. */
   async recentLinkEvents(limit = 50): Promise<LinkHealthEvent[]> {
     return (await this.newest(limit, (e) => e.type === 'MiAutopilot.Link.HealthChanged')) as LinkHealthEvent[];

@@ -129,3 +129,13 @@ test('bad input is refused with the reason; an unknown link is 404 LINK_NOT_FOUN
   for (const bad of ['0', '1001', 'ten']) await refused(history(`limit=${bad}`), 400, /limit must be a whole number from 1 to 1000/);
   await refused(history('continuation=../../etc'), 400, /continuation is not one this API gave/);
 });
+
+test('GET /api/events lists the link health changes beside the operations\' events', async () => {
+  const { listEvents } = await import('../../../functions/eventsApi');
+  const res = await listEvents(get('events?limit=100'), context());
+  expect(res.status).toBe(200);
+  const events = json(res).events as { type: string; subject: string; data: { from: string | null; to: string } }[];
+  const sales = events.filter((e) => e.type === 'MiAutopilot.Link.HealthChanged' && e.subject === 'links/Link_Sales');
+  // the first sweep's first state, newest first
+  expect(sales.at(-1)?.data).toMatchObject({ from: null, to: 'healthy' });
+});
