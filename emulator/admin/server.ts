@@ -21,6 +21,7 @@ import { LINK_FAULT_KINDS, validateLinkFault, type LinkFaultKind } from '../link
 import type { ManagedInstanceLink } from '../link/link';
 import { LinkRefusal } from '../link/refusal';
 import type { LinkRegistry } from '../link/registry';
+import { linkStateJson, lostDataJson } from '../link/summary';
 
 export interface AdminInstance {
   instance: EmulatedInstance;
@@ -207,7 +208,8 @@ export function linkSummary(link: ManagedInstanceLink, now: Date): unknown {
     partnerCertificate: { name: link.partnerCertificate.name, expiryDate: link.partnerCertificate.expiryDate.toISOString() },
     faults: link.faults.map((f) => ({ ...f.spec, since: f.at })),
     databases: link.databaseNames(),
-    lost: link.lost.map((l) => ({ ...l, afterLsn: l.afterLsn.toString(), throughLsn: l.throughLsn.toString() })),
+    lost: link.lost.map(lostDataJson),
+    ...linkStateJson(link),
   };
 }
 

@@ -59,6 +59,7 @@ export interface ArmBackend {
   /** the links the managed instance takes part in, advanced to now */
   links(instance: string): ManagedInstanceLink[];
   createLink(instance: string, spec: LinkCreate): ManagedInstanceLink;
+  /** ARM DELETE: the managed instance's side of the link only; SQL Server keeps its DAG until dropped there */
   deleteLink(instance: string, link: ManagedInstanceLink): void;
   /**
    * Log Replay Service: checks the start (409 for an existing database, 400 for the SAS or the
@@ -72,4 +73,6 @@ export interface ArmBackend {
   completeLrs(instance: string, database: string, lastBackupName: string): LrsState;
   /** stops background work (LRS loops) when the ARM endpoint closes */
   close?(): void;
+  /** calls `listener` whenever the backend's world moves on (the link ticker); returns how to stop */
+  onTick?(listener: () => void): () => void;
 }

@@ -215,7 +215,11 @@ export class EngineArmBackend implements ArmBackend {
   }
 
   deleteLink(_instance: string, link: ManagedInstanceLink): void {
-    this.options.links.remove(link);
+    this.options.links.dropSide(link, 'instance');
+  }
+
+  onTick(listener: () => void): () => void {
+    return this.options.links.onRefresh(listener);
   }
 
   startLrs(instance: string, database: string, start: LrsStart): LrsState {

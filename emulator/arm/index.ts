@@ -5,3 +5,4 @@ export { ArmFaults, type ArmFault } from './faults';
 export { ArmHttpError } from './errors';
 export { OperationStore, type ArmOperation } from './operations';
 export type * from './backend';
+export { PrivateDnsZones, type PrivateDnsZoneSpec, type PrivateDnsFault } from './privateDns';

@@ -2,6 +2,7 @@
 // encryption protector and distributed availability groups (2025-01-01 schema).
 import { databaseSyncState, emptyPrimaryView, emptySecondaryView, lagSeconds, linkErrorText, replicaStateOf, syncHealth, type ManagedInstanceLink } from '../link/link';
 import type { DatabaseLinkState } from '../link/types';
+import type { LinkSchema } from './apiVersions';
 import type { ArmManagedDatabase, ArmManagedInstance, EncryptionProtector, LrsBackupSetInfo, LrsState } from './backend';
 
 export function instanceId(sub: string, rg: string, mi: string): string {
@@ -105,7 +106,7 @@ const role = (r: 'PRIMARY' | 'SECONDARY'): 'Primary' | 'Secondary' => (r === 'PR
  * reported; as secondary what it received, hardened and redid. While the two cannot talk, SQL
  * Server's side of it stands still.
  */
-function databaseEntry(link: ManagedInstanceLink, d: Readonly<DatabaseLinkState>, now: Date): unknown {
+function databaseEntry(link: ManagedInstanceLink, d: Readonly<DatabaseLinkState>, now: Date, failoverInProgress: boolean): unknown {
   // what the managed instance reports: a silent partner is noticed after the session timeout
   const connected = link.appearsConnected(now);
   const state = databaseSyncState(link, d, connected);
@@ -121,9 +122,10 @@ function databaseEntry(link: ManagedInstanceLink, d: Readonly<DatabaseLinkState>
     databaseName: d.name,
     instanceReplicaId: link.instance.replicaId.toLowerCase(),
     partnerReplicaId: link.partner.replicaId.toLowerCase(),
-    replicaState: replicaStateOf(link, d, connected),
+    // a documented replicaState (REFERENCE 2.3) while a failover or role change runs
+    replicaState: failoverInProgress ? 'LinkFailoverInProgress' : replicaStateOf(link, d, connected),
     seedingProgress: `${seedingPercent}%`,
-    synchronizationHealth: syncHealth(link.availabilityMode, state),
+    synchronizationHealth: syncHealth(link.sideMode('instance'), state),
     connectedState: connected ? 'CONNECTED' : 'DISCONNECTED',
     lastReceivedLsn: lastReceived?.lsn.toString(),
     lastReceivedTime: iso(lastReceived?.time),
@@ -143,7 +145,19 @@ function databaseEntry(link: ManagedInstanceLink, d: Readonly<DatabaseLinkState>
   };
 }
 
-export function linkBody(sub: string, rg: string, mi: string, link: ManagedInstanceLink, now: Date): unknown {
+export interface LinkBodyOptions {
+  /** the schema of the request's api-version (apiVersions.ts) */
+  schema?: LinkSchema;
+  /** a failover or setRole operation is running on the link */
+  failoverInProgress?: boolean;
+}
+
+/** the managed instance's own setting (ARM PATCH sets it; SQL Server keeps its own) */
+const replicationModeOf = (link: ManagedInstanceLink): 'Sync' | 'Async' => (link.sideMode('instance') === 'SYNCHRONOUS_COMMIT' ? 'Sync' : 'Async');
+
+export function linkBody(sub: string, rg: string, mi: string, link: ManagedInstanceLink, now: Date, options: LinkBodyOptions = {}): unknown {
+  const schema = options.schema ?? 'new';
+  if (schema === 'old') return oldSchemaLinkBody(sub, rg, mi, link, now);
   return {
     id: `${instanceId(sub, rg, mi)}/distributedAvailabilityGroups/${link.name}`,
     name: link.name,
@@ -151,7 +165,7 @@ export function linkBody(sub: string, rg: string, mi: string, link: ManagedInsta
     properties: {
       distributedAvailabilityGroupName: link.name,
       distributedAvailabilityGroupId: link.groupId.toLowerCase(),
-      replicationMode: link.availabilityMode === 'SYNCHRONOUS_COMMIT' ? 'Sync' : 'Async',
+      replicationMode: replicationModeOf(link),
       // ARM knows SQL Server's role only as the managed instance last heard it
       partnerLinkRole: role(link.partnerRoleSeenByInstance),
       partnerAvailabilityGroupName: link.partner.availabilityGroupName,
@@ -160,7 +174,39 @@ export function linkBody(sub: string, rg: string, mi: string, link: ManagedInsta
       instanceAvailabilityGroupName: link.instance.availabilityGroupName,
       failoverMode: link.failoverMode,
       seedingMode: link.seedingMode,
-      databases: link.databases().map((d) => databaseEntry(link, d, now)),
+      // 2025-08-01-preview on (INFERRED: MultiDatabase for a link of several databases)
+      ...(schema === 'newWithLinkMode' ? { linkMode: link.databaseNames().length > 1 ? 'MultiDatabase' : 'SingleDatabase' } : {}),
+      databases: link.databases().map((d) => databaseEntry(link, d, now, options.failoverInProgress === true)),
+    },
+  };
+}
+
+/**
+ * The old schema (2023-08-01 and the earlier previews, REFERENCE 2.1), what @azure/arm-sql 10 reads:
+ * one database, source and target as the primary and secondary member (INFERRED mapping), the
+ * first database's state as linkState.
+ */
+function oldSchemaLinkBody(sub: string, rg: string, mi: string, link: ManagedInstanceLink, now: Date): unknown {
+  const primary = link.primary() ?? link.partner;
+  const secondary = link.other(primary.name);
+  const d = link.databases()[0];
+  const connected = link.appearsConnected(now);
+  const hardened = d ? (link.instance.role === 'PRIMARY' && d.sourceSide === 'instance' ? d.primaryView?.lastHardened : d.lastHardened) : undefined;
+  return {
+    id: `${instanceId(sub, rg, mi)}/distributedAvailabilityGroups/${link.name}`,
+    name: link.name,
+    type: 'Microsoft.Sql/managedInstances/distributedAvailabilityGroups',
+    properties: {
+      targetDatabase: d?.name,
+      sourceEndpoint: link.partner.endpointUrl,
+      primaryAvailabilityGroupName: primary.availabilityGroupName,
+      secondaryAvailabilityGroupName: secondary.availabilityGroupName,
+      replicationMode: replicationModeOf(link),
+      distributedAvailabilityGroupId: link.groupId.toLowerCase(),
+      sourceReplicaId: primary.replicaId.toLowerCase(),
+      targetReplicaId: secondary.replicaId.toLowerCase(),
+      linkState: d ? replicaStateOf(link, d, connected) : undefined,
+      lastHardenedLsn: hardened?.lsn.toString(),
     },
   };
 }

@@ -6,6 +6,7 @@
 //   GET  /admin/requests                          every request answered, with its status
 //   GET  /admin/links/{mi}                        the MI's links: roles, mode, lost data
 //   POST /admin/links/{mi}/{link}                 link failures: {"partitioned":bool,"bandwidthKBps":n,"latencyMs":n,"certificateExpiry":iso}
+//   GET|POST /admin/privateDns/zones, GET|POST|DELETE /admin/privateDns/faults   Private DNS (privateDnsRoutes.ts)
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import * as https from 'node:https';
@@ -16,11 +17,16 @@ import type { ManagedInstanceLink } from '../link/link';
 import type { ArmBackend } from './backend';
 import { ArmHttpError } from './errors';
 import { ArmFaults, type ArmFault } from './faults';
-import { OperationStore } from './operations';
+import { DEFAULT_OPERATION_MS, OperationStore } from './operations';
+import { PrivateDnsZones, type PrivateDnsZoneSpec } from './privateDns';
+import { isPrivateDnsPath, privateDnsAdmin, routePrivateDns } from './privateDnsRoutes';
 import { route, type Reply } from './routes';
+import { linkStateJson, lostDataJson } from '../link/summary';
 
 export const ARM_LOOPBACK = '127.0.0.1';
 const MAX_BODY = 256 * 1024;
+/** real ms between the timer's looks at operations that came due */
+const SETTLE_INTERVAL_MS = 100;
 const API_VERSION = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
 
 export interface ArmEmulatorOptions {
@@ -30,10 +36,15 @@ export interface ArmEmulatorOptions {
   port?: number;
   /** Retry-After seconds on 201/202 and InProgress status bodies */
   retryAfterSeconds?: number;
-  /** status polls answered InProgress before an operation's work runs */
-  pollsBeforeDone?: number;
+  /**
+   * simulated ms a long-running operation takes before its work runs (default 1000); it proceeds
+   * on its own, polled or not (0: the work runs when the request is accepted)
+   */
+  operationDurationMs?: number;
   /** each answer waits this long: ARM is a remote service, not a loopback call (default 0) */
   responseDelayMs?: number;
+  /** the Private DNS zones served under the backend's subscription (more through POST /admin/privateDns/zones) */
+  privateDnsZones?: PrivateDnsZoneSpec[];
 }
 
 export interface RequestLogEntry {
@@ -46,9 +57,12 @@ export class ArmEmulator {
   readonly faults = new ArmFaults();
   readonly operations: OperationStore;
   readonly requests: RequestLogEntry[] = [];
+  readonly privateDns: PrivateDnsZones;
   retryAfterSeconds: number;
   private readonly server: https.Server;
   private readonly caPem: string;
+  private readonly settleTimer: NodeJS.Timeout;
+  private readonly stopTicks: (() => void) | undefined;
   private baseUrlValue = '';
 
   constructor(private readonly options: ArmEmulatorOptions) {
@@ -56,7 +70,12 @@ export class ArmEmulator {
     this.caPem = tls.ca;
     if (options.caPath) writeFileSync(options.caPath, tls.ca);
     this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
-    this.operations = new OperationStore(() => options.backend.now(), options.pollsBeforeDone ?? 1);
+    this.operations = new OperationStore(() => options.backend.now(), options.operationDurationMs ?? DEFAULT_OPERATION_MS);
+    // operations proceed without being polled: on the backend's ticks (the links' clock) and on a timer
+    this.stopTicks = options.backend.onTick?.(() => this.operations.settle());
+    this.settleTimer = setInterval(() => this.operations.settle(), SETTLE_INTERVAL_MS);
+    this.settleTimer.unref();
+    this.privateDns = new PrivateDnsZones(options.privateDnsZones);
     this.server = https.createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
       void this.handle(req, res);
     });
@@ -85,6 +104,8 @@ export class ArmEmulator {
   close(): Promise<void> {
     // background work (LRS loops) must not outlive the endpoint
     this.options.backend.close?.();
+    clearInterval(this.settleTimer);
+    this.stopTicks?.();
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
@@ -130,12 +151,16 @@ export class ArmEmulator {
     if (!apiVersion) throw new ArmHttpError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
     if (!API_VERSION.test(apiVersion)) throw new ArmHttpError(400, 'InvalidApiVersionParameter', `The api-version '${apiVersion}' is invalid.`);
     const segments = url.pathname.split('/').filter((s) => s.length > 0).map(decodeURIComponent);
-    const reply = route(
-      { backend: this.options.backend, operations: this.operations, baseUrl: this.baseUrlValue, apiVersion, retryAfterSeconds: this.retryAfterSeconds },
-      method,
-      segments,
-      body,
-    );
+    // whatever came due since the last request has happened before this one is answered
+    this.operations.settle();
+    const reply = isPrivateDnsPath(segments)
+      ? routePrivateDns(this.privateDns, { method, segments, query: url.searchParams, headers: req.headers, body, apiVersion, subscriptionId: this.options.backend.subscriptionId, baseUrl: this.baseUrlValue })
+      : route(
+          { backend: this.options.backend, operations: this.operations, baseUrl: this.baseUrlValue, apiVersion, retryAfterSeconds: this.retryAfterSeconds },
+          method,
+          segments,
+          body,
+        );
     this.options.backend.refresh();
     return reply;
   }
@@ -157,6 +182,8 @@ export class ArmEmulator {
     if (path === '/admin/requests' && method === 'GET') return { status: 200, body: { requests: this.requests } };
     const linkPath = /^\/admin\/links\/([^/]+)(?:\/([^/]+))?$/.exec(path);
     if (linkPath) return this.adminLinks(method, decodeURIComponent(linkPath[1]), linkPath[2] === undefined ? undefined : decodeURIComponent(linkPath[2]), body);
+    const dns = privateDnsAdmin(this.privateDns, this.options.backend.subscriptionId, method, path, body);
+    if (dns) return dns;
     throw new ArmHttpError(404, 'NotFound', `No admin path ${method} ${path}.`);
   }
 
@@ -197,7 +224,8 @@ function linkSummary(link: ManagedInstanceLink, now: Date): unknown {
     connected: link.isConnected(now),
     network: link.network,
     partnerCertificate: { name: link.partnerCertificate.name, expiryDate: link.partnerCertificate.expiryDate.toISOString() },
-    lost: link.lost.map((l) => ({ ...l, afterLsn: l.afterLsn.toString(), throughLsn: l.throughLsn.toString() })),
+    lost: link.lost.map(lostDataJson),
+    ...linkStateJson(link),
   };
 }
 

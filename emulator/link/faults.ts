@@ -10,7 +10,8 @@
 //   linkError          a link error of REFERENCE 3.9 (LinkInitError / LinkCreationError)
 //   splitBrain         the secondary is forced to primary while the primary keeps its role, as a
 //                      forced failover during a partition leaves it; cleared: the old primary is
-//                      demoted (SET (ROLE = SECONDARY)), its diverged log recorded as lost
+//                      demoted (SET (ROLE = SECONDARY)) and resumed (SET HADR RESUME): it reverts
+//                      its diverged log, recorded as lost, and synchronizes
 import type { EndpointCertificate, LinkSideName } from './types';
 import type { ManagedInstanceLink } from './link';
 import { LinkRefusal } from './refusal';
@@ -147,8 +148,12 @@ export function clearLinkFault(link: ManagedInstanceLink, kind: LinkFaultKind, n
       link.setLinkError(undefined, now);
       break;
     case 'splitBrain': {
+      // the DBA's repair in one step: demote the old primary, then resume its suspended databases
       const stale = active.stalePrimary;
-      if (stale && link.isSplitBrain()) link.setRoleSecondary(stale, now);
+      if (stale && link.isSplitBrain()) {
+        link.setRoleSecondary(stale, now);
+        for (const name of link.databaseNames()) link.resumeDatabase(stale, name, now);
+      }
       break;
     }
   }

@@ -68,7 +68,8 @@ export function buildHadrState(host: LinkHost, links: readonly ManagedInstanceLi
   const localAgs = new Map<string, { name: string; databases: { db: Database; link: ManagedInstanceLink }[]; endpointUrl: string; createdAt: Date }>();
   for (const link of links) {
     const local = link.sideOf(host.config.name);
-    if (!local) continue;
+    // a side whose DAG was dropped shows nothing of it (its databases go on on their own)
+    if (!local || local.name === link.droppedSide) continue;
     addLink(state, host, link, local, now);
     if (local.name === 'partner') {
       const key = local.availabilityGroupName.toLowerCase();
@@ -101,7 +102,8 @@ function addLink(state: Required<Omit<HadrState, 'mirroringEndpoint'>>, host: Li
       groupId: link.groupId,
       replicaServerName: side.availabilityGroupName,
       endpointUrl: side.endpointUrl,
-      availabilityMode: link.availabilityMode,
+      // this side's own setting for that member: each side keeps its own (T-SQL here, ARM on the MI)
+      availabilityMode: link.modes[local.name][side.name],
       failoverMode: 'MANUAL',
       seedingMode: link.seedingMode === 'Automatic' ? 'AUTOMATIC' : 'MANUAL',
       createDate: link.createdAt,
@@ -115,10 +117,10 @@ function addLink(state: Required<Omit<HadrState, 'mirroringEndpoint'>>, host: Li
     const gdb = groupDatabaseId(link, d.name);
     state.availabilityDatabases.push({ databaseId: db.databaseId, groupDatabaseId: gdb, replicaId: local.replicaId });
     if (localPrimary) {
-      localRows.push(primaryOwnRow(link, d, db, gdb, local.replicaId, host));
-      remoteRows.push(primaryRemoteRow(link, d, db.databaseId, gdb, remote.replicaId, connected));
+      localRows.push(primaryOwnRow(link, d, db, gdb, local, host));
+      remoteRows.push(primaryRemoteRow(link, d, db.databaseId, gdb, remote.replicaId, connected, local));
     } else {
-      localRows.push(secondaryOwnRow(link, d, db, gdb, local.replicaId, connected));
+      localRows.push(secondaryOwnRow(link, d, db, gdb, local, connected));
     }
     addSeeding(state, link, d, db, local, remote, now);
     addReplicaCounters(state, link, d, db, localPrimary, remote);
@@ -177,23 +179,31 @@ function worst(healths: SyncHealth[]): SyncHealth {
   return 'HEALTHY';
 }
 
+/** is_suspended / suspend_reason_desc of a row of `side` (the primary also sees its secondary's: INFERRED) */
+function suspension(d: Readonly<DatabaseLinkState>, side: LinkSide | 'remote'): { isSuspended: boolean; suspendReason: string | null } {
+  const s = d.suspended;
+  const applies = s !== undefined && (side === 'remote' || s.side === side.name);
+  return { isSuspended: applies, suspendReason: applies ? s.reason : null };
+}
+
 /** the primary's own row: its log; a primary database shows SYNCHRONIZED in place of SYNCHRONIZING (docs) */
-function primaryOwnRow(link: ManagedInstanceLink, d: Readonly<DatabaseLinkState>, db: Database, gdb: string, replicaId: string, host: LinkHost): DatabaseReplicaStateRow {
+function primaryOwnRow(link: ManagedInstanceLink, d: Readonly<DatabaseLinkState>, db: Database, gdb: string, local: LinkSide, host: LinkHost): DatabaseReplicaStateRow {
   const pv = d.primaryView ?? emptyPrimaryView();
   const sync = link.availabilityMode === 'SYNCHRONOUS_COMMIT';
+  // an old primary that still claims PRIMARY after a forced failover: its own commits past the fork
+  const diverged = d.divergence?.side === local.name ? d.divergence : undefined;
   return {
     databaseId: db.databaseId,
     groupId: link.groupId,
-    replicaId,
+    replicaId: local.replicaId,
     groupDatabaseId: gdb,
     isLocal: true,
     isPrimaryReplica: true,
     synchronizationState: 'SYNCHRONIZED',
     synchronizationHealth: 'HEALTHY',
     databaseState: db.state,
-    isSuspended: false,
-    suspendReason: null,
-    recoveryLsn: d.recoveryLsn ?? null,
+    ...suspension(d, local),
+    recoveryLsn: diverged ? (diverged.recoveryLsn ?? null) : (d.recoveryLsn ?? null),
     truncationLsn: logTruncation(db, host.config.kind).lsn,
     lastSentLsn: null,
     lastSentTime: null,
@@ -209,14 +219,14 @@ function primaryOwnRow(link: ManagedInstanceLink, d: Readonly<DatabaseLinkState>
     redoQueueSizeKb: null,
     redoRateKbps: null,
     endOfLogLsn: db.lastLsn,
-    lastCommitLsn: d.observedLsn,
-    lastCommitTime: d.primaryCommitTime ?? null,
+    lastCommitLsn: diverged ? (diverged.lastCommit?.lsn ?? null) : d.observedLsn,
+    lastCommitTime: diverged ? (diverged.lastCommit?.time ?? null) : (d.primaryCommitTime ?? null),
     secondaryLagSeconds: null,
   };
 }
 
 /** the primary's row for its secondary: its own send queue and rate, the rest as last reported */
-function primaryRemoteRow(link: ManagedInstanceLink, d: Readonly<DatabaseLinkState>, databaseId: number, gdb: string, replicaId: string, connected: boolean): DatabaseReplicaStateRow {
+function primaryRemoteRow(link: ManagedInstanceLink, d: Readonly<DatabaseLinkState>, databaseId: number, gdb: string, replicaId: string, connected: boolean, local: LinkSide): DatabaseReplicaStateRow {
   const pv = d.primaryView ?? emptyPrimaryView();
   const state = databaseSyncState(link, d, connected);
   return {
@@ -227,10 +237,10 @@ function primaryRemoteRow(link: ManagedInstanceLink, d: Readonly<DatabaseLinkSta
     isLocal: false,
     isPrimaryReplica: false,
     synchronizationState: state,
-    synchronizationHealth: syncHealth(link.availabilityMode, state),
+    // judged by this side's own setting: a member it has synchronous should be SYNCHRONIZED
+    synchronizationHealth: syncHealth(link.sideMode(local.name), state),
     databaseState: 'ONLINE',
-    isSuspended: false,
-    suspendReason: null,
+    ...suspension(d, 'remote'),
     recoveryLsn: d.recoveryLsn ?? null,
     truncationLsn: pv.lastHardened?.lsn ?? null,
     lastSentLsn: d.lastSent?.lsn ?? null,
@@ -253,21 +263,20 @@ function primaryRemoteRow(link: ManagedInstanceLink, d: Readonly<DatabaseLinkSta
 }
 
 /** a secondary's own row: what it received, hardened and redid; the send queue as the primary last told it */
-function secondaryOwnRow(link: ManagedInstanceLink, d: Readonly<DatabaseLinkState>, db: Database, gdb: string, replicaId: string, connected: boolean): DatabaseReplicaStateRow {
+function secondaryOwnRow(link: ManagedInstanceLink, d: Readonly<DatabaseLinkState>, db: Database, gdb: string, local: LinkSide, connected: boolean): DatabaseReplicaStateRow {
   const sv = d.secondaryView ?? emptySecondaryView();
   const state: SyncState = databaseSyncState(link, d, connected);
   return {
     databaseId: db.databaseId,
     groupId: link.groupId,
-    replicaId,
+    replicaId: local.replicaId,
     groupDatabaseId: gdb,
     isLocal: true,
     isPrimaryReplica: false,
     synchronizationState: state,
-    synchronizationHealth: syncHealth(link.availabilityMode, state),
+    synchronizationHealth: syncHealth(link.sideMode(local.name), state),
     databaseState: db.state,
-    isSuspended: false,
-    suspendReason: null,
+    ...suspension(d, local),
     recoveryLsn: d.recoveryLsn ?? null,
     truncationLsn: d.lastRedone?.lsn ?? null,
     lastSentLsn: sv.lastSent?.lsn ?? null,

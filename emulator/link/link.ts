@@ -33,6 +33,7 @@ import type {
   PrimaryView,
   SecondaryView,
   SeedingRecord,
+  SideModes,
 } from './types';
 import { guidFrom } from './ids';
 import type { ActiveLinkFault } from './faults';
@@ -100,14 +101,27 @@ export interface SavedLink {
   partnerRoleSeenByInstance?: LinkRole;
   createdAt?: Date;
   faults?: ActiveLinkFault[];
+  /** each side's own availability modes (older files: availabilityMode on both) */
+  modes?: Record<LinkSideName, SideModes>;
+  /** the side whose DAG was dropped (ARM DELETE, DROP AVAILABILITY GROUP) while the other keeps its own */
+  droppedSide?: LinkSideName;
 }
+
+const SYNC: AvailabilityMode = 'SYNCHRONOUS_COMMIT';
+const ASYNC: AvailabilityMode = 'ASYNCHRONOUS_COMMIT';
+const bothMembers = (mode: AvailabilityMode): SideModes => ({ partner: mode, instance: mode });
+/** how long a resumed secondary takes at least to undo its diverged log (INFERRED) */
+const MIN_REVERT_MS = 1_000;
 
 export class ManagedInstanceLink {
   readonly name: string;
   readonly groupId: string;
   readonly partner: LinkSide;
   readonly instance: LinkSide;
-  availabilityMode: AvailabilityMode;
+  /** each side's own setting of the DAG (its view of both members' modes) */
+  modes: Record<LinkSideName, SideModes>;
+  /** the side whose DAG was dropped: it no longer takes part, the other keeps its half until dropped too */
+  droppedSide: LinkSideName | undefined;
   readonly failoverMode: 'Manual' | 'None';
   readonly seedingMode: 'Automatic' | 'Manual';
   network: NetworkProfile;
@@ -149,7 +163,9 @@ export class ManagedInstanceLink {
     this.partner = { ...options.partner, name: 'partner', role: primary === 'partner' ? 'PRIMARY' : 'SECONDARY', replicaId: (options.partnerReplicaId ?? randomUUID()).toUpperCase() };
     this.instance = { ...options.instance, name: 'instance', role: primary === 'instance' ? 'PRIMARY' : 'SECONDARY', replicaId: (options.instanceReplicaId ?? randomUUID()).toUpperCase() };
     this.partnerRoleSeenByInstance = this.partner.role;
-    this.availabilityMode = options.availabilityMode ?? 'ASYNCHRONOUS_COMMIT';
+    const mode = options.availabilityMode ?? ASYNC;
+    this.modes = { partner: bothMembers(mode), instance: bothMembers(mode) };
+    this.droppedSide = undefined;
     this.failoverMode = options.failoverMode ?? 'Manual';
     this.seedingMode = options.seedingMode ?? 'Automatic';
     this.network = { bandwidthKBps: options.network?.bandwidthKBps ?? 10 * KB, latencyMs: options.network?.latencyMs ?? 20 };
@@ -217,6 +233,8 @@ export class ManagedInstanceLink {
       partner: side(this.partner),
       instance: side(this.instance),
       availabilityMode: this.availabilityMode,
+      modes: { partner: { ...this.modes.partner }, instance: { ...this.modes.instance } },
+      droppedSide: this.droppedSide,
       failoverMode: this.failoverMode,
       seedingMode: this.seedingMode,
       network: { ...this.network },
@@ -256,7 +274,10 @@ export class ManagedInstanceLink {
       groupId: saved.groupId,
       partner,
       instance: side(saved.instance, 'instance'),
-      availabilityMode: saved.availabilityMode,
+      modes: saved.modes
+        ? { partner: { ...saved.modes.partner }, instance: { ...saved.modes.instance } }
+        : { partner: bothMembers(saved.availabilityMode), instance: bothMembers(saved.availabilityMode) },
+      droppedSide: saved.droppedSide,
       failoverMode: saved.failoverMode,
       seedingMode: saved.seedingMode,
       network: { ...saved.network },
@@ -264,7 +285,8 @@ export class ManagedInstanceLink {
       bytesPerRecord: saved.bytesPerRecord,
       partnerCertificate: { ...saved.partnerCertificate },
       partitioned: saved.partitioned,
-      partitionedAt: saved.partitionedAt === undefined ? undefined : new Date(saved.partitionedAt),
+      // a restart drops the established session, so a partition in place shows at once (no session left to time out)
+      partitionedAt: saved.partitionedAt === undefined ? undefined : new Date(new Date(saved.partitionedAt).getTime() - SESSION_TIMEOUT_MS),
       lost: [...saved.lost],
       lastConnectError: saved.lastConnectError,
       requiredSynchronizedSecondariesToCommit: saved.requiredSynchronizedSecondariesToCommit ?? 0,
@@ -327,7 +349,7 @@ export class ManagedInstanceLink {
 
   /** the two endpoints can talk: no partition, a valid certificate, no link error (roles aside) */
   isReachable(now: Date = this.lastAdvance): boolean {
-    return !this.partitioned && this.linkError === undefined && now.getTime() < this.partnerCertificate.expiryDate.getTime();
+    return this.droppedSide === undefined && !this.partitioned && this.linkError === undefined && now.getTime() < this.partnerCertificate.expiryDate.getTime();
   }
 
   /** whether log can flow: one primary and the two sides reachable */
@@ -435,11 +457,14 @@ export class ManagedInstanceLink {
       // the established connection times out: 35206 in the replica states, at the session timeout
       this.lastConnectError = { ...this.sessionTimeoutError(), at: new Date(this.partitionedAt.getTime() + SESSION_TIMEOUT_MS) };
     }
-    const primary = this.primary();
+    // a primary whose DAG was dropped writes to its own database only
+    const primary = this.primary()?.name === this.droppedSide ? undefined : this.primary();
     for (const d of this.dbs) {
+      if (d.reverting && t >= d.reverting.until.getTime()) this.finishRevert(d, now);
       // the secondary keeps redoing what it hardened, whatever the primary does
       const secondaryName: LinkSideName | undefined = primary ? this.other(primary.name).name : undefined;
       if (!primary || !secondaryName) {
+        if (this.isSplitBrain()) this.trackSplitBrain(d, now);
         this.redo(d, this.redoHostDb(d), dtMs, now);
         continue;
       }
@@ -448,7 +473,8 @@ export class ManagedInstanceLink {
       d.workloadTps = p.workloadTps;
       d.sourceSide = primary.name;
       this.observe(d, p, now);
-      if (!reachable) {
+      // suspended or reverting: the primary's log queues up, nothing is sent
+      if (!reachable || d.suspended || d.reverting) {
         count(d.sent!, t, 0);
         this.redo(d, s, dtMs, now);
         this.holdLog(d, p, s);
@@ -515,6 +541,18 @@ export class ManagedInstanceLink {
     const hardened = d.seeding ? (d.pending[0]?.fromLsn ?? d.observedLsn) : d.primaryView?.lastHardened?.lsn;
     p.logTruncationHoldLsn = hardened ?? p.logTruncationHoldLsn;
     s.logTruncationHoldLsn = undefined;
+  }
+
+  /**
+   * Both claim PRIMARY: the new primary's log queues for its (stale) partner, and the old
+   * primary's own commits after the fork are what its DMV row shows (end_of_log, last_commit).
+   */
+  private trackSplitBrain(d: DatabaseLinkState, now: Date): void {
+    this.observe(d, requireDb(this.side(d.sourceSide).host, d.name), now);
+    const stale = d.divergence;
+    if (!stale || this.side(stale.side).role !== 'PRIMARY') return;
+    const own = requireDb(this.side(stale.side).host, d.name);
+    if (own.lastLsn > (stale.lastCommit?.lsn ?? d.forkLsn ?? 0n)) stale.lastCommit = { lsn: own.lastLsn, time: now };
   }
 
   /** the primary's end of log moved: the new log becomes a chunk committed now */
@@ -644,10 +682,28 @@ export class ManagedInstanceLink {
 
   // ---- availability mode and role changes ------------------------------------------------------
 
-  setAvailabilityMode(mode: AvailabilityMode, now: Date): void {
+  /** how the link commits: synchronously only when both sides' settings say so (REFERENCE 3.2, 3.6) */
+  get availabilityMode(): AvailabilityMode {
+    return this.sideMode('partner') === SYNC && this.sideMode('instance') === SYNC ? SYNC : ASYNC;
+  }
+
+  /** one side's own setting: synchronous when it has both members synchronous */
+  sideMode(side: LinkSideName): AvailabilityMode {
+    const m = this.modes[side];
+    return m.partner === SYNC && m.instance === SYNC ? SYNC : ASYNC;
+  }
+
+  /**
+   * Sets `side`'s own modes for `members` (T-SQL MODIFY ... ON '<member>' WITH (AVAILABILITY_MODE)
+   * on that side, or ARM PATCH replicationMode on the managed instance's); without a side, both
+   * sides' (an estate file, a test).
+   */
+  setAvailabilityMode(mode: AvailabilityMode, now: Date, side?: LinkSideName, members: readonly LinkSideName[] = ['partner', 'instance']): void {
     this.onChange?.();
     this.advance(now);
-    this.availabilityMode = mode;
+    for (const viewer of side ? [side] : (['partner', 'instance'] as const)) {
+      for (const member of members) this.modes[viewer][member] = mode;
+    }
   }
 
   setRequiredSynchronizedSecondaries(n: number, now: Date): void {
@@ -681,19 +737,31 @@ export class ManagedInstanceLink {
    * drains the remaining log before swapping roles, so nothing is lost.
    */
   checkArmPlannedFailover(now: Date): void {
-    this.advance(now);
-    const primary = this.primary();
-    if (!primary || !this.isConnected(now)) throw new LinkRefusal('notSynchronized', 'the secondaries are not synchronizing');
-    if (primary.name === 'instance' && this.failoverMode === 'None') throw new LinkRefusal('oneWay', 'a one-way link cannot fail over to SQL Server');
-    for (const s of this.snapshots(now)) {
-      if (s.synchronizationState === 'NOT SYNCHRONIZING' || s.synchronizationState === 'INITIALIZING') throw new LinkRefusal('notSynchronized', `database '${s.name}' is not synchronizing`);
+    for (const s of this.checkArmFailoverCanRun(now)) {
       if (s.logSendQueueKB > PLANNED_FAILOVER_MAX_SEND_QUEUE_KB) throw new LinkRefusal('sendQueueTooBig', `database '${s.name}' has ${s.logSendQueueKB} KB in its log send queue`);
       if (s.redoQueueKB > PLANNED_FAILOVER_MAX_REDO_QUEUE_KB) throw new LinkRefusal('redoQueueTooBig', `database '${s.name}' has ${s.redoQueueKB} KB in its redo queue`);
     }
   }
 
+  /** one primary, connected, every database synchronizing: what a planned failover needs to run at all */
+  private checkArmFailoverCanRun(now: Date): DatabaseLinkSnapshot[] {
+    this.advance(now);
+    const primary = this.primary();
+    if (!primary || !this.isConnected(now)) throw new LinkRefusal('notSynchronized', 'the secondaries are not synchronizing');
+    if (primary.name === 'instance' && this.failoverMode === 'None') throw new LinkRefusal('oneWay', 'a one-way link cannot fail over to SQL Server');
+    const snapshots = this.snapshots(now);
+    for (const s of snapshots) {
+      if (s.synchronizationState !== 'SYNCHRONIZING' && s.synchronizationState !== 'SYNCHRONIZED') throw new LinkRefusal('notSynchronized', `database '${s.name}' is not synchronizing`);
+    }
+    return snapshots;
+  }
+
+  /**
+   * The accepted ARM planned failover, when it runs: the queues were checked at acceptance; the
+   * link must still connect the two. The remaining log is drained, then the roles swap.
+   */
   armPlannedFailover(now: Date): void {
-    this.checkArmPlannedFailover(now);
+    this.checkArmFailoverCanRun(now);
     const primary = this.primary() as LinkSide;
     for (const d of this.dbs) this.drain(d, primary, now);
     this.swapRoles(primary, now);
@@ -771,6 +839,11 @@ export class ManagedInstanceLink {
     const reachable = this.isReachable(now);
     const lostNow: LostData[] = [];
     for (const d of this.dbs) {
+      // it becomes primary with what it has: a suspension or an undo of its own ends here
+      if (d.suspended?.side === target) d.suspended = undefined;
+      if (d.reverting?.side === target) d.reverting = undefined;
+    }
+    for (const d of this.dbs) {
       const np = requireDb(newPrimary.host, d.name);
       if (d.sourceSide === target) {
         // the target wrote the pending log itself (it was the last primary): nothing is lost, and
@@ -778,7 +851,13 @@ export class ManagedInstanceLink {
         np.workloadTps = d.workloadTps;
         continue;
       }
-      if (oldPrimary.role === 'PRIMARY') this.observe(d, requireDb(oldPrimary.host, d.name), now);
+      if (oldPrimary.role === 'PRIMARY') {
+        const own = requireDb(oldPrimary.host, d.name);
+        this.observe(d, own, now);
+        // SQL Server: once the old primary is a secondary again, its databases are suspended
+        d.suspendOnDemotion = oldPrimary.name;
+        d.divergence = { side: oldPrimary.name, recoveryLsn: d.recoveryLsn, lastCommit: { lsn: own.lastLsn, time: d.primaryCommitTime ?? now } };
+      }
       const unhardened = d.pending;
       if (unhardened.length > 0) {
         const lostRecord: LostData = {
@@ -826,6 +905,11 @@ export class ManagedInstanceLink {
       db.workloadTps = 0;
       db.logTruncationHoldLsn = undefined;
       if (other.role !== 'PRIMARY') continue; // both secondary: the log freezes where it is
+      if (d.suspendOnDemotion === side.name && d.forkLsn !== undefined) {
+        this.suspendAfterForcedFailover(d, side, other, now);
+        continue;
+      }
+      // (a state saved before suspension was emulated: the diverged log goes at once)
       // what the forced failover already recorded is not counted twice
       const countFrom = d.lostThroughLsn ?? d.forkLsn;
       if (d.forkLsn !== undefined && countFrom !== undefined && db.lastLsn > countFrom) {
@@ -865,6 +949,122 @@ export class ManagedInstanceLink {
     this.lost.push(...lostNow);
     if (this.isReachable(now)) this.partnerRoleSeenByInstance = this.partner.role;
     return lostNow;
+  }
+
+  /**
+   * The demoted old primary after a forced failover: its database is SUSPENDED (SUSPEND_FROM_PARTNER)
+   * and keeps its diverged log (end_of_log_lsn past the fork) until ALTER DATABASE ... SET HADR
+   * RESUME; the new primary's log queues for it meanwhile.
+   */
+  private suspendAfterForcedFailover(d: DatabaseLinkState, side: LinkSide, primary: LinkSide, now: Date): void {
+    const fork = d.forkLsn as bigint;
+    d.suspended = { side: side.name, reason: 'SUSPEND_FROM_PARTNER', at: now };
+    d.suspendOnDemotion = undefined;
+    d.divergence = undefined;
+    d.sourceSide = primary.name;
+    d.pending = [];
+    d.observedLsn = fork;
+    d.redo = [];
+    d.redoQueueBytes = 0;
+    const mark = { lsn: fork, time: now };
+    d.lastSent = mark;
+    d.lastReceived = mark;
+    d.lastHardened = mark;
+    d.lastRedone = mark;
+    d.redoneCommit = mark;
+    d.secondaryCommitTime = now;
+    if (this.isReachable(now)) {
+      d.primaryView = { lastReceived: mark, lastHardened: mark, lastRedone: mark, endOfLogLsn: requireDb(side.host, d.name).lastLsn, hardenedCommitTime: now, redoneCommit: mark, redoQueueBytes: 0, redoRateBytes: rate(d.redone) };
+      d.secondaryView = { lastSent: mark, endOfLogLsn: requireDb(primary.host, d.name).lastLsn, sendQueueBytes: 0, sendRateBytes: rate(d.sent) };
+    }
+  }
+
+  /** ALTER DATABASE [db] SET HADR SUSPEND on `side`; false when it already was */
+  suspendDatabase(side: LinkSideName, database: string, now: Date): boolean {
+    this.advance(now);
+    const d = this.requireLinkDb(database);
+    if (d.suspended) return false;
+    this.onChange?.();
+    d.suspended = { side, reason: 'SUSPEND_FROM_USER', at: now };
+    return true;
+  }
+
+  /**
+   * ALTER DATABASE [db] SET HADR RESUME on `side`: a database that diverged after a forced failover
+   * first undoes its log back to the fork (REVERTING), then synchronizes. False when it was not
+   * suspended there.
+   */
+  resumeDatabase(side: LinkSideName, database: string, now: Date): boolean {
+    this.advance(now);
+    const d = this.requireLinkDb(database);
+    if (!d.suspended || d.suspended.side !== side) return false;
+    this.onChange?.();
+    d.suspended = undefined;
+    const own = requireDb(this.side(side).host, d.name);
+    if (d.forkLsn !== undefined && own.lastLsn > d.forkLsn && this.side(side).role === 'SECONDARY') {
+      // undo runs about as fast as redo (INFERRED); at least a second
+      const bytes = recordsBetween(d.forkLsn, own.lastLsn) * this.bytesPerRecord;
+      const ms = Math.max(MIN_REVERT_MS, Math.ceil((bytes / (this.redoRateKBps * KB)) * 1000));
+      d.reverting = { side, until: new Date(now.getTime() + ms) };
+    } else if (this.side(side).role === 'SECONDARY') {
+      // nothing diverged: it synchronizes from where it is
+      d.forkLsn = undefined;
+      d.lostThroughLsn = undefined;
+    }
+    return true;
+  }
+
+  /** the revert is done: the diverged log is gone (recorded as lost, with the backups that kept it) */
+  private finishRevert(d: DatabaseLinkState, now: Date): void {
+    const side = this.side((d.reverting as { side: LinkSideName }).side);
+    d.reverting = undefined;
+    this.onChange?.();
+    const db = requireDb(side.host, d.name);
+    const fork = d.forkLsn;
+    const countFrom = d.lostThroughLsn ?? fork;
+    if (fork !== undefined && countFrom !== undefined && db.lastLsn > countFrom) {
+      const records = recordsBetween(countFrom, db.lastLsn);
+      const preservedIn = (side.host.backupHistory ?? [])
+        .filter((b) => b.databaseName.toLowerCase() === d.name.toLowerCase() && b.lastLsn > countFrom)
+        .map((b) => ({ backupSetGuid: b.backupSetGuid, type: b.type, lastLsn: b.lastLsn }));
+      this.lost.push({
+        database: d.name,
+        reason: 'divergedPrimaryDemoted',
+        side: side.name,
+        afterLsn: countFrom,
+        throughLsn: db.lastLsn,
+        transactions: transactionsFor(records),
+        bytes: records * this.bytesPerRecord,
+        at: now,
+        ...(preservedIn.length > 0 ? { preservedIn } : {}),
+      });
+    }
+    if (fork !== undefined && db.lastLsn > fork) db.lastLsn = fork;
+    d.forkLsn = undefined;
+    d.lostThroughLsn = undefined;
+  }
+
+  /**
+   * The side's DAG is dropped (ARM DELETE on the managed instance, DROP AVAILABILITY GROUP on SQL
+   * Server): nothing flows any more and the other side sees its partner DISCONNECTED while it keeps
+   * its half, until it is dropped there too. Its databases go on on their own.
+   */
+  dropSide(side: LinkSideName, now: Date): void {
+    this.advance(now);
+    this.onChange?.();
+    this.droppedSide = side;
+    for (const d of this.dbs) {
+      const db = requireDb(this.side(side).host, d.name);
+      db.logTruncationHoldLsn = undefined;
+      d.suspended = undefined;
+      d.reverting = undefined;
+    }
+  }
+
+  private requireLinkDb(name: string): DatabaseLinkState {
+    const d = this.dbs.find((x) => x.name.toLowerCase() === name.toLowerCase());
+    if (!d) throw new Error(`database '${name}' is not in link '${this.name}'`);
+    return d;
   }
 
   private sideHosting(db: Database): LinkSideName {
@@ -959,7 +1159,8 @@ export function sendQueueBytes(d: Readonly<DatabaseLinkState>): number {
 }
 
 export function databaseSyncState(link: ManagedInstanceLink, d: Readonly<DatabaseLinkState>, connected: boolean): DatabaseLinkSnapshot['synchronizationState'] {
-  if (!connected) return 'NOT SYNCHRONIZING';
+  if (d.reverting) return 'REVERTING';
+  if (!connected || d.suspended) return 'NOT SYNCHRONIZING';
   if (d.seeding) return 'INITIALIZING';
   if (link.availabilityMode === 'SYNCHRONOUS_COMMIT' && sendQueueBytes(d) === 0 && !link.redoFault.stalled) return 'SYNCHRONIZED';
   return 'SYNCHRONIZING';
@@ -967,7 +1168,8 @@ export function databaseSyncState(link: ManagedInstanceLink, d: Readonly<Databas
 
 /** the docs' rule: synchronous replicas should be SYNCHRONIZED, asynchronous ones SYNCHRONIZING */
 export function syncHealth(mode: AvailabilityMode, state: DatabaseLinkSnapshot['synchronizationState']): DatabaseLinkSnapshot['synchronizationHealth'] {
-  if (state === 'NOT SYNCHRONIZING') return 'NOT_HEALTHY';
+  // REVERTING moves no data either (INFERRED: the docs name NOT_HEALTHY for NOT SYNCHRONIZING)
+  if (state === 'NOT SYNCHRONIZING' || state === 'REVERTING') return 'NOT_HEALTHY';
   if (state === 'SYNCHRONIZED' || (mode === 'ASYNCHRONOUS_COMMIT' && state === 'SYNCHRONIZING')) return 'HEALTHY';
   return 'PARTIALLY_HEALTHY';
 }

@@ -6,7 +6,7 @@ import type { HadrState } from '../engine/hadr';
 import { ManagedInstanceLink } from './link';
 import { buildHadrState } from './hadrRows';
 import { applyLinkFault, clearLinkFault, type ActiveLinkFault, type LinkFaultKind, type LinkFaultSpec } from './faults';
-import type { EndpointCertificate, LinkHost, LinkOptions } from './types';
+import type { EndpointCertificate, LinkHost, LinkOptions, LinkSideName } from './types';
 
 export interface LinkClock {
   now(): Date;
@@ -22,6 +22,7 @@ export class LinkRegistry {
   /** bumped by every change (a tick, a role change, a fault): cached HADR states are stale */
   private version = 0;
   private timer: NodeJS.Timeout | undefined;
+  private readonly refreshListeners = new Set<() => void>();
 
   constructor(readonly clock: LinkClock) {}
 
@@ -44,7 +45,10 @@ export class LinkRegistry {
     this.all.push(link);
     link.onChange = () => this.touch();
     link.shareCertificate = (cert) => this.setEndpointCertificate(link.partner.host.config.name, cert);
-    for (const host of [link.partner.host, link.instance.host]) {
+    for (const side of [link.partner, link.instance]) {
+      // a side whose DAG was dropped no longer finds it (a restored state keeps the other half)
+      if (side.name === link.droppedSide) continue;
+      const host = side.host;
       const list = this.byHost.get(key(host.config.name)) ?? [];
       list.push(link);
       this.byHost.set(key(host.config.name), list);
@@ -60,13 +64,31 @@ export class LinkRegistry {
     link.shareCertificate = undefined;
     for (const host of [link.partner.host, link.instance.host]) {
       const list = this.byHost.get(key(host.config.name));
-      if (list) list.splice(list.indexOf(link), 1);
+      const at = list ? list.indexOf(link) : -1;
+      if (list && at >= 0) list.splice(at, 1);
       // the log is no longer held for a replica
       for (const name of link.databaseNames()) {
         const db = host.findDatabase(name);
         if (db) db.logTruncationHoldLsn = undefined;
       }
     }
+    this.touch();
+  }
+
+  /**
+   * Drops one side's DAG (ARM DELETE drops the managed instance's, DROP AVAILABILITY GROUP the
+   * side it runs on): that host no longer finds or shows the link; the other keeps its half, its
+   * partner DISCONNECTED, until it is dropped there too, which removes the link.
+   */
+  dropSide(link: ManagedInstanceLink, side: LinkSideName): void {
+    if (link.droppedSide !== undefined && link.droppedSide !== side) {
+      this.remove(link);
+      return;
+    }
+    link.dropSide(side, this.clock.now());
+    const list = this.byHost.get(key(link.side(side).host.config.name));
+    const at = list ? list.indexOf(link) : -1;
+    if (list && at >= 0) list.splice(at, 1);
     this.touch();
   }
 
@@ -112,6 +134,13 @@ export class LinkRegistry {
     const now = this.clock.now();
     for (const l of this.all) l.advance(now);
     this.touch();
+    for (const listener of [...this.refreshListeners]) listener();
+  }
+
+  /** `listener` runs after every refresh (what else moves with simulated time: ARM operations); returns how to stop */
+  onRefresh(listener: () => void): () => void {
+    this.refreshListeners.add(listener);
+    return () => this.refreshListeners.delete(listener);
   }
 
   /** advances the links `hostName` takes part in (ARM reads one managed instance's links) */

@@ -6,7 +6,7 @@ import { SqlError } from '../sqlError';
 import type { ManagedInstanceLink } from './link';
 import type { LinkRegistry } from './registry';
 import { LinkRefusal } from './refusal';
-import type { AvailabilityMode } from './types';
+import type { AvailabilityMode, LinkSideName } from './types';
 
 type AvailabilityGroupStatement = Extract<Statement, { kind: 'availabilityGroup' }>;
 
@@ -46,22 +46,21 @@ function body(stmt: AvailabilityGroupStatement): string {
   return rest.replace(/^(\[(?:[^\]]|\]\])*\]|"[^"]*"|\S+)\s*/, '').replace(/;\s*$/, '').toUpperCase();
 }
 
-/** MODIFY AVAILABILITY GROUP ON 'AG' WITH (AVAILABILITY_MODE = X), 'MI' WITH (...) */
-function requestedMode(link: ManagedInstanceLink, text: string): AvailabilityMode {
+/** MODIFY AVAILABILITY GROUP ON 'AG' WITH (AVAILABILITY_MODE = X), 'MI' WITH (...): the mode asked per member */
+function requestedModes(link: ManagedInstanceLink, text: string): { member: LinkSideName; mode: AvailabilityMode }[] {
   const replicas = [...text.matchAll(/'((?:[^']|'')*)'\s+WITH\s*\(([^)]*)\)/g)];
   if (replicas.length === 0) throw new SqlError(102, 1, 15, `Incorrect syntax near 'ON'.`);
-  const modes: AvailabilityMode[] = [];
+  const modes: { member: LinkSideName; mode: AvailabilityMode }[] = [];
   for (const [, rawName, options] of replicas) {
     const name = rawName.replace(/''/g, "'");
-    const known = [link.partner, link.instance].some((s) => s.availabilityGroupName.toUpperCase() === name.toUpperCase());
-    if (!known) {
+    const member = [link.partner, link.instance].find((s) => s.availabilityGroupName.toUpperCase() === name.toUpperCase());
+    if (!member) {
       throw new SqlError(19405, 1, 16, `Failed to modify options for availability replica '${name}' in availability group '${link.name}'. The specified availability group does not contain an availability replica with specified name. Verify that availability group name and availability replica name are correct, then retry the operation.`);
     }
     const m = /AVAILABILITY_MODE\s*=\s*(SYNCHRONOUS_COMMIT|ASYNCHRONOUS_COMMIT)/.exec(options);
-    if (m) modes.push(m[1] as AvailabilityMode);
+    if (m) modes.push({ member: member.name, mode: m[1] as AvailabilityMode });
   }
-  // the link commits synchronously only when both members say so
-  return modes.length > 0 && modes.every((m) => m === 'SYNCHRONOUS_COMMIT') ? 'SYNCHRONOUS_COMMIT' : 'ASYNCHRONOUS_COMMIT';
+  return modes;
 }
 
 /**
@@ -86,7 +85,8 @@ export function executeAvailabilityGroupStatement(stmt: AvailabilityGroupStateme
   if (!local) throw notFound(stmt.action, stmt.name);
   const messages: string[] = [];
   if (stmt.action === 'DROP') {
-    registry.remove(link);
+    // only this instance's half: the partner keeps its own until it is dropped there (ARM DELETE on the MI)
+    registry.dropSide(link, local.name);
     return { handled: true, messages };
   }
   const text = body(stmt);
@@ -103,7 +103,8 @@ export function executeAvailabilityGroupStatement(stmt: AvailabilityGroupStateme
       // recorded on the group (sys.availability_groups); the emulated link commits per availability mode
       link.setRequiredSynchronizedSecondaries(requiredSecondaries(text) as number, now);
     } else if (/^MODIFY AVAILABILITY GROUP ON /.test(text)) {
-      link.setAvailabilityMode(requestedMode(link, text), now);
+      // this side's own setting; the link commits synchronously once both sides say so
+      for (const { member, mode } of requestedModes(link, text)) link.setAvailabilityMode(mode, now, local.name, [member]);
     } else {
       throw new SqlError(40517, 1, 16, `Keyword or statement option '${stmt.text.trim().split(/\s+/).slice(0, 6).join(' ')}' is not supported in this version of SQL Server.`);
     }

@@ -8,6 +8,18 @@ export type LinkSideName = 'partner' | 'instance';
 export type LinkRole = 'PRIMARY' | 'SECONDARY';
 export type AvailabilityMode = 'ASYNCHRONOUS_COMMIT' | 'SYNCHRONOUS_COMMIT';
 
+/** A backup the instance took (msdb.dbo.backupset): what a diverged primary's log was preserved in. */
+export interface LinkBackupRecord {
+  backupSetGuid: string;
+  databaseName: string;
+  /** msdb type: D = full, I = differential, L = log */
+  type: 'D' | 'I' | 'L';
+  isCopyOnly: boolean;
+  firstLsn: bigint;
+  lastLsn: bigint;
+  backupFinishDate: Date;
+}
+
 /** What the link needs from an emulated instance (EmulatedInstance satisfies it). */
 export interface LinkHost {
   readonly config: { readonly name: string; readonly kind: InstanceKind };
@@ -16,7 +28,16 @@ export interface LinkHost {
   /** where the instance's HADR views come from: the registry computes them on demand */
   hadrSource?: () => HadrState;
   findDatabase(name: string): Database | undefined;
+  /** msdb's backup history, to say whether lost log was preserved in a backup first */
+  readonly backupHistory?: readonly LinkBackupRecord[];
 }
+
+/**
+ * One side's own setting of the DAG: the availability mode it has for each member (its
+ * sys.availability_replicas rows). T-SQL on SQL Server changes SQL Server's; ARM PATCH the managed
+ * instance's. The link commits synchronously only when both sides say synchronous for both.
+ */
+export type SideModes = Record<LinkSideName, AvailabilityMode>;
 
 export interface EndpointCertificate {
   name: string;
@@ -178,6 +199,38 @@ export interface DatabaseLinkState {
   recoveryLsn?: bigint;
   /** seeding operations of this database, the running one last */
   seedingHistory?: SeedingRecord[];
+  // ---- forced failover and its aftermath (absent in older state files) ----
+  /** the side that still claimed PRIMARY when the other was forced up: suspended once it is demoted */
+  suspendOnDemotion?: LinkSideName;
+  /** the old primary's own log after the fork, while it still claims PRIMARY (its DMV row shows it) */
+  divergence?: Divergence;
+  /** data movement held on one side (is_suspended) until ALTER DATABASE ... SET HADR RESUME */
+  suspended?: SuspendedMovement;
+  /** a resumed secondary undoing its diverged log back to the fork (REVERTING) */
+  reverting?: RevertingDatabase;
+}
+
+/** What the split-brain old primary knows of its own log after the fork. */
+export interface Divergence {
+  side: LinkSideName;
+  /** its recovery_lsn from before the forced failover */
+  recoveryLsn?: bigint;
+  /** its last commit after the fork (last_commit_lsn / _time of its own row) */
+  lastCommit?: LsnMark;
+}
+
+/** sys.dm_hadr_database_replica_states.is_suspended / suspend_reason_desc */
+export interface SuspendedMovement {
+  side: LinkSideName;
+  /** SUSPEND_FROM_PARTNER: after a forced failover (the docs' wording); SUSPEND_FROM_USER: SET HADR SUSPEND */
+  reason: 'SUSPEND_FROM_PARTNER' | 'SUSPEND_FROM_USER';
+  at: Date;
+}
+
+export interface RevertingDatabase {
+  side: LinkSideName;
+  /** when the undo is done and the database synchronizes from the fork */
+  until: Date;
 }
 
 /** Transactions a role change threw away: the unhardened tail of a forced failover, or a demoted primary's diverged log. */
@@ -195,6 +248,8 @@ export interface LostData {
   firstCommitTime?: Date;
   lastCommitTime?: Date;
   at: Date;
+  /** backups the side took of the lost log before it was thrown away (a tail-log or COPY_ONLY backup) */
+  preservedIn?: { backupSetGuid: string; type: 'D' | 'I' | 'L'; lastLsn: bigint }[];
 }
 
 /** A link error (REFERENCE 3.9): the link does not replicate and reports it. */

@@ -8,6 +8,7 @@ import { isSystemDatabase } from '../databases';
 import type { Database, RecoveryModel } from '../model';
 import { sameName } from '../names';
 import type { ExecEnv } from './env';
+import { executeHadrDatabaseAction, hadrDatabaseAction, type HadrDatabaseAction } from '../../link/hadrDatabase';
 
 type Of<K extends Statement['kind']> = Extract<Statement, { kind: K }>;
 
@@ -153,6 +154,9 @@ export function runAlterDatabaseSet(env: ExecEnv, stmt: Of<'alterDatabaseSet'>):
         throw alterFailed(new SqlError(5008, 1, 16, `This ALTER DATABASE statement is not supported. Correct the syntax and execute the statement again.`));
       }
       db.recoveryModel = model as RecoveryModel;
+    } else if (hadrDatabaseAction(option)) {
+      // a database of a Managed Instance link: suspend or resume its data movement
+      executeHadrDatabaseAction(hadrDatabaseAction(option) as HadrDatabaseAction, inst.config.name, db.name, inst.links);
     } else if (option.startsWith('COMPATIBILITY_LEVEL')) {
       const level = Number(option.replace(/^COMPATIBILITY_LEVEL\s*=\s*/, ''));
       const max = inst.product.major >= 16 || inst.config.kind === 'managedInstance' ? 160 : inst.product.major * 10;

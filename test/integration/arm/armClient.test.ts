@@ -25,9 +25,13 @@ afterAll(async () => {
   await world?.stop();
 });
 
+/** polls until done, letting a simulated second pass between polls (the operation takes OPERATION_MS) */
 async function finish(c: ArmClient, state: PollerState): Promise<PollResult> {
   let r: PollResult = { done: false, state, retryAfterMs: 0 };
-  for (let i = 0; i < 10 && !r.done; i++) r = await c.pollOnce(r.state);
+  for (let i = 0; i < 10 && !r.done; i++) {
+    if (i > 0) world.jump(1_000);
+    r = await c.pollOnce(r.state);
+  }
   expect(r.done).toBe(true);
   return r;
 }

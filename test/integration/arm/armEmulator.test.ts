@@ -1,7 +1,7 @@
 // The ARM emulator's HTTP contract, checked with plain HTTPS requests: envelopes, validation,
 // both polling headers, status bodies, and the admin paths for ARM and link faults.
 import * as https from 'node:https';
-import { startArmWorld, SUBSCRIPTION, RG, type ArmWorld } from './armWorld';
+import { OPERATION_MS, startArmWorld, SUBSCRIPTION, RG, type ArmWorld } from './armWorld';
 
 jest.setTimeout(60_000);
 
@@ -74,8 +74,12 @@ describe('ARM emulator contract', () => {
     expect(r.headers['retry-after']).toBe('0');
     const running = await call('GET', asyncUrl);
     expect(running).toMatchObject({ status: 200, json: { status: 'InProgress', name: expect.any(String), startTime: expect.any(String) } });
+    expect(await call('GET', location)).toMatchObject({ status: 202, headers: { location, 'retry-after': '0' } });
+    // the operation takes its simulated time, polled or not
+    world.jump(OPERATION_MS);
     const done = await call('GET', asyncUrl);
-    expect(done.json).toMatchObject({ status: 'Succeeded', endTime: expect.any(String) });
+    // the body the service returns: {name, status, startTime} (no endTime: LRO-options summary note)
+    expect(done.json).toEqual({ name: expect.any(String), status: 'Succeeded', startTime: expect.any(String) });
     const final = await call('GET', location);
     expect(final).toMatchObject({ status: 200, json: { name: 'Link_Sales', properties: { replicationMode: 'Async' } } });
   });
@@ -85,7 +89,7 @@ describe('ARM emulator contract', () => {
     const r = await call('POST', `${MI}/distributedAvailabilityGroups/Link_Sales/failover${V}`, { failoverType: 'Planned' });
     expect(r.status).toBe(202);
     world.link.setPartitioned(true, world.clock.now());
-    await call('GET', r.headers['azure-asyncoperation'] as string);
+    world.jump(OPERATION_MS);
     const failed = await call('GET', r.headers['azure-asyncoperation'] as string);
     expect(failed.json).toMatchObject({ status: 'Failed', error: { code: 'DistributedAvailabilityGroupFailoverSecondariesNotSynchronizing' } });
     expect(await call('GET', r.headers.location as string)).toMatchObject({ status: 409, json: { error: { code: 'DistributedAvailabilityGroupFailoverSecondariesNotSynchronizing' } } });
@@ -109,7 +113,7 @@ describe('ARM emulator contract', () => {
 
     const up = await call('POST', `${MI}/distributedAvailabilityGroups/Link_Sales/setRole${V}`, { instanceRole: 'Primary', roleChangeType: 'Forced' });
     expect(up.status).toBe(202);
-    await call('GET', up.headers['azure-asyncoperation'] as string);
+    world.jump(OPERATION_MS);
     expect((await call('GET', up.headers['azure-asyncoperation'] as string)).json).toMatchObject({ status: 'Succeeded' });
     const miSales = world.estate.find('mi-prod').instance.findDatabase('Sales')!;
     miSales.tde = 'serviceManaged';
@@ -137,6 +141,10 @@ describe('ARM emulator contract', () => {
 
     const cut = await call('POST', '/admin/links/mi-prod/Link_Sales', { partitioned: true }, false);
     expect(cut).toMatchObject({ status: 200, json: { partitioned: true, connected: false } });
+    // the managed instance notices a silent partner only after the 10-s session timeout
+    const early = await call('GET', `${MI}/distributedAvailabilityGroups/Link_Sales${V}`);
+    expect(early.json).toMatchObject({ properties: { databases: [{ connectedState: 'CONNECTED' }] } });
+    world.clock.advance(10_000);
     const link = await call('GET', `${MI}/distributedAvailabilityGroups/Link_Sales${V}`);
     expect(link.json).toMatchObject({ properties: { databases: [{ connectedState: 'DISCONNECTED' }] } });
     const healed = await call('POST', '/admin/links/mi-prod/Link_Sales', { partitioned: false, bandwidthKBps: 4096 }, false);

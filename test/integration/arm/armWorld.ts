@@ -18,6 +18,8 @@ import { ArmClient } from '../../../shared/arm/client';
 export const PASSWORD = 'Local-Only-Test-Password-1';
 export const SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';
 export const RG = 'rg-link';
+/** simulated ms an ARM operation takes here: a test moves the clock (jump) to let it finish */
+export const OPERATION_MS = 2_000;
 
 /** any TokenCredential will do: the emulator wants a bearer token but does not validate it */
 export const fakeCredential: TokenCredential = {
@@ -85,10 +87,12 @@ export async function startArmWorld(): Promise<ArmWorld> {
     network: { bandwidthKBps: 2048, latencyMs: 20 },
   });
   links.start(100);
+  // T-SQL ALTER / DROP AVAILABILITY GROUP on either instance reaches this registry's link
+  for (const r of running.instances) r.instance.links = links;
   const dir = mkdtempSync(path.join(tmpdir(), 'arm-emulator-'));
   const caPath = path.join(dir, 'ca.pem');
   const backend = new EngineArmBackend({ instances: running.instances.map((r) => r.instance), links, subscriptionId: SUBSCRIPTION, resourceGroup: RG });
-  const arm = await startArmEmulator({ backend, caPath, retryAfterSeconds: 0, pollsBeforeDone: 1 });
+  const arm = await startArmEmulator({ backend, caPath, retryAfterSeconds: 0, operationDurationMs: OPERATION_MS });
   const pools: sql.ConnectionPool[] = [];
   const pool = async (target: RunningInstance): Promise<sql.ConnectionPool> => {
     const p = new sql.ConnectionPool({

@@ -4,6 +4,8 @@
 import { parseBatch } from '../../../../emulator/sql/parser';
 import { executeAvailabilityGroupStatement } from '../../../../emulator/link/statements';
 import type { Statement } from '../../../../emulator/sql/ast';
+import type { PollResult } from '../../../../shared/arm/client';
+import type { PollerState } from '../../../../shared/arm/poller';
 import { RG, startArmWorld, type ArmWorld } from '../../arm/armWorld';
 
 jest.setTimeout(60_000);
@@ -38,6 +40,18 @@ FROM sys.dm_hadr_database_replica_states drs
 JOIN sys.availability_groups ag ON ag.group_id = drs.group_id
 WHERE ag.is_distributed = 1 AND DB_NAME(drs.database_id) = 'Sales'
 ORDER BY drs.is_local DESC`;
+
+/** polls an ARM operation to its end, a simulated second passing between polls */
+async function finish(state: PollerState): Promise<PollResult> {
+  const c = world.client();
+  let r = await c.pollOnce(state);
+  for (let i = 0; i < 10 && !r.done; i++) {
+    world.jump(1_000, 250);
+    r = await c.pollOnce(r.state);
+  }
+  expect(r.done).toBe(true);
+  return r;
+}
 
 function alterStatement(text: string): Extract<Statement, { kind: 'availabilityGroup' }> {
   const [stmt] = parseBatch(text).statements;
@@ -84,6 +98,8 @@ describe('the link in the DMVs', () => {
       `ALTER AVAILABILITY GROUP [Link_Sales] MODIFY AVAILABILITY GROUP ON 'AG_Sales' WITH (AVAILABILITY_MODE = SYNCHRONOUS_COMMIT), 'mi-prod' WITH (AVAILABILITY_MODE = SYNCHRONOUS_COMMIT);`,
     );
     expect(executeAvailabilityGroupStatement(mode, 'sql-onprem', world.links)).toMatchObject({ handled: true });
+    // and the managed instance's side, as REFERENCE 3.2 sets it (Update-AzSqlInstanceLink -ReplicationMode Sync)
+    await finish(await world.client().startUpdateReplicationMode(RG, 'mi-prod', 'Link_Sales', 'Sync'));
     world.estate.find('sql-onprem').instance.findDatabase('Sales')!.workloadTps = 0;
     world.jump(2_000, 250);
     const [local] = await world.query<DbRow>('sql-onprem', DB_STATES);
@@ -112,8 +128,7 @@ describe('the link in the DMVs', () => {
     expect(world.link.lost.some((l) => l.reason === 'forcedFailover' && l.side === 'instance')).toBe(true);
     // repair: demote the MI (ARM setRole Secondary), its diverged log is recorded and dropped
     const c = world.client();
-    let r = await c.pollOnce(await c.startSetRole(RG, 'mi-prod', 'Link_Sales', 'Secondary', 'Planned'));
-    while (!r.done) r = await c.pollOnce(r.state);
+    await finish(await c.startSetRole(RG, 'mi-prod', 'Link_Sales', 'Secondary', 'Planned'));
     expect(await world.query('mi-prod', roleQuery)).toEqual([{ link_name: 'Link_Sales', link_role: 'SECONDARY' }]);
   });
 });

@@ -74,7 +74,7 @@ export async function startMonitorWorld(estateFile: Estate = monitorEstate()): P
   const clock = new ScaledClock(1);
   const estate = await startEstate(estateFile, { services: defaultServices(), clock });
   const backend = new EngineArmBackend({ instances: estate.instances.map((r) => r.instance), links: estate.links, subscriptionId: SUBSCRIPTION, resourceGroup: RG });
-  const arm = await startArmEmulator({ backend, retryAfterSeconds: 0, pollsBeforeDone: 1 });
+  const arm = await startArmEmulator({ backend, retryAfterSeconds: 0 });
   const armClient = new ArmClient({ credential, subscriptionId: SUBSCRIPTION, endpoint: arm.url, ca: arm.ca, retry: { maxRetries: 2, baseDelayMs: 20 } });
   const pools = new Map<string, Promise<sql.ConnectionPool>>();
   const pool = (name: string): Promise<sql.ConnectionPool> => {

@@ -116,7 +116,7 @@ export async function startLrsWorld(): Promise<LrsWorld> {
     resourceGroup: RG,
     lrs: { scanIntervalMs: SCAN_INTERVAL_MS },
   });
-  const arm = await startArmEmulator({ backend, retryAfterSeconds: 0, pollsBeforeDone: 1 });
+  const arm = await startArmEmulator({ backend, retryAfterSeconds: 0 });
   const client = new ArmClient({ credential, subscriptionId: SUBSCRIPTION, endpoint: arm.url, ca: arm.ca, retry: { maxRetries: 2, baseDelayMs: 20 } });
   const stagingUrl = `${azurite.blobEndpoint}/staging`;
   const pools = new Map<string, Promise<sql.ConnectionPool>>();

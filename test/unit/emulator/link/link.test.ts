@@ -136,6 +136,12 @@ describe('ManagedInstanceLink', () => {
     expect(f.sql.hadr.replicas.every((r) => r.availabilityMode === 'SYNCHRONOUS_COMMIT')).toBe(true);
     db(f.sql).workloadTps = 0;
     f.step(1_000);
+    // SQL Server's own setting alone: the managed instance's side is still asynchronous (REFERENCE 3.2)
+    expect(f.link.snapshots(f.clock.now())[0].synchronizationState).toBe('SYNCHRONIZING');
+    expect(f.mi.hadr.replicas.every((r) => r.availabilityMode === 'ASYNCHRONOUS_COMMIT')).toBe(true);
+    // its side as ARM PATCH replicationMode Sync sets it
+    f.link.setAvailabilityMode('SYNCHRONOUS_COMMIT', f.clock.now(), 'instance');
+    f.step(250);
     expect(f.link.snapshots(f.clock.now())[0].synchronizationState).toBe('SYNCHRONIZED');
     const before = db(f.sql).lastLsn;
     executeAvailabilityGroupStatement(alter('ALTER AVAILABILITY GROUP [Link_Sales] FAILOVER'), 'sql-onprem', f.registry);
@@ -165,13 +171,19 @@ describe('ManagedInstanceLink', () => {
     expect(f.link.isSplitBrain()).toBe(true);
     expect(f.sql.hadr.replicaStates.find((r) => r.isLocal)?.role).toBe(1);
     expect(f.mi.hadr.replicaStates.find((r) => r.isLocal)?.role).toBe(1);
-    // demoting the old primary discards its diverged log and replication resumes from the MI
+    // demoting the old primary suspends it with its diverged log; RESUME reverts it (then it is lost)
     const diverged = db(f.sql).lastLsn;
     executeAvailabilityGroupStatement(alter('ALTER AVAILABILITY GROUP [Link_Sales] SET (ROLE = SECONDARY)'), 'sql-onprem', f.registry);
     expect(f.link.isSplitBrain()).toBe(false);
-    expect(f.link.lost[1]).toMatchObject({ reason: 'divergedPrimaryDemoted', afterLsn: end, throughLsn: diverged });
+    expect(f.link.lost).toHaveLength(1);
+    expect(f.link.database('Sales')?.suspended).toMatchObject({ side: 'partner', reason: 'SUSPEND_FROM_PARTNER' });
+    expect(db(f.sql).lastLsn).toBe(diverged);
+    expect(f.link.resumeDatabase('partner', 'Sales', f.clock.now())).toBe(true);
+    f.step(250);
+    expect(f.link.snapshots(f.clock.now())[0].synchronizationState).toBe('REVERTING');
     db(f.mi).workloadTps = 20;
     f.step(3_000);
+    expect(f.link.lost[1]).toMatchObject({ reason: 'divergedPrimaryDemoted', afterLsn: end, throughLsn: diverged });
     expect(db(f.sql).lastLsn).toBeGreaterThan(hardened);
     expect(f.link.snapshots(f.clock.now())[0]).toMatchObject({ primarySide: 'instance', connected: true });
   });
