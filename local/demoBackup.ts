@@ -3,12 +3,15 @@
 // commit raises BlobCreated, and the app restores them on sql-dev as Sales_dev.
 // `npm run demo:backup -- --chain-to-mi`: a full and a log backup under to-mi/, which the sample's
 // other rule restores on the managed instance mi-prod as Sales_copy, through the Log Replay Service.
+// `npm run demo:backup -- --damaged`: the same backup, with one page of a stripe damaged on its way
+// (bit rot in storage): the restore fails on its checksum and Sales_dev stays as it was.
 // Against an `npm start -- --free-ports` (or other ports): `-- --sql-port <sql-onprem's port>
 // --blob-port <Azurite blob port> --host-url <Functions host URL>` (or SQL_ONPREM_PORT,
 // AZURITE_BLOB_PORT, FUNCTIONS_HOST_URL), as the start banner prints them.
 import path from 'node:path';
 import sql from 'mssql';
 import { BlobServiceClient } from '@azure/storage-blob';
+import { damageBackup } from '../emulator/backup/format';
 import { loadEstateFile } from '../emulator/engine/estate';
 import { AZURITE_ACCOUNT, azuriteAccountSas } from './azurite';
 
@@ -52,6 +55,10 @@ async function main(): Promise<void> {
       await chainToManagedInstance(pool, { watched: container, staging, blobPort }, stamp, hostUrl);
       return;
     }
+    if (process.argv.includes('--damaged')) {
+      await damaged(pool, { staging, blobPort }, stamp, hostUrl);
+      return;
+    }
     const request = pool.request();
     request.on('info', (m: { message: string }) => console.log(`  sql-onprem: ${m.message}`));
     console.log(`BACKUP DATABASE [Sales] TO ${urls.map((u) => `URL = '${u}'`).join(', ')} WITH FORMAT, COMPRESSION, CHECKSUM, STATS = 25`);
@@ -87,6 +94,31 @@ async function chainToManagedInstance(pool: sql.ConnectionPool, where: { watched
     console.log(`copied into the watched container: ${name}`);
   }
   console.log('\nThe chain is committed: the app stages it for the Log Replay Service and restores it once on mi-prod as Sales_copy (the full\'s own operation steps aside for the log\'s). Watch the dashboard, or:');
+  console.log(`  curl "${hostUrl}/api/operations?kind=restore&code=local-only-function-key"`);
+}
+
+
+/**
+ * A two-stripe backup taken into a staging container, its second stripe damaged in one page on the
+ * way (as bit rot in storage would), then both committed into the watched container: the restore
+ * verifies the pages as it reads them (WITH CHECKSUM) and fails on the damaged one.
+ */
+async function damaged(pool: sql.ConnectionPool, where: { staging: string; blobPort: number }, stamp: string, hostUrl: string): Promise<void> {
+  const blobs = new BlobServiceClient(`http://127.0.0.1:${where.blobPort}/${AZURITE_ACCOUNT}?${azuriteAccountSas('rwdlac')}`);
+  const staging = blobs.getContainerClient('demo-staging');
+  await staging.createIfNotExists();
+  const names = [1, 2].map((n) => `sql-onprem/Sales/FULL/Sales_${stamp}_${n}of2.bak`);
+  console.log(`BACKUP DATABASE [Sales] TO ${names.map((n) => `URL = '${where.staging}/${n}'`).join(', ')} WITH FORMAT, COMPRESSION, CHECKSUM`);
+  await pool.request().batch(`BACKUP DATABASE [Sales] TO ${names.map((n) => `URL = N'${where.staging}/${n}'`).join(', ')} WITH FORMAT, COMPRESSION, CHECKSUM`);
+  for (const [i, name] of names.entries()) {
+    let body = await staging.getBlobClient(name).downloadToBuffer();
+    if (i === 1) {
+      body = damageBackup(body, 50);
+      console.log(`damaged one page in the middle of ${name}`);
+    }
+    await blobs.getContainerClient('backups').getBlockBlobClient(name).uploadData(body);
+  }
+  console.log('\nBoth stripes are committed: the restore on sql-dev fails BACKUP_DAMAGED (SQL Server error 3183), the copy it was restoring is dropped, and an existing Sales_dev is untouched:');
   console.log(`  curl "${hostUrl}/api/operations?kind=restore&code=local-only-function-key"`);
 }
 

@@ -10,6 +10,8 @@ import type { InstanceKind, RecoveryModel, TableInfo, TdeKind, UpdatePolicy } fr
 const HEADER_MAGIC = Buffer.from('MIAEBAK1', 'ascii');
 const TRAILER_MAGIC = Buffer.from('MIAEEND1', 'ascii');
 const PREFIX_BYTES = HEADER_MAGIC.length + 4 + 32;
+/** the padding stands for the backup's pages: any other byte there is damage */
+const PADDING_BYTE = 0x5a;
 /** real bytes of padding at most, whatever the nominal size */
 export const MAX_PADDING_BYTES = 64 * 1024;
 
@@ -134,8 +136,39 @@ export function encodeBackup(header: BackupHeader): Buffer {
   const length = Buffer.alloc(4);
   length.writeUInt32BE(meta.length);
   const digest = createHash('sha256').update(meta).digest();
-  const padding = Buffer.alloc(paddingFor(header.backupSizeBytes / Math.max(1, header.familyCount)), 0x5a);
+  const padding = Buffer.alloc(paddingFor(header.backupSizeBytes / Math.max(1, header.familyCount)), PADDING_BYTE);
   return Buffer.concat([HEADER_MAGIC, length, digest, meta, padding, TRAILER_MAGIC]);
+}
+
+/**
+ * Where a backup file's "pages" are damaged (bit rot in storage, a bad copy): the first byte of
+ * the padding that is not what was written, as a percent of the way through the file; undefined
+ * when it is intact. The metadata has its own checksum, so HEADERONLY and friends still read a
+ * file whose pages are damaged, as SQL Server reads the header of a damaged backup.
+ */
+export function damagedAtPercent(blob: Buffer): number | undefined {
+  const length = blob.readUInt32BE(HEADER_MAGIC.length);
+  const start = PREFIX_BYTES + length;
+  const end = blob.length - TRAILER_MAGIC.length;
+  for (let i = start; i < end; i++) {
+    if (blob[i] !== PADDING_BYTE) return Math.min(99, Math.floor(((i - start) / Math.max(1, end - start)) * 100));
+  }
+  return undefined;
+}
+
+/**
+ * Failure injection: a copy of a backup file with one "page" damaged `atPercent` of the way
+ * through. Upload it in place of the original and a restore that verifies checksums fails there.
+ */
+export function damageBackup(blob: Buffer, atPercent = 50): Buffer {
+  const length = blob.readUInt32BE(HEADER_MAGIC.length);
+  const start = PREFIX_BYTES + length;
+  const end = blob.length - TRAILER_MAGIC.length;
+  if (end <= start) throw new Error('this backup file is too small to damage (its nominal size is under 1 KB per stripe)');
+  const copy = Buffer.from(blob);
+  const at = start + Math.min(end - start - 1, Math.floor(((end - start) * Math.max(0, Math.min(99, atPercent))) / 100));
+  copy[at] = copy[at] ^ 0xff;
+  return copy;
 }
 
 export function decodeBackup(blob: Buffer): BackupHeader {

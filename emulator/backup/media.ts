@@ -3,13 +3,15 @@
 import type { BackupDevice } from '../sql/ast';
 import type { SqlMessage } from '../tds/types';
 import { deviceAuth, DeviceError, readDevice } from './blobDevice';
-import { BackupFormatError, decodeBackup, type BackupHeader } from './format';
+import { BackupFormatError, damagedAtPercent, decodeBackup, type BackupHeader } from './format';
 import type { BackupHost, StatementContext } from './host';
 import { m, osErrors } from './messages';
 
 export interface MediaFamily {
   url: string;
   header: BackupHeader;
+  /** the file's pages are damaged this far through it (see damagedAtPercent) */
+  damagedAtPercent?: number;
 }
 
 export type MediaResult = { ok: true; families: MediaFamily[] } | { ok: false; errors: SqlMessage[] };
@@ -30,9 +32,10 @@ export function refuseNonUrl(host: BackupHost, devices: BackupDevice[], names: s
   return m.cannotOpenDevice(names[i], osErrors.fileNotFound);
 }
 
-export function decodeFamily(url: string, blob: Buffer): { ok: true; header: BackupHeader } | { ok: false; error: SqlMessage } {
+export function decodeFamily(url: string, blob: Buffer): { ok: true; header: BackupHeader; damagedAtPercent?: number } | { ok: false; error: SqlMessage } {
   try {
-    return { ok: true, header: decodeBackup(blob) };
+    const header = decodeBackup(blob);
+    return { ok: true, header, damagedAtPercent: damagedAtPercent(blob) };
   } catch (error) {
     if (error instanceof BackupFormatError) {
       return { ok: false, error: error.kind === 'truncated' ? m.badEnd(url) : m.incorrectlyFormed(url) };
@@ -56,7 +59,7 @@ export async function readFamilies(host: BackupHost, urls: string[], signal?: Ab
   );
   const errors: SqlMessage[] = [];
   const families: MediaFamily[] = [];
-  results.forEach((r, i) => (r.ok ? families.push({ url: urls[i], header: r.header }) : errors.push(r.error)));
+  results.forEach((r, i) => (r.ok ? families.push({ url: urls[i], header: r.header, damagedAtPercent: r.damagedAtPercent }) : errors.push(r.error)));
   // SQL Server reports the first device that failed, then gives up
   return errors.length > 0 ? { ok: false, errors: [errors[0]] } : { ok: true, families };
 }
@@ -73,4 +76,11 @@ export function checkMediaSet(families: MediaFamily[]): SqlMessage | undefined {
   }
   if (seen.size < first.familyCount) return m.mediaFamilies(first.familyCount, seen.size);
   return undefined;
+}
+
+/** The first damaged page of the media set, when the restore verifies checksums. */
+export function damageFound(families: MediaFamily[], verifyingChecksums: boolean): number | undefined {
+  if (!verifyingChecksums) return undefined;
+  const found = families.map((f) => f.damagedAtPercent).filter((p): p is number => p !== undefined);
+  return found.length ? Math.min(...found) : undefined;
 }

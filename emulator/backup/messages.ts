@@ -151,6 +151,9 @@ export const m = {
   successfullyProcessed: (statement: string, pages: number, seconds: number, mbPerSec: number) =>
     msg(3014, 10, `${statement} successfully processed ${pages} pages in ${seconds.toFixed(3)} seconds (${mbPerSec.toFixed(3)} MB/sec).`, 0),
   backupSetValid: () => msg(3262, 10, 'The backup set on file 1 is valid.', 0),
+  // a page whose checksum does not match (RESTORE, or VERIFYONLY of a backup with checksums)
+  damagedPage: (page: number, database: string) => msg(3183, 16, `RESTORE detected an error on page (1:${page}) in database "${database}" as read from the backup set.`),
+  damagedBackupSet: () => msg(3189, 16, 'Damage to the backup set was detected.'),
   // managed instance (sys.messages 419xx)
   miOptionsNotSupported: (options: string) =>
     msg(

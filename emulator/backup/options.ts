@@ -30,6 +30,8 @@ export interface RestoreSettings {
   recovery: boolean;
   replace: boolean;
   checksum: boolean;
+  /** NO_CHECKSUM: the backup's checksums are not verified (by default they are, when it has them) */
+  noChecksum: boolean;
   stats?: number;
   file: number;
   moves: { logicalName: string; physicalName: string }[];
@@ -105,7 +107,7 @@ export function readBackupOptions(options: BackupOption[], evaluate: Evaluate): 
 }
 
 export function readRestoreOptions(options: BackupOption[], evaluate: Evaluate): RestoreSettings {
-  const s: RestoreSettings = { recovery: true, replace: false, checksum: false, file: 1, moves: [], written: [] };
+  const s: RestoreSettings = { recovery: true, replace: false, checksum: false, noChecksum: false, file: 1, moves: [], written: [] };
   const names = new Set(options.map((o) => o.name.toUpperCase()));
   conflict(names, 'RECOVERY', 'NORECOVERY');
   conflict(names, 'CHECKSUM', 'NO_CHECKSUM');
@@ -117,6 +119,7 @@ export function readRestoreOptions(options: BackupOption[], evaluate: Evaluate):
       case 'NORECOVERY': s.recovery = false; break;
       case 'REPLACE': s.replace = true; break;
       case 'CHECKSUM': s.checksum = true; break;
+      case 'NO_CHECKSUM': s.noChecksum = true; break;
       case 'STATS': s.stats = stats(evaluate, o); break;
       case 'FILE': s.file = integer(evaluate, o, 1); break;
       case 'MOVE': {

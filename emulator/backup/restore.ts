@@ -16,7 +16,7 @@ import type { BackupHeader } from './format';
 import type { BackupHost, StatementContext } from './host';
 import { runInspect } from './inspect';
 import { continueChain, startChain, type RestoreChain } from './lsnChain';
-import { checkMediaSet, deviceNames, readFamilies, refuseNonUrl } from './media';
+import { checkMediaSet, damageFound, deviceNames, readFamilies, refuseNonUrl } from './media';
 import { failWith, m, osErrors } from './messages';
 import { OptionError, readRestoreOptions, type RestoreSettings } from './options';
 import { FaultReached, runProgress } from './progress';
@@ -38,9 +38,15 @@ interface RestoreJob {
   chain: RestoreChain;
   /** the database a full restore overwrites, or the RESTORING database a diff/log continues */
   existing?: Database;
+  /** a damaged page this far through the backup, found because its checksums are verified */
+  damagedAtPercent?: number;
 }
 
 const newGuid = (): string => randomUUID().toUpperCase();
+const minDefined = (...xs: Array<number | undefined>): number | undefined => {
+  const defined = xs.filter((x): x is number => x !== undefined);
+  return defined.length ? Math.min(...defined) : undefined;
+};
 
 /** RESTORE DATABASE / LOG: yields progress and completion messages; throws SqlError (3013 last) on failure. */
 export async function* runRestore(host: BackupHost, ctx: StatementContext, stmt: RestoreStatement): AsyncGenerator<RequestOutput, void> {
@@ -138,11 +144,13 @@ async function prepare(
 
   const kindError = checkBackupKind(stmt.action === 'LOG' ? 'LOG' : 'DATABASE', header, names[0]);
   if (kindError) throw failWith(statement, kindError);
+  // RESTORE verifies a backup's checksums whenever it has them, unless told NO_CHECKSUM
+  const damage = damageFound(media.families, header.hasBackupChecksums && !settings.noChecksum);
 
   if (header.backupType !== 1) {
     const next = continueChain(existing, header);
     if (!next.ok) throw failWith(statement, next.error);
-    return { statement, targetName, header, urls, settings, chain: next.value, existing };
+    return { statement, targetName, header, urls, settings, chain: next.value, existing, damagedAtPercent: damage };
   }
 
   if (existing && !settings.replace) {
@@ -164,8 +172,9 @@ async function prepare(
   }
   const space = checkSpace(host, files, existing);
   if (space.length > 0) throw failWith(statement, ...space);
-  return { statement, targetName, header, urls, settings, files, chain: startChain(header), existing };
+  return { statement, targetName, header, urls, settings, files, chain: startChain(header), existing, damagedAtPercent: damage };
 }
+
 
 /** A log that was never backed up since the last backup of a database whose chain has started. */
 function tailNotBackedUp(db: Database): boolean {
@@ -268,7 +277,7 @@ async function* execute(host: BackupHost, ctx: StatementContext, job: RestoreJob
       {
         totalMs,
         stats: job.settings.stats,
-        failAtPercent: host.faults().restoreFailAtPercent,
+        failAtPercent: minDefined(host.faults().restoreFailAtPercent, job.damagedAtPercent),
         onPercent: (p) => {
           // a managed instance reports restore progress coarsely: 0, 50, 100
           if (p >= 50 && !reportedHalf) {
@@ -281,7 +290,13 @@ async function* execute(host: BackupHost, ctx: StatementContext, job: RestoreJob
       signal,
     );
   } catch (error) {
-    const inner = error instanceof FaultReached ? m.readFailed(job.urls[0], osErrors.endOfFile) : m.aborted();
+    // the damage is reached before (or with) an injected read failure: the checksum error it is
+    const damaged = error instanceof FaultReached && job.damagedAtPercent !== undefined && (host.faults().restoreFailAtPercent ?? 101) >= job.damagedAtPercent;
+    const inner = damaged
+      ? m.damagedPage(Math.max(1, Math.floor((pages * (job.damagedAtPercent ?? 0)) / 100)), job.targetName)
+      : error instanceof FaultReached
+        ? m.readFailed(job.urls[0], osErrors.endOfFile)
+        : m.aborted();
     if (full) interrupted(host, workingName, mi);
     operation(3, request.percentComplete, inner);
     throw failWith(job.statement, inner);

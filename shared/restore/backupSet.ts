@@ -30,6 +30,8 @@ export interface BackupHeader {
   backupFinishDate: Date;
   databaseVersion: number;
   softwareVersionMajor: number;
+  /** HEADERONLY HasBackupChecksums: RESTORE can verify the pages (WITH CHECKSUM) */
+  hasBackupChecksums?: boolean;
   /** how many backup sets the file holds (HEADERONLY rows): more than one is refused */
   backupSetCount: number;
   /** the LSNs were read as rounded numbers (targets before SQL Server 2022): no chains */

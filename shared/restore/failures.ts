@@ -26,6 +26,8 @@ const BY_NUMBER: Record<number, { code: ErrorCode; says: string }> = {
   41901: { code: 'MANAGED_INSTANCE_REFUSED', says: 'the managed instance refused the RESTORE options' },
   3241: { code: 'BACKUP_DAMAGED', says: 'the backup blob is damaged or incomplete' },
   3266: { code: 'BACKUP_DAMAGED', says: 'the backup blob is truncated or damaged' },
+  3183: { code: 'BACKUP_DAMAGED', says: 'a page of the backup failed its checksum: the backup is damaged (take a new one; the database it was meant to replace is untouched unless the restore was in place)' },
+  3189: { code: 'BACKUP_DAMAGED', says: 'RESTORE VERIFYONLY found the backup damaged (a page failed its checksum); nothing was restored' },
   3203: { code: 'RESTORE_INTERRUPTED', says: 'reading the backup failed while the restore ran' },
   3204: { code: 'RESTORE_INTERRUPTED', says: 'the restore was stopped' },
 };

@@ -53,6 +53,7 @@ export function headerFrom(rows: Row[]): BackupHeader {
     backupFinishDate: row.BackupFinishDate instanceof Date ? row.BackupFinishDate : new Date(text(row.BackupFinishDate)),
     databaseVersion: Number(row.DatabaseVersion),
     softwareVersionMajor: Number(row.SoftwareVersionMajor),
+    hasBackupChecksums: bool(row.HasBackupChecksums),
     backupSetCount: rows.length,
   };
   return approximate.is ? { ...header, lsnApproximate: true } : header;

@@ -85,7 +85,7 @@ export function restorePlaybook(deps: RestoreDeps): Playbook {
     // the steps that only look run before the target's lock is taken, so that a newer backup's
     // restore can plan while an older one waits, and make it step aside (yieldToNewer); the
     // cleanup touches only what its own operation created
-    unlockedSteps: ['locate', 'credential', 'inspect', 'verifyBackup', 'yieldToNewer', 'abort'],
+    unlockedSteps: ['locate', 'credential', 'inspect', 'yieldToNewer', 'abort'],
     steps: Object.fromEntries(Object.entries(steps).map(([name, step]) => [name, waitingOutOutages(deps, step)])),
   });
 }

@@ -23,6 +23,7 @@ export interface StoredBlob {
   backupFinishDate: string;
   databaseVersion: number;
   softwareVersionMajor: number;
+  hasBackupChecksums?: boolean;
   backupSetCount: number;
   lsnApproximate?: boolean;
 }
@@ -33,6 +34,8 @@ export interface PlannedStep {
   urls: string[];
   recovery: boolean;
   softwareVersionMajor: number;
+  /** the backup has checksums: RESTORE verifies them WITH CHECKSUM */
+  checksums?: boolean;
   backupSetGuid?: string;
   firstLsn?: string;
   lastLsn?: string;
@@ -151,6 +154,7 @@ export function storeBlob(b: BackupBlob): StoredBlob {
     backupFinishDate: h.backupFinishDate.toISOString(),
     databaseVersion: h.databaseVersion,
     softwareVersionMajor: h.softwareVersionMajor,
+    hasBackupChecksums: h.hasBackupChecksums,
     backupSetCount: h.backupSetCount,
     lsnApproximate: h.lsnApproximate,
   };
@@ -176,6 +180,7 @@ export function loadBlob(s: StoredBlob): BackupBlob {
       backupFinishDate: new Date(s.backupFinishDate),
       databaseVersion: s.databaseVersion,
       softwareVersionMajor: s.softwareVersionMajor,
+      hasBackupChecksums: s.hasBackupChecksums,
       backupSetCount: s.backupSetCount,
       lsnApproximate: s.lsnApproximate,
     },

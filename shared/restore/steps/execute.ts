@@ -25,6 +25,9 @@ async function restoreStatement(run: RestoreRun, index: number) {
     moves: index === 0 ? await run.data.moves() : undefined,
     replace: index === 0 && state.replace === true,
     recovery: step.recovery,
+    // verify every page as it is read, when the backup has checksums (WITH CHECKSUM on a backup
+    // without them fails 3187)
+    checksum: step.checksums === true,
     stats: 10,
   });
 }

@@ -70,6 +70,7 @@ export async function inspect(deps: RestoreDeps, ctx: RestoreContext): Promise<S
     urls: s.set.urls,
     recovery: s.recovery,
     softwareVersionMajor: s.set.header.softwareVersionMajor,
+    checksums: s.set.header.hasBackupChecksums,
     backupSetGuid: s.set.header.backupSetGuid,
     firstLsn: s.set.header.firstLsn.toString(),
     lastLsn: s.set.header.lastLsn.toString(),
@@ -118,7 +119,8 @@ export async function inspect(deps: RestoreDeps, ctx: RestoreContext): Promise<S
 
 /**
  * RESTORE VERIFYONLY of every file of the plan, one after the other, each a server-side job: SQL
- * Server reads the whole backup for it, which takes as long as reading it for the restore.
+ * Server reads the whole backup for it, which takes as long as reading it for the restore, so it
+ * runs only before a restore that replaces a database in place (see precheck).
  */
 export async function verifyBackup(deps: RestoreDeps, ctx: RestoreContext): Promise<StepResult<RestoreState>> {
   const run = await openRun(deps, ctx);
@@ -128,7 +130,7 @@ export async function verifyBackup(deps: RestoreDeps, ctx: RestoreContext): Prom
     const job = await serverJob(
       run.sql,
       jobNameFor(ctx.operation.id, `verify ${verified + 1}`),
-      restoreInspect('VERIFYONLY', plan[verified].urls).literal(),
+      restoreInspect('VERIFYONLY', plan[verified].urls, plan[verified].checksums === true).literal(),
       `mi-autopilot operation ${ctx.operation.id}: RESTORE VERIFYONLY of file ${verified + 1} of ${plan.length}`,
     );
     if (job.state === 'running') {
@@ -139,5 +141,6 @@ export async function verifyBackup(deps: RestoreDeps, ctx: RestoreContext): Prom
       return failWith({ ...run.state, verifiedFiles: verified }, f.code, `checking the backup failed (RESTORE VERIFYONLY): ${f.message}`);
     }
   }
-  return next('precheck', { ...run.state, verifiedFiles: verified });
+  // an operation of an older version verified before its precheck (it has no restoreAs yet)
+  return next(run.state.restoreAs === undefined ? 'precheck' : 'startRestore', { ...run.state, verifiedFiles: verified });
 }

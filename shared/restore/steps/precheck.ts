@@ -42,9 +42,7 @@ async function newerRestore(deps: RestoreDeps, run: RestoreRun, operationId: str
 export async function yieldToNewer(deps: RestoreDeps, ctx: RestoreContext): Promise<StepResult<RestoreState>> {
   const run = await openRun(deps, ctx);
   const { input, state } = run;
-  // VERIFYONLY reads the whole backup: only a restore that goes ahead pays for it
-  const onwards = input.verify === 'verifyonly' ? 'verifyBackup' : 'precheck';
-  if (input.explicit) return next(onwards, state);
+  if (input.explicit) return next('precheck', state);
   const plan = await run.data.plan();
   const backup = restoredBackup(plan[plan.length - 1], (url) => run.container.pathOf(url) ?? url);
   const last = (await planKeys(run)).at(-1) ?? [];
@@ -66,7 +64,7 @@ export async function yieldToNewer(deps: RestoreDeps, ctx: RestoreContext): Prom
       };
     }
   }
-  if (!output) return next(onwards, state);
+  if (!output) return next('precheck', state);
   await deps.claims.forgetPlan(targetKeyOf(input), ctx.operation.id);
   return succeed(output);
 }
@@ -131,7 +129,12 @@ export async function precheck(deps: RestoreDeps, ctx: RestoreContext): Promise<
   await run.data.setMoves(moves);
   await deps.claims.claim(targetKeyOf(input), (await planKeys(run)).flat(), ctx.operation.id);
 
-  return next(logReplay ? 'stageLogReplay' : 'startRestore', {
+  // A restore into a new name or a staging name verifies the pages as it reads them (WITH CHECKSUM):
+  // a damaged backup fails it and the existing database is untouched. Only a restore over the
+  // database in place reads the backup once more first (VERIFYONLY), because a failed in-place
+  // restore leaves the database unusable.
+  const verifyFirst = inPlace && targetExisted && input.verify === 'verifyonly';
+  return next(logReplay ? 'stageLogReplay' : verifyFirst ? 'verifyBackup' : 'startRestore', {
     ...state,
     logReplay: logReplay ? { folder: logReplayFolder(ctx.operation.id) } : undefined,
     targetKind,

@@ -1,5 +1,6 @@
 // SQL Server's backup/restore failures, each with its real numbers, against a real Azurite.
 import { encodeBackup, decodeBackup } from '../../../../emulator/backup';
+import { damageBackup } from '../../../../emulator/backup/format';
 import { startStorage, WRONG_KEY, type TestStorage } from './storage';
 import { allErrorText, errorNumbers, run, sqlServerConfig, TestHost } from './testHost';
 
@@ -143,6 +144,30 @@ describe('media sets and blob contents', () => {
     const url = await backupOf(host, 'NoSums');
     expect(errorNumbers((await run(host, `RESTORE VERIFYONLY FROM URL = '${url}' WITH CHECKSUM`)).error)).toEqual([3187, 3013]);
     expect(errorNumbers((await run(host, `RESTORE DATABASE NoSums2 FROM URL = '${url}' WITH CHECKSUM`)).error)).toEqual([3187, 3013]);
+  });
+
+  it('a damaged page: 3183 from RESTORE and 3189 from VERIFYONLY when the backup has checksums; undetected without them; the header still reads', async () => {
+    const host = sqlHost();
+    host.createDatabase('Rotten');
+    const withSums = fresh('rotten');
+    expect((await run(host, `BACKUP DATABASE Rotten TO URL = '${withSums}' WITH CHECKSUM`)).error).toBeUndefined();
+    const plain = await backupOf(host, 'Rotten');
+    for (const url of [withSums, plain]) {
+      const client = blobs.getBlockBlobClient(url.split('/').pop()!);
+      await client.uploadData(damageBackup(await client.downloadToBuffer(), 40));
+    }
+    expect((await run(host, `RESTORE HEADERONLY FROM URL = '${withSums}'`)).error).toBeUndefined();
+    const verify = await run(host, `RESTORE VERIFYONLY FROM URL = '${withSums}'`);
+    expect(errorNumbers(verify.error)).toEqual([3189, 3013]);
+    expect(verify.error?.preceding[0].message).toBe('Damage to the backup set was detected.');
+    expect(verify.error?.message).toBe('VERIFY DATABASE is terminating abnormally.');
+    const restore = await run(host, `RESTORE DATABASE Rotten_copy FROM URL = '${withSums}' WITH MOVE 'Rotten' TO '${DATA}\\Rotten_copy.mdf', MOVE 'Rotten_log' TO '${DATA}\\Rotten_copy_log.ldf', CHECKSUM`);
+    expect(errorNumbers(restore.error)).toEqual([3183, 3013]);
+    expect(restore.error?.preceding[0].message).toMatch(/^RESTORE detected an error on page \(1:\d+\) in database "Rotten_copy" as read from the backup set\.$/);
+    expect(host.findDatabase('Rotten_copy')?.state).not.toBe('ONLINE');
+    // NO_CHECKSUM, or a backup without checksums: the damage goes unnoticed, as in SQL Server
+    expect((await run(host, `RESTORE VERIFYONLY FROM URL = '${withSums}' WITH NO_CHECKSUM`)).error).toBeUndefined();
+    expect((await run(host, `RESTORE VERIFYONLY FROM URL = '${plain}'`)).error).toBeUndefined();
   });
 
   it('4038 for FILE = 2 (a URL holds one backup set)', async () => {

@@ -39,6 +39,28 @@ const until = async (check: () => boolean, timeoutMs = 5000): Promise<void> => {
   }
 };
 
+describe('RESTORE VERIFYONLY reads the whole backup', () => {
+  it('takes as long as reading it at the instance\'s throughput, with its progress in sys.dm_exec_requests', async () => {
+    const host = slowHost('sql');
+    const samples: number[] = [];
+    const watcher = setInterval(() => {
+      const req = host.requests.find((x) => x.command === 'RESTORE VERIFYONLY');
+      if (req) samples.push(req.percentComplete);
+    }, 15);
+    const started = Date.now();
+    const r = await run(host, `RESTORE VERIFYONLY FROM URL = '${sourceUrl}'`);
+    const took = Date.now() - started;
+    clearInterval(watcher);
+    expect(r.error).toBeUndefined();
+    expect(r.messages.map((x) => x.message)).toContain('The backup set on file 1 is valid.');
+    // 72 MB at 120 MB/s: about 600 ms, not an instant answer
+    expect(took).toBeGreaterThanOrEqual(450);
+    expect(samples.length).toBeGreaterThan(3);
+    expect(samples.some((p) => p > 0 && p < 100)).toBe(true);
+    expect(host.requests.find((x) => x.command === 'RESTORE VERIFYONLY')).toBeUndefined();
+  });
+});
+
 describe('progress of a running restore', () => {
   it('percent_complete rises in the request and STATS messages arrive before the restore ends', async () => {
     const host = slowHost('sql');
