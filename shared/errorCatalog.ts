@@ -3,7 +3,7 @@
 // the HTTP status comes from here, and the README's table is rendered from it (a test keeps the
 // two equal: `npm run docs:errors` rewrites the table).
 
-export type ErrorArea = 'request' | 'engine' | 'configuration' | 'connection' | 'restore';
+export type ErrorArea = 'request' | 'engine' | 'configuration' | 'connection' | 'restore' | 'failover';
 
 export interface CatalogEntry {
   area: ErrorArea;
@@ -112,6 +112,12 @@ export const ERROR_CATALOG = {
   RESTORED_BACKUP_MISMATCH: entry('restore', "msdb's restore history names another backup set than the one planned for the copy (someone else restored into the same name meanwhile)", 'look at who restores into that name; the copy is dropped when it was a staging copy'),
   CHECKDB_FAILED: entry('restore', 'DBCC CHECKDB found problems in the restored copy (the staging copy is dropped; the existing database is untouched)', 'check the source database and take a new backup'),
   POST_RESTORE_SCRIPT_FAILED: entry('restore', "one of the rule's post-restore scripts failed; the restored database is in place", 'fix the script (its error is in the message) and run it by hand'),
+
+  // failover: pointing the applications' connection name (a Private DNS CNAME) at the new primary
+  REDIRECT_TARGET_INVALID: entry('failover', "a link's client redirection cannot be used as written: the zone is not a Private DNS zone resource id, or the record name, TTL or host name is not valid", "fix the link's redirection in the estate; nothing was changed"),
+  REDIRECT_ZONE_NOT_FOUND: entry('failover', 'the Private DNS zone holding the connection name does not exist, or the app cannot see it', "check the zone's resource id, and that the app's identity has Private DNS Zone Contributor on it"),
+  REDIRECT_CONFLICT: entry('failover', 'the connection name changed under every attempt to update it: another writer changes the CNAME between each read and write', 'find the other writer (a script, a policy); the app tries again on its own', { transient: true }),
+  REDIRECT_NOT_APPLIED: entry('failover', 'the CNAME was written but reads back pointing elsewhere (another writer or a policy put it back); clients still go to the host the message names', "look in the zone's activity log for who changes the record; point it by hand if the clients must move now"),
 } as const satisfies Record<string, CatalogEntry>;
 
 export type CatalogCode = keyof typeof ERROR_CATALOG;
@@ -130,6 +136,7 @@ const AREA_TITLES: Record<ErrorArea, string> = {
   configuration: 'Configuration',
   connection: 'Reaching the servers',
   restore: 'Restores',
+  failover: 'Failover',
 };
 
 /** The README's table of error codes, rendered from the catalog. */

@@ -117,11 +117,14 @@ export const refreshJobSchema = z.strictObject({
 
 export const failoverPolicySchema = z.strictObject({
   mode: z.enum(['notify', 'approval', 'automatic']).default('notify'),
-  allowedTypes: z.array(z.enum(['planned', 'forced'])).min(1).default(['planned']),
+  /** the playbooks that may run for this link, by a signal or by hand (REFERENCE 3) */
+  allowedTypes: z.array(z.enum(['planned', 'forced', 'failback', 'offline-failback', 'cutover', 'split-brain-repair'])).min(1).default(['planned']),
   /** forced failover only if the estimated data loss (seconds of lag at the last good sample) is within this */
   dataLossBudgetSeconds: z.number().min(0).default(0),
   cooldownMinutes: z.number().int().min(0).default(60),
   consecutiveSignals: z.number().int().min(1).default(3),
+  /** an approval not given within this many minutes ends the operation APPROVAL_EXPIRED */
+  approvalTimeoutMinutes: z.number().int().min(1).max(1440).default(30),
   dryRun: z.boolean().default(false),
 });
 
@@ -154,6 +157,7 @@ export const linkSchema = z.strictObject({
     dataLossBudgetSeconds: 0,
     cooldownMinutes: 60,
     consecutiveSignals: 3,
+    approvalTimeoutMinutes: 30,
     dryRun: false,
   }),
 });

@@ -49,8 +49,8 @@ export function observe(sample: LinkSample, previous: LinkMetrics | undefined, t
   const sql = isUnreachable(sample.sqlServer) ? undefined : (sample.sqlServer ?? undefined);
   const mi = isUnreachable(sample.managedInstance) ? undefined : (sample.managedInstance ?? undefined);
   const arm = isUnreachable(sample.arm) ? undefined : (sample.arm ?? undefined);
-  if (isUnreachable(sample.sqlServer)) add({ code: 'INSTANCE_UNREACHABLE', severity: 'unknown', message: `${topology.sqlServerInstance} could not be read: ${sample.sqlServer.unreachable}` });
-  if (isUnreachable(sample.managedInstance)) add({ code: 'INSTANCE_UNREACHABLE', severity: 'unknown', message: `${topology.managedInstance} could not be read: ${sample.managedInstance.unreachable}` });
+  if (isUnreachable(sample.sqlServer)) add({ code: 'INSTANCE_UNREACHABLE', severity: 'unknown', side: 'sqlServer', message: `${topology.sqlServerInstance} could not be read: ${sample.sqlServer.unreachable}` });
+  if (isUnreachable(sample.managedInstance)) add({ code: 'INSTANCE_UNREACHABLE', severity: 'unknown', side: 'managedInstance', message: `${topology.managedInstance} could not be read: ${sample.managedInstance.unreachable}` });
   // ARM is the control plane: when it does not answer, the DMVs of both sides still tell the health
   const notes: string[] = [];
   if (isUnreachable(sample.arm)) notes.push(`ARM could not be asked about ${topology.managedInstance}'s links (${sample.arm.unreachable}): judged from the DMVs alone`);

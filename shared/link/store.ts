@@ -30,6 +30,8 @@ export interface LinkHistoryPoint {
   state: LinkState;
   observed: LinkState;
   reasons: LinkReasonCode[];
+  /** the side that was primary at this sample, when the sample could tell */
+  primary?: 'sqlServer' | 'managedInstance';
   lagSeconds?: number;
   rpoSeconds?: number;
   rtoSeconds?: number;
@@ -134,6 +136,7 @@ export class LinkHealthStore {
         state: record.state,
         observed: record.observed,
         reasons: record.reasons.map((r) => r.code).join(','),
+        primary: m.primary,
         lagSeconds: m.lagSeconds,
         rpoSeconds: m.rpoSeconds,
         rtoSeconds: m.rtoSeconds,
@@ -161,6 +164,7 @@ export class LinkHealthStore {
         state: e.state as LinkState,
         observed: e.observed as LinkState,
         reasons: typeof e.reasons === 'string' && e.reasons ? (e.reasons.split(',') as LinkReasonCode[]) : [],
+        primary: e.primary === 'sqlServer' || e.primary === 'managedInstance' ? e.primary : undefined,
         lagSeconds: opt(e.lagSeconds),
         rpoSeconds: opt(e.rpoSeconds),
         rtoSeconds: opt(e.rtoSeconds),

@@ -4,19 +4,23 @@
 
 export type LinkState = 'healthy' | 'degraded' | 'broken' | 'unknown';
 
-export type LinkReasonCode =
-  | 'INSTANCE_UNREACHABLE'
-  | 'LINK_MISSING'
-  | 'SPLIT_BRAIN'
-  | 'ROLE_DRIFT'
-  | 'DISCONNECTED'
-  | 'NOT_SYNCHRONIZING'
-  | 'STALLED'
-  | 'LINK_ERROR'
-  | 'SEEDING'
-  | 'LAG_ABOVE_THRESHOLD'
-  | 'CERTIFICATE_EXPIRING'
-  | 'LOG_FILLING';
+/** Why a link is not healthy: a vocabulary of its own, apart from the error catalog (README "Link health"). */
+export const LINK_REASON_CODES = [
+  'INSTANCE_UNREACHABLE',
+  'LINK_MISSING',
+  'SPLIT_BRAIN',
+  'ROLE_DRIFT',
+  'DISCONNECTED',
+  'NOT_SYNCHRONIZING',
+  'STALLED',
+  'LINK_ERROR',
+  'SEEDING',
+  'LAG_ABOVE_THRESHOLD',
+  'CERTIFICATE_EXPIRING',
+  'LOG_FILLING',
+] as const;
+
+export type LinkReasonCode = (typeof LINK_REASON_CODES)[number];
 
 export interface LinkReason {
   code: LinkReasonCode;
@@ -25,6 +29,8 @@ export interface LinkReason {
   /** a sentence a DBA reads at night */
   message: string;
   database?: string;
+  /** the side a reason is about (INSTANCE_UNREACHABLE: which instance did not answer) */
+  side?: 'sqlServer' | 'managedInstance';
 }
 
 export type ReplicaRole = 'PRIMARY' | 'SECONDARY' | 'RESOLVING';
