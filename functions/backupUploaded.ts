@@ -2,11 +2,11 @@
 // backups container. Validates the event, matches a restore rule, starts one restore per
 // backup; what matches nothing is counted and logged with the reason.
 import { app, EventGridEvent, InvocationContext } from '@azure/functions';
-import { restoreFromEvent } from '../shared/restore/start';
 import { getRuntime } from '../shared/runtime';
 
 export async function backupUploaded(event: EventGridEvent, context: InvocationContext): Promise<void> {
   const { platform, engine, restore } = await getRuntime();
+  const { restoreFromEvent } = await import('../shared/restore/start');
   const estate = await platform.estate.load();
   const result = await restoreFromEvent(engine, estate, event, restore.claims);
   if (result.outcome === 'ignored') {

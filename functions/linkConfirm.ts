@@ -1,11 +1,12 @@
 // Queue trigger (linkconfirm): a link whose last sample disagreed with its state is sampled again,
 // confirmSeconds after the previous sample, until its state settles.
 import { app, InvocationContext } from '@azure/functions';
-import { CONFIRM_QUEUE, decodeConfirmation } from '../shared/link/feature';
+import { CONFIRM_QUEUE } from '../shared/link/settings';
 import { invocationLogger } from '../shared/platform/logger';
 import { getRuntime } from '../shared/runtime';
 
 export async function linkConfirm(message: unknown, context: InvocationContext): Promise<void> {
+  const { decodeConfirmation } = await import('../shared/link/feature');
   const { link, dueAt } = decodeConfirmation(message);
   const { links } = await getRuntime();
   const outcome = await links.monitor(invocationLogger(context)).confirm(link, dueAt);

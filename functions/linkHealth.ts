@@ -1,7 +1,7 @@
 // Timer (LINK_HEALTH_SCHEDULE, every minute by default): one sweep over every Managed Instance link
 // of the estate. All logic is in shared/link.
 import { app, InvocationContext, Timer } from '@azure/functions';
-import { linkHealthSchedule } from '../shared/link/feature';
+import { linkHealthSchedule } from '../shared/link/settings';
 import { invocationLogger } from '../shared/platform/logger';
 import { getRuntime } from '../shared/runtime';
 

@@ -3,7 +3,6 @@
 // worker killed on that delivery, or a message that never parsed). The operation ends through
 // its playbook's cleanup like any other failure.
 import { app, InvocationContext } from '@azure/functions';
-import { endOperation } from '../shared/ops/ending';
 import { decodeWorkMessage } from '../shared/ops/workQueue';
 import { invocationLogger } from '../shared/platform/logger';
 import { getRuntime } from '../shared/runtime';
@@ -18,6 +17,7 @@ export async function operationPoison(message: unknown, context: InvocationConte
     return;
   }
   const { engine } = await getRuntime();
+  const { endOperation } = await import('../shared/ops/ending');
   const error = { code: 'POISON_MESSAGE', message: "the worker failed on every delivery of this operation's message; see the function logs for the errors" };
   const { op, outcome } = await endOperation(
     { ...engine.ctx, log: invocationLogger(context) },

@@ -2,9 +2,8 @@
 // cancel, approve or reject, retry.
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { badRequest, deciderOf, errorResponse, jsonObjectBody, ok, routeId } from '../shared/http';
-import { describeDecider } from '../shared/ops/engine';
 import type { OperationRecord, OperationState } from '../shared/ops/types';
-import { OPEN_STATES } from '../shared/ops/types';
+import { describeDecider, OPEN_STATES } from '../shared/ops/types';
 import { getRuntime } from '../shared/runtime';
 
 const STATES: OperationState[] = ['pending', 'running', 'waiting', 'awaiting-approval', 'succeeded', 'failed', 'cancelled'];

@@ -1,27 +1,18 @@
 // POST /api/restores (function key): restore a blob that is already in a configured container,
 // by a rule or to an explicit target.
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { z } from 'zod';
 import { badRequest, errorResponse, jsonObjectBody, ok } from '../shared/http';
 import { locateBlob } from '../shared/events/blobCreated';
-import { restoreFromRequest } from '../shared/restore/start';
 import { getRuntime } from '../shared/runtime';
 import { publicView } from './operationsApi';
-
-const body = z.strictObject({
-  blobUrl: z.string().url(),
-  rule: z.string().optional(),
-  target: z.strictObject({ instance: z.string().min(1), database: z.string().min(1) }).optional(),
-  onExisting: z.enum(['fail', 'replace', 'swap']).optional(),
-  verify: z.enum(['none', 'verifyonly', 'checkdb']).optional(),
-  requestedBy: z.string().min(1).default('api'),
-});
 
 export async function startRestore(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
   try {
     const json = await jsonObjectBody(request, '{"blobUrl": "...", "rule": "..."} or {"blobUrl": "...", "target": {"instance": "...", "database": "..."}}');
     if ('response' in json) return json.response;
-    const parsed = body.safeParse(json.body);
+    // zod and the restore code load with the first request, not with the app
+    const [{ restoreRequestBody }, { restoreFromRequest }] = await Promise.all([import('../shared/restore/requestBody'), import('../shared/restore/start')]);
+    const parsed = restoreRequestBody.safeParse(json.body);
     if (!parsed.success) return badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     const { platform, engine } = await getRuntime();
     const estate = await platform.estate.load();

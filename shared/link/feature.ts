@@ -9,8 +9,9 @@ import type { CollectOptions } from './collect';
 import { LinkMonitor, type ConfirmationQueue } from './monitor';
 import { LinkHealthStore } from './store';
 
-export const CONFIRM_QUEUE = 'linkconfirm';
-export const DEFAULT_LINK_HEALTH_SCHEDULE = '0 */1 * * * *';
+import { CONFIRM_QUEUE } from './settings';
+
+export { CONFIRM_QUEUE, DEFAULT_LINK_HEALTH_SCHEDULE, linkHealthSchedule } from './settings';
 
 function wholeNumber(settings: Settings, name: string, fallback: number, min: number, max: number, unit: string): number {
   const raw = settings[name];
@@ -20,12 +21,6 @@ function wholeNumber(settings: Settings, name: string, fallback: number, min: nu
     throw new AppError('CONFIGURATION_INVALID', `app setting ${name} is '${raw}'; it must be a whole number of ${unit} from ${min} to ${max} (default ${fallback})`);
   }
   return value;
-}
-
-/** The sweep's timer schedule (LINK_HEALTH_SCHEDULE, NCRONTAB with seconds); every minute by default. */
-export function linkHealthSchedule(settings: Settings): string {
-  const raw = settings.LINK_HEALTH_SCHEDULE?.trim();
-  return raw ? raw : DEFAULT_LINK_HEALTH_SCHEDULE;
 }
 
 export function collectOptions(settings: Settings): CollectOptions {

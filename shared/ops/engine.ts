@@ -7,7 +7,7 @@ import { cancelError, endOperation } from './ending';
 import { lockSet } from './locks';
 import { newestFirstKey, RecordTooLarge, type IndexEntry, type Signals } from './store';
 import { sweep, SweepReport } from './sweeper';
-import { AuditEntry, Decider, isTerminal, OPEN_STATES, OperationRecord, OperationState, WorkMessage } from './types';
+import { AuditEntry, Decider, describeDecider, isTerminal, OPEN_STATES, OperationRecord, OperationState, WorkMessage } from './types';
 import { Delivery, OperationWorker, WorkOutcome } from './worker';
 import type { Logger } from './context';
 
@@ -52,10 +52,7 @@ export function operationIdFor(kind: string, idempotencyKey: string | undefined,
   return `op-k-${createHash('sha256').update(`${kind}\n${idempotencyKey}`).digest('hex').slice(0, 32)}`;
 }
 
-/** How an approver appears in the audit trail: a platform principal, or a name the caller typed. */
-export function describeDecider(d: Decider): string {
-  return d.selfDeclared ? `${d.name} (self-declared)` : d.name;
-}
+export { describeDecider } from './types';
 
 export class OperationEngine {
   constructor(readonly ctx: OpsContext) {}

@@ -27,6 +27,11 @@ export interface Decider {
   selfDeclared: boolean;
 }
 
+/** How an approver appears in the audit trail: a platform principal, or a name the caller typed. */
+export function describeDecider(d: Decider): string {
+  return d.selfDeclared ? `${d.name} (self-declared)` : d.name;
+}
+
 export interface ApprovalRequest {
   prompt: string;
   requestedAt: string;

@@ -1,7 +1,7 @@
 // The clients every feature shares, built once per process from the app's settings: the app's
 // identity, its storage account, the estate, SQL pools, ARM and the event publisher. Features
 // (restore, and link health, failover and refresh next) get what they need from here and register
-// their playbooks with the engine in runtime.ts.
+// their playbooks with the engine in composition.ts.
 import type { TableClient } from '@azure/data-tables';
 import { EventGridPublisherClient } from '@azure/eventgrid';
 import type { BlobClient } from '@azure/storage-blob';
