@@ -26,7 +26,7 @@ import { ensureTable, StorageClients } from '../../shared/storage/clients';
 import { storageFromConnectionString } from '../../shared/storage/connection';
 import { SqlPools, type SqlClient } from '../../shared/sql/pools';
 import type { OpsSettings } from '../../shared/ops/settings';
-import { QueuePump } from '../../local/queuePump';
+import { QueuePump, type QueueTriggerSettings } from '../../local/queuePump';
 import { startArmEmulator, type ArmEmulator } from '../../emulator/arm/server';
 import { EngineArmBackend } from '../../emulator/arm/engineBackend';
 import { ArmClient } from '../../shared/arm/client';
@@ -142,6 +142,12 @@ export interface WorldOptions {
   sqlClient?: (real: SqlClient) => SqlClient;
   /** how long an unreachable target is waited for (default: the playbook's 15 minutes) */
   unreachableWindowMs?: number;
+  /** how often a waiting restore looks again (RESTORE_POLL_MS; the world's default is 250 ms) */
+  pollMs?: number;
+  /** the work queue trigger's settings (the world's default polls every 100 ms at most) */
+  queue?: Partial<QueueTriggerSettings>;
+  /** told when the queue trigger hands a work message to the engine */
+  onWork?: (operationId: string) => void;
 }
 
 export async function startRestoreWorld(options: WorldOptions = {}): Promise<RestoreWorld> {
@@ -197,7 +203,7 @@ export async function startRestoreWorld(options: WorldOptions = {}): Promise<Res
     },
     claims: new TableBlobClaims(claimsTable),
     store: new BlobJsonStore(storage.container(`operationdata${suffix}`)),
-    pollMs: 250,
+    pollMs: options.pollMs ?? 250,
     unreachableWindowMs: options.unreachableWindowMs,
   };
   let arm: ArmEmulator | undefined;
@@ -235,9 +241,11 @@ export async function startRestoreWorld(options: WorldOptions = {}): Promise<Res
     queue,
     storage.queue(`${engine.ctx.settings.queueName}-poison`),
     async (d) => {
-      await engine.process(decodeWorkMessage(d.body), { dequeueCount: d.dequeueCount });
+      const work = decodeWorkMessage(d.body);
+      options.onWork?.(work.operationId);
+      await engine.process(work, { dequeueCount: d.dequeueCount });
     },
-    { batchSize: 8, maxDequeueCount: 5, visibilityTimeoutSeconds: 2, maxPollingIntervalMs: 100 },
+    { batchSize: 8, maxDequeueCount: 5, visibilityTimeoutSeconds: 2, maxPollingIntervalMs: 100, ...options.queue },
   );
 
   const pools: sql.ConnectionPool[] = [];
