@@ -2,30 +2,17 @@
 // that fakes the operations API with canned operations of every state. What a DBA on a 1366 px
 // laptop needs: it fits, filters and pages through the API, acts only after a confirmation, says
 // what to do about a missing or refused key, and polls without piling up requests or re-rendering.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { HttpRequest, InvocationContext } from '@azure/functions';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { dashboard } from '../../../functions/dashboard';
+import type { Page } from 'playwright-core';
+import { dashboardBrowser, FakeFunctionsHost, until, type Seen } from '../../helpers/dashboardHarness';
 import type { OperationView } from '../../../shared/dashboard/format';
 
-const CHROMIUM = '/usr/bin/chromium';
 const KEY = 'test-only-function-key-7Hq2';
 const OPEN = ['pending', 'running', 'waiting', 'awaiting-approval'];
 const ALL = [...OPEN, 'succeeded', 'failed', 'cancelled'];
 
 type Op = OperationView & { createdAt: string; updatedAt: string };
-
-interface Seen {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  key: string | undefined;
-  body: unknown;
-}
 
 const minutesAgo = (min: number): string => new Date(Date.now() - min * 60_000).toISOString();
 
@@ -162,31 +149,12 @@ function cannedLinks(): unknown[] {
 }
 
 /** The fake API: the app's routes and answers, canned operations, every request recorded. */
-class FakeApi {
+class FakeApi extends FakeFunctionsHost {
   ops = cannedOperations();
-  seen: Seen[] = [];
-  inFlight = 0;
-  maxInFlight = 0;
-  delayMs = 0;
-  private server?: Server;
-  url = '';
 
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
-
-  reset(): void {
+  override reset(): void {
+    super.reset();
     this.ops = cannedOperations();
-    this.seen = [];
-    this.maxInFlight = 0;
-    this.delayMs = 0;
   }
 
   lists(): Seen[] {
@@ -201,39 +169,7 @@ class FakeApi {
     return this.ops.find((o) => o.id === id);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', this.url);
-    if (url.pathname === '/api/dashboard') {
-      const answer = await dashboard(new HttpRequest({ method: 'GET', url: url.toString() }), new InvocationContext({ functionName: 'dashboard' }));
-      res.writeHead(answer.status ?? 200, answer.headers as Record<string, string>).end(String(answer.body));
-      return;
-    }
-    if (!url.pathname.startsWith('/api/')) {
-      res.writeHead(404).end(); // /favicon.ico among others: the page must not ask for it
-      return;
-    }
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
-    const key = req.headers['x-functions-key'];
-    this.seen.push({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, key: Array.isArray(key) ? key[0] : key, body: text ? JSON.parse(text) : undefined });
-    this.inFlight++;
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    try {
-      if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
-      // as the Functions host: the function key, in the header or ?code=; a wrong one is an empty 401
-      if ((key ?? url.searchParams.get('code')) !== KEY) {
-        res.writeHead(401).end();
-        return;
-      }
-      const [status, body] = this.route(req.method ?? 'GET', url, text ? (JSON.parse(text) as Record<string, unknown>) : {});
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    } finally {
-      this.inFlight--;
-    }
-  }
-
-  private route(method: string, url: URL, body: Record<string, unknown>): [number, unknown] {
+  protected route(method: string, url: URL, body: Record<string, unknown>): [number, unknown] {
     const p = url.pathname;
     if (method === 'GET' && p === '/api/links') return [200, { links: cannedLinks() }];
     if (method === 'GET' && p === '/api/events') return [200, { events: [], counters: { 'restore started': 3, 'skipped: already restored': 9 } }];
@@ -282,53 +218,9 @@ class FakeApi {
   }
 }
 
-const api = new FakeApi();
-let browser: Browser;
-let context: BrowserContext | undefined;
-
-beforeAll(async () => {
-  expect(existsSync(CHROMIUM)).toBe(true);
-  await api.start();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await api.stop();
-});
-
-beforeEach(() => api.reset());
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
-
+const api = new FakeApi(KEY);
 /** A fresh browser profile (so no key from an earlier test) at a laptop's size; page errors fail the test. */
-async function open(width = 1366, height = 768): Promise<{ page: Page; errors: string[]; foreign: string[] }> {
-  context = await browser.newContext({ viewport: { width, height } });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  const foreign: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/401|Failed to load resource/.test(m.text())) errors.push(m.text());
-  });
-  page.on('request', (r) => {
-    if (!r.url().startsWith(api.url) && !r.url().startsWith('data:')) foreign.push(r.url());
-  });
-  return { page, errors, foreign };
-}
-
-/** Waits for a condition on this side (the fake API's records), checking every few milliseconds. */
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  for (const end = Date.now() + timeoutMs; !condition(); ) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const open = dashboardBrowser(api, /401|Failed to load resource/);
 
 /** The detail panel shows that operation. (Waits go through locators: the page's policy refuses the string evaluation of waitForFunction.) */
 const detailShows = (page: Page, id: string) => page.locator('#detail-id').filter({ hasText: new RegExp(`^${id}$`) }).waitFor();
@@ -618,7 +510,7 @@ test('a refused key (401) and a missing key get a readable panel that never show
 
   // another tab with no key asks for it and calls nothing
   const seen = api.seen.length;
-  const other = await context!.newPage();
+  const other = await page.context().newPage();
   await other.goto(`${api.url}/api/dashboard`);
   await other.waitForSelector('#keypanel:not([hidden])');
   expect(await other.textContent('#key-title')).toBe('No function key');

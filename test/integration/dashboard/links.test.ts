@@ -4,17 +4,12 @@
 // is primary, the lag and its last hour; a hundred links that fit a 1366 px laptop; a poll of its
 // own that re-renders nothing when nothing changed; and an error of its own that leaves the
 // operations list alone.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { HttpRequest, InvocationContext } from '@azure/functions';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { dashboard } from '../../../functions/dashboard';
+import type { Page } from 'playwright-core';
+import { dashboardBrowser, FakeFunctionsHost, until, type Seen } from '../../helpers/dashboardHarness';
 import type { LagPoint, LinkView, OperationView } from '../../../shared/dashboard/format';
 
-const CHROMIUM = '/usr/bin/chromium';
 const KEY = 'test-only-function-key-L1nk';
 const MINUTE = 60_000;
 
@@ -141,80 +136,26 @@ function hundredLinks(): LinkView[] {
   return [...links, { ...finance, name: 'Link_Finance_2' }, finance, orders];
 }
 
-interface Seen {
-  path: string;
-  query: URLSearchParams;
-  key: string | undefined;
-}
-
-class FakeApi {
+class FakeApi extends FakeFunctionsHost {
   links: LinkView[] = mixedLinks();
   linksAnswer: [number, unknown] | undefined;
-  seen: Seen[] = [];
-  inFlight = 0;
-  maxInFlight = 0;
-  delayMs = 0;
-  url = '';
-  private server?: Server;
 
   readonly ops: OperationView[] = [
     { id: 'op-mifx3k2a-0a1b2c3d', kind: 'restore', target: 'sql-dev/sales_dev', state: 'running', step: 'restore', progress: { percent: 42, message: 'RESTORE 42%' }, createdAt: ago(MINUTE), updatedAt: ago(30_000) },
     { id: 'op-mifw9x1e-0c1d2e3f', kind: 'restore', target: 'sql-2019/sales_dev', state: 'failed', step: 'precheck', error: { code: 'BACKUP_NEWER_THAN_TARGET', message: 'backup is newer' }, createdAt: ago(12 * MINUTE), updatedAt: ago(12 * MINUTE) },
   ];
 
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
-
-  reset(): void {
+  override reset(): void {
+    super.reset();
     this.links = mixedLinks();
     this.linksAnswer = undefined;
-    this.seen = [];
-    this.maxInFlight = 0;
-    this.delayMs = 0;
   }
 
   linkRequests(): Seen[] {
     return this.seen.filter((s) => s.path === '/api/links');
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', this.url);
-    if (url.pathname === '/api/dashboard') {
-      const answer = await dashboard(new HttpRequest({ method: 'GET', url: url.toString() }), new InvocationContext({ functionName: 'dashboard' }));
-      res.writeHead(answer.status ?? 200, answer.headers as Record<string, string>).end(String(answer.body));
-      return;
-    }
-    if (!url.pathname.startsWith('/api/')) {
-      res.writeHead(404).end();
-      return;
-    }
-    const key = req.headers['x-functions-key'];
-    this.seen.push({ path: url.pathname, query: url.searchParams, key: Array.isArray(key) ? key[0] : key });
-    this.inFlight++;
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    try {
-      if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
-      if (key !== KEY) {
-        res.writeHead(401).end();
-        return;
-      }
-      const [status, body] = this.route(url);
-      if (body === undefined) res.writeHead(status).end();
-      else res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    } finally {
-      this.inFlight--;
-    }
-  }
-
-  private route(url: URL): [number, unknown] {
+  protected route(_method: string, url: URL): [number, unknown] {
     const q = url.searchParams;
     if (url.pathname === '/api/links') {
       if (this.linksAnswer) return this.linksAnswer;
@@ -232,51 +173,8 @@ class FakeApi {
   }
 }
 
-const api = new FakeApi();
-let browser: Browser;
-let context: BrowserContext | undefined;
-
-beforeAll(async () => {
-  expect(existsSync(CHROMIUM)).toBe(true);
-  await api.start();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await api.stop();
-});
-
-beforeEach(() => api.reset());
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
-
-async function open(width = 1366, height = 768): Promise<{ page: Page; errors: string[]; foreign: string[] }> {
-  context = await browser.newContext({ viewport: { width, height } });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  const foreign: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(m.text());
-  });
-  page.on('request', (r) => {
-    if (!r.url().startsWith(api.url) && !r.url().startsWith('data:')) foreign.push(r.url());
-  });
-  return { page, errors, foreign };
-}
-
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  for (const end = Date.now() + timeoutMs; !condition(); ) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const api = new FakeApi(KEY);
+const open = dashboardBrowser(api, /Failed to load resource/);
 
 /** No request in flight and none sent for a while (the page's clock is paused: whatever it queued has gone out). */
 async function settled(): Promise<void> {
