@@ -252,8 +252,18 @@ export class OperationEngine {
    */
   async signal(id: string, note: string): Promise<void> {
     const { ctx } = this;
+    await ctx.store.countDuplicate(id, ctx.clock.now().toISOString(), note).catch((err: Error) => ctx.log.warn(`signal for ${id} not recorded: ${err.message}`));
+    await this.wake(id);
+  }
+
+  /**
+   * An operation waiting to look again (for a stripe, the rest of a backup chain) looks now
+   * instead of at its next poll: something it may be waiting for has arrived. An operation that
+   * is not waiting is left as it is; an extra look is harmless (the lease and compare-and-swap).
+   */
+  async wake(id: string): Promise<void> {
+    const { ctx } = this;
     const now = ctx.clock.now();
-    await ctx.store.countDuplicate(id, now.toISOString(), note).catch((err: Error) => ctx.log.warn(`signal for ${id} not recorded: ${err.message}`));
     const woken = await updateWithRetry(ctx, id, (c) =>
       c.state === 'waiting' && c.nextRunAt && new Date(c.nextRunAt).getTime() > now.getTime() + 1000
         ? { changes: { nextRunAt: now.toISOString(), messageToken: newToken() } }

@@ -360,6 +360,8 @@ export class OperationWorker {
         nextRunAt: new Date(now.getTime() + ctx.settings.lockRetryMs).toISOString(),
         waitReason: reason,
         messageToken: newToken(),
+        // the step did not start: waiting for a lock, however long, is not a failed attempt
+        attempt: 0,
         lockUntil: undefined,
         leaseOwner: undefined,
         leaseUntil: undefined,

@@ -67,6 +67,7 @@ export async function restoreFromEvent(engine: OperationEngine, estate: Estate, 
     const claim = await claims.claimedBy(targetKey, blobVersionKey(input.blobUrl, input.eTag ?? ''));
     if (claim && !claim.unrestored) {
       await engine.signal(claim.operationId, note);
+      await wakeWaitingRestores(engine, targetKey, claim.operationId);
       return { outcome: 'duplicate', operationId: claim.operationId, target: targetKey };
     }
     const candidate = operationIdFor(RESTORE_KIND, input.blobKey, new Date());
@@ -78,11 +79,27 @@ export async function restoreFromEvent(engine: OperationEngine, estate: Estate, 
     const owner = await claims.reserveSet(targetKey, setKey, candidate, isOpen);
     if (!owner.mine) {
       await engine.signal(owner.operationId, note);
+      await wakeWaitingRestores(engine, targetKey, owner.operationId);
       return { outcome: 'duplicate', operationId: owner.operationId, target: targetKey };
     }
   }
   const result = await engine.start({ kind: RESTORE_KIND, targetKey, input, idempotencyKey: input.blobKey, createdBy: input.requestedBy, duplicateNote: `${note}, delivered again` });
+  await wakeWaitingRestores(engine, targetKey, result.operation.id);
   return { outcome: result.duplicate ? 'duplicate' : 'started', operationId: result.operation.id, target: result.operation.targetKey };
+}
+
+/**
+ * Other restores of the same target that wait for backups to arrive (a log waiting for the full it
+ * starts from, or for a log in between) look now rather than at their next poll: this blob may be
+ * what they wait for. A failed wake only means they look at their next poll.
+ */
+async function wakeWaitingRestores(engine: OperationEngine, targetKey: string, except: string): Promise<void> {
+  try {
+    const { operations } = await engine.list({ states: ['waiting'], kind: RESTORE_KIND, targetKey, limit: 50 });
+    await Promise.all(operations.filter((o) => o.id !== except && o.step === 'locate').map((o) => engine.wake(o.id)));
+  } catch {
+    // they look again at their next poll
+  }
 }
 
 export interface ExplicitRestoreRequest {

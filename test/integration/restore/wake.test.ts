@@ -38,3 +38,28 @@ test('the last stripe\'s event starts the waiting restore within 2 s, not at the
   await until(() => target.activeRequests().some((r) => r.command === 'RESTORE DATABASE'), 10_000);
   expect(Date.now() - committed).toBeLessThan(2_000);
 }, 60_000);
+
+test('a log that arrived before its full looks again when the full arrives, not at its next 15-s look', async () => {
+  const [full] = await world.backup('Sales', { kind: 'full', stripes: 1, timestamp: '20261206_0410' });
+  await new Promise((r) => setTimeout(r, 300)); // the workload moves the log on
+  const [log] = await world.backup('Sales', { kind: 'log', stripes: 1, timestamp: '20261206_0420' });
+  const logOp = await world.deliver(await world.upload(log));
+  if (logOp.outcome !== 'started') throw new Error(JSON.stringify(logOp));
+  await until(async () => (await world.engine.get(logOp.operationId))?.state === 'waiting', 20_000);
+  expect((await world.engine.get(logOp.operationId))?.waitReason).toMatch(/the rest of the chain/);
+
+  const arrived = Date.now();
+  const fullOp = await world.deliver(await world.upload(full));
+  if (fullOp.outcome !== 'started') throw new Error(JSON.stringify(fullOp));
+  // the log's restore plans the whole chain now and goes on
+  await until(async () => (await world.engine.get(logOp.operationId))?.state !== 'waiting' || ((await world.engine.audit(logOp.operationId)).at(-1)?.reason ?? '').includes('precheck'), 10_000);
+  expect(Date.now() - arrived).toBeLessThan(3_000);
+  await until(async () => world.settled(logOp.operationId, fullOp.operationId), 90_000);
+  const [a, b] = await Promise.all([world.engine.get(logOp.operationId), world.engine.get(fullOp.operationId)]);
+  expect(a?.error).toBeUndefined();
+  expect(b?.error).toBeUndefined();
+  expect(a?.state).toBe('succeeded');
+  expect((a?.output as { files: { kind: string }[] }).files.map((f) => f.kind)).toEqual(['full', 'log']);
+  // the full's own restore stepped aside: the chain is restored once
+  expect(b?.output).toMatchObject({ skipped: true });
+}, 120_000);

@@ -364,3 +364,33 @@ test('an operation waiting for a target is woken when the holder finishes, not a
   await h.drainUntil(() => h.settled(second.operation.id), 5_000);
   expect(Date.now() - woken).toBeLessThan(2_000);
 });
+
+test('waiting for a lock is not a failed attempt: an operation that waited through many lock retries still runs', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const p = tracked('patient', {
+    one: async (ctx) => {
+      if ((ctx.input as { hold?: boolean }).hold) await gate;
+      return succeed();
+    },
+  });
+  const h = memoryHarness([p.playbook], { lockRetryMs: 5 });
+  const first = await h.engine.start({ kind: 'patient', targetKey: 'sql-dev/Long', input: { hold: true }, createdBy: 'test' });
+  const holding = new OperationWorker(h.engine.ctx).process({ operationId: first.operation.id, token: first.operation.messageToken });
+  await new Promise((r) => setTimeout(r, 20));
+  const second = await h.engine.start({ kind: 'patient', targetKey: 'sql-dev/Long', input: {}, createdBy: 'test' });
+  // far more lock retries than maxAttempts + maxDequeueCount (the old code ended it POISON_MESSAGE)
+  const retries = 4 * (h.engine.ctx.settings.maxAttempts + h.engine.ctx.settings.maxDequeueCount);
+  const deadline = Date.now() + 5_000;
+  let claims = 0;
+  while (claims < retries && Date.now() < deadline) {
+    claims += await h.pumpOnce();
+    await new Promise((r) => setTimeout(r, 6));
+  }
+  expect(claims).toBeGreaterThanOrEqual(retries);
+  expect(await h.get(second.operation.id)).toMatchObject({ state: 'waiting', attempt: 0 });
+  release();
+  await holding;
+  await h.drainUntil(() => h.settled(second.operation.id), 5_000);
+  expect(await h.get(second.operation.id)).toMatchObject({ state: 'succeeded' });
+});
