@@ -1,5 +1,6 @@
 // What the instance knows about each connected (or background) session: enough for
 // sys.dm_exec_sessions / dm_exec_requests, KILL, SINGLE_USER and "database in use" checks.
+import type { ConnectionDetails } from '../tds/types';
 
 /** the statement a session is running right now, as sys.dm_exec_requests shows it */
 export interface RunningStatement {
@@ -12,16 +13,9 @@ export interface RunningStatement {
   databaseName: string;
 }
 
-/** the TCP connection behind a user session (sys.dm_exec_connections) */
-export interface SessionConnection {
+/** the TCP connection behind a user session (sys.dm_exec_connections): what the login arrived on, and since when */
+export interface SessionConnection extends ConnectionDetails {
   connectTime: Date;
-  clientAddress: string;
-  clientPort: number;
-  localAddress: string;
-  localPort: number;
-  encrypted: boolean;
-  packetSize: number;
-  tdsVersion: number;
   connectionId: string;
   /** requests read and responses written on it */
   reads: number;
