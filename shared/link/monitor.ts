@@ -106,7 +106,10 @@ export class LinkMonitor {
 
   /**
    * A confirmation sample of one link, as the queued message asked. A message that is not the
-   * link's pending confirmation (a duplicate, or one a later sample replaced) does nothing.
+   * link's pending confirmation (a duplicate, or one a later sample replaced) does nothing. Every
+   * other link whose confirmation is due too is sampled in the same calls: an instance that goes
+   * down takes all its links with it, and one read per instance confirms them all (their own
+   * messages then find their confirmation replaced and do nothing).
    */
   async confirm(linkName: string, dueAt: string): Promise<'confirmed' | 'stale' | 'unknownLink' | 'duplicate'> {
     const estate = await this.deps.estate();
@@ -114,9 +117,27 @@ export class LinkMonitor {
     if (!link) return 'unknownLink';
     const stored = await this.deps.store.get(link.name);
     if (stored?.confirmDueAt !== dueAt) return 'stale';
-    const { samples } = await collect([link], estate.instances, this.deps.sources, this.deps.options, () => this.deps.now());
-    const saved = await this.judge(link, samples[0], dueAt);
-    return saved.kind === 'saved' ? 'confirmed' : saved.kind;
+    const dueBy = this.deps.now().getTime() + 1000;
+    const others = new Map(
+      (await this.deps.store.list())
+        .filter((s) => s.confirmDueAt !== undefined && new Date(s.confirmDueAt).getTime() <= dueBy && s.record.link.toLowerCase() !== link.name.toLowerCase())
+        .map((s) => [s.record.link.toLowerCase(), s.confirmDueAt as string]),
+    );
+    const batch = [link, ...estate.links.filter((l) => others.has(l.name.toLowerCase()))];
+    const { samples } = await collect(batch, estate.instances, this.deps.sources, this.deps.options, () => this.deps.now());
+    const outcomes = await Promise.all(
+      batch.map((l, i) =>
+        i === 0
+          ? this.judge(l, samples[i], dueAt)
+          : // another link's failure must not fail this message: its own message confirms it then
+            this.judge(l, samples[i], others.get(l.name.toLowerCase()) as string).catch((err: Error): Saved => {
+              this.deps.log.warn(`link ${l.name}: its confirmation sample was not saved (its own message tries again): ${err.message}`);
+              return { kind: 'stale' };
+            }),
+      ),
+    );
+    const mine = outcomes[0];
+    return mine.kind === 'saved' ? 'confirmed' : mine.kind;
   }
 
   /**

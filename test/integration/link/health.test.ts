@@ -136,6 +136,30 @@ test('two sweeps started together emit one event', async () => {
   await watch(async () => (await stateOf('Link_Orders')) === 'healthy', 30_000);
 }, 60_000);
 
+test('links whose confirmations fall due together are confirmed by one read per instance; their own messages then do nothing', async () => {
+  for (const [instance, link] of [['mi-prod', 'Link_Sales'], ['mi-east', 'Link_Orders']]) {
+    expect(await world.admin('POST', `/instances/${instance}/links/${link}/faults`, { kind: 'certificateExpiry', expiresInDays: 5 })).toMatchObject({ status: 201 });
+  }
+  try {
+    await sleep(CONFIRM_SECONDS * 600);
+    await world.monitor.sweep();
+    const [sales, orders] = await Promise.all([world.store.get('Link_Sales'), world.store.get('Link_Orders')]);
+    expect(sales?.confirmDueAt).toBeDefined();
+    expect(orders?.confirmDueAt).toBeDefined();
+    await sleep(CONFIRM_SECONDS * 1000 + 100);
+    expect(await world.monitor.confirm('Link_Sales', sales?.confirmDueAt as string)).toBe('confirmed');
+    // the same confirmation sampled the other link
+    const after = await world.store.get('Link_Orders');
+    expect(after?.record.version).toBe((orders?.record.version ?? 0) + 1);
+    expect(after?.record.sampledAt).toBe((await world.store.get('Link_Sales'))?.record.sampledAt);
+    expect(await world.monitor.confirm('Link_Orders', orders?.confirmDueAt as string)).toBe('stale');
+  } finally {
+    for (const [instance, link] of [['mi-prod', 'Link_Sales'], ['mi-east', 'Link_Orders']]) await world.admin('DELETE', `/instances/${instance}/links/${link}/faults`);
+  }
+  await watch(async () => (await stateOf('Link_Orders')) === 'healthy' && (await stateOf('Link_Sales')) === 'healthy', 30_000);
+}, 60_000);
+
+
 test('both sides primary after a forced failover: broken with SPLIT_BRAIN at the first sample', async () => {
   // the managed instance forced to primary while SQL Server, cut off, still thinks it is
   expect(await world.admin('POST', '/instances/mi-east/links/Link_Orders/faults', { kind: 'splitBrain' })).toMatchObject({ status: 201 });
