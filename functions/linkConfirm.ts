@@ -8,8 +8,10 @@ import { getRuntime } from '../shared/runtime';
 export async function linkConfirm(message: unknown, context: InvocationContext): Promise<void> {
   const { decodeConfirmation } = await import('../shared/link/feature');
   const { link, dueAt } = decodeConfirmation(message);
-  const { links } = await getRuntime();
-  const outcome = await links.monitor(invocationLogger(context)).confirm(link, dueAt);
+  const { links, failover } = await getRuntime();
+  const log = invocationLogger(context);
+  const intake = failover.intake(log);
+  const outcome = await links.monitor(log, (record, transition) => intake.onHealth(record, transition)).confirm(link, dueAt);
   context.log(`link ${link}: confirmation due ${dueAt}: ${outcome}`);
 }
 

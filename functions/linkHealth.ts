@@ -6,8 +6,11 @@ import { invocationLogger } from '../shared/platform/logger';
 import { getRuntime } from '../shared/runtime';
 
 export async function linkHealth(timer: Timer, context: InvocationContext): Promise<void> {
-  const { links } = await getRuntime();
-  const r = await links.monitor(invocationLogger(context)).sweep();
+  const { links, failover } = await getRuntime();
+  const log = invocationLogger(context);
+  const intake = failover.intake(log);
+  // every saved sample goes to the failover decision point, in process
+  const r = await links.monitor(log, (record, transition) => intake.onHealth(record, transition)).sweep();
   if (timer.isPastDue) context.warn('linkHealth is running late');
   const states = Object.entries(r.states).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ');
   context.log(

@@ -1,10 +1,11 @@
-// GET /api/links, /api/links/{name}, /api/links/{name}/history (function key): every link's health
+// GET /api/links, /api/links/{name}, /api/links/{name}/history, /api/links/{name}/decisions (function key): every link's health
 // as the monitor last saw it, one link's last sample per database, and a link's samples over time.
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { LinkConfig } from '../shared/config/schema';
 import { AppError } from '../shared/errors';
 import { badRequest, errorResponse, ok, routeId } from '../shared/http';
 import type { StoredHealth } from '../shared/link/store';
+import { invocationLogger } from '../shared/platform/logger';
 import { getRuntime } from '../shared/runtime';
 
 const HOUR_MS = 3600_000;
@@ -117,6 +118,24 @@ export async function linkHistory(request: HttpRequest, _context: InvocationCont
   }
 }
 
+/** GET /api/links/{name}/decisions?limit=50: every failover decision of the link, newest first, "nothing" included. */
+export async function linkDecisions(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  try {
+    const name = routeId(request.params.name, 'link name');
+    if ('response' in name) return name.response;
+    const limitRaw = request.query.get('limit');
+    const limit = limitRaw === null ? 50 : Number(limitRaw);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) return badRequest('limit must be a whole number from 1 to 500');
+    const link = await linkNamed(name.id);
+    const { failover } = await getRuntime();
+    const decisions = await failover.intake(invocationLogger(context)).decisions(link.name, limit);
+    return ok({ link: link.name, policy: link.failover, decisions });
+  } catch (err) {
+    return errorResponse(err);
+  }
+}
+
 app.http('listLinks', { route: 'links', methods: ['GET'], authLevel: 'function', handler: listLinks });
 app.http('getLink', { route: 'links/{name}', methods: ['GET'], authLevel: 'function', handler: getLink });
 app.http('linkHistory', { route: 'links/{name}/history', methods: ['GET'], authLevel: 'function', handler: linkHistory });
+app.http('linkDecisions', { route: 'links/{name}/decisions', methods: ['GET'], authLevel: 'function', handler: linkDecisions });

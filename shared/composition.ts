@@ -11,6 +11,8 @@ import type { Feature } from './platform/feature';
 import { engineSettings, readHostLimits } from './platform/hostLimits';
 import { linkHealthFeature, type LinkHealthFeature } from './link/feature';
 import { restoreFeature, type RestoreFeature } from './restore/feature';
+import { failoverFeature, type FailoverFeature } from './failover/feature';
+import { AppError } from './errors';
 
 export interface Runtime {
   platform: Platform;
@@ -19,6 +21,8 @@ export interface Runtime {
   restore: RestoreFeature;
   /** link health: the monitor, its store (the links API reads it) */
   links: LinkHealthFeature;
+  /** failover: the decision intake (alerts, requests, the sweep's samples) and its decisions */
+  failover: FailoverFeature;
   engine: OperationEngine;
 }
 
@@ -28,14 +32,22 @@ export async function createRuntime(settings: Settings, appRoot: string): Promis
   const platform = await createPlatform(settings);
   const restore = await restoreFeature(platform);
   const links = await linkHealthFeature(platform);
-  const features = [await demoFeature(platform), restore, links];
+  // the failover playbook starts restores (offline failback) and its intake starts failovers: the engine comes after
+  const built: { engine?: OperationEngine } = {};
+  const engineRef = (): OperationEngine => {
+    if (!built.engine) throw new AppError('CONFIGURATION_INVALID', 'the operation engine is not built yet');
+    return built.engine;
+  };
+  const failover = await failoverFeature(platform, links.store, engineRef);
+  const features = [await demoFeature(platform), restore, links, failover];
   const engine = await createOperationEngine({
     storage: platform.storage,
     playbooks: features.flatMap((f) => f.playbooks),
     events: platform.events,
     settings: opsSettings,
   });
-  return { platform, features, restore, links, engine };
+  built.engine = engine;
+  return { platform, features, restore, links, failover, engine };
 }
 
 /** The app root holds host.json: dist/shared/ when compiled, shared/ under ts-jest. */

@@ -8,6 +8,8 @@
 //   DELETE /instances/{name}/faults/{kind} clears one fault
 //   POST   /instances/{name}/identity      body: {"urlPrefix": "...", "sas": "..."}: what the instance's
 //                                          managed identity may do on storage (CREDENTIAL ... 'MANAGED IDENTITY')
+//   GET    /instances/{name}/databases/{db}/workload   the application's writes on the database
+//   POST   /instances/{name}/databases/{db}/workload   body: {"tps": n} (0 stops them); 409 on a link secondary
 //   GET    /links                          every Managed Instance link: roles, connection, faults
 //   GET    /instances/{name}/links[/{link}]            the links an instance takes part in
 //   GET    /instances/{name}/links/{link}/faults       the link's active faults
@@ -17,6 +19,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { validateFault, FAULT_KINDS, type FaultKind } from '../engine/faults';
 import type { EmulatedInstance } from '../engine/instance';
+import type { Database } from '../engine/model';
 import { LINK_FAULT_KINDS, validateLinkFault, type LinkFaultKind } from '../link/faults';
 import type { ManagedInstanceLink } from '../link/link';
 import { LinkRefusal } from '../link/refusal';
@@ -106,6 +109,7 @@ export class AdminServer {
       return { status: 201, body: { grants: inst.identityGrants.map((x) => x.urlPrefix) } };
     }
     if (parts[2] === 'links') return this.handleLinks(req, method, inst, parts.slice(3), url.pathname);
+    if (parts[2] === 'databases' && parts.length === 5 && parts[4] === 'workload') return this.handleWorkload(req, method, inst, parts[3]);
     if (parts[2] !== 'faults' || parts.length > 4) return notFound(`no route ${method} ${url.pathname}`);
     if (parts.length === 4) {
       if (method !== 'DELETE') return methodNotAllowed();
@@ -138,6 +142,40 @@ export class AdminServer {
       default:
         return methodNotAllowed();
     }
+  }
+
+  /**
+   * /instances/{name}/databases/{db}/workload: the application's transactions per second on the
+   * database (what a DBA stops before a planned failover). A link secondary takes no writes: 409.
+   * On a link, the workload follows the primary role (a failover moves it to the new primary).
+   */
+  private async handleWorkload(req: http.IncomingMessage, method: string, inst: EmulatedInstance, dbName: string): Promise<Reply> {
+    const db = inst.findDatabase(dbName);
+    if (!db || db.databaseId < 5) return notFound(`no user database '${dbName}' on ${inst.config.name}`);
+    const show = (): unknown => ({ instance: inst.config.name, database: db.name, workloadTps: db.workloadTps, link: linkPart(inst, db.name) });
+    if (method === 'GET') return { status: 200, body: show() };
+    if (method !== 'POST') return methodNotAllowed();
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch (e) {
+      return { status: 400, body: { error: `the body must be JSON: ${e instanceof Error ? e.message : String(e)}` } };
+    }
+    const tps = (body as { tps?: unknown } | null)?.tps;
+    if (typeof tps !== 'number' || !Number.isFinite(tps) || tps < 0) return { status: 400, body: { error: 'the body must be {"tps": n} with n a number >= 0 (0 stops the writes)' } };
+    const replica = inst.linkReplicaOf(db.name);
+    if (replica?.role === 'SECONDARY') {
+      const primary = replica.link.primary();
+      const where = primary ? `the primary is ${primary.host.config.name}: set the workload there` : 'the link has no primary';
+      return {
+        status: 409,
+        body: { error: `database '${db.name}' on ${inst.config.name} is a secondary replica of link '${replica.link.name}' and takes no writes; ${where}` },
+      };
+    }
+    // the link moves to now first: the log written at the old rate is shipped as written
+    this.links()?.refreshHost(inst.config.name);
+    db.workloadTps = tps;
+    return { status: 200, body: show() };
   }
 
   /** the link routes: /instances/{name}/links[/{link}[/faults[/{kind}]]] */
@@ -202,6 +240,8 @@ export function linkSummary(link: ManagedInstanceLink, now: Date): unknown {
     availabilityMode: link.availabilityMode,
     connected: link.isConnected(now),
     partitioned: link.partitioned,
+    /** the side whose instance is down (instanceDown), if any */
+    instanceDown: link.downSide() ?? null,
     redo: { rateKBps: link.redoRateKBps, ...link.redoFault },
     linkError: link.linkError ?? null,
     network: link.network,
@@ -264,13 +304,48 @@ function details(a: AdminInstance): unknown {
       tde: d.tde,
       lastLsn: d.lastLsn,
       workloadTps: d.workloadTps,
+      link: linkPart(inst, d.name),
       tables: d.tables.map((t) => ({ schema: t.schema, name: t.name, rows: t.rowCount })),
+      ...(inst.config.kind === 'managedInstance' ? { automatedBackups: automatedBackupJson(d.automatedBackup) } : {}),
+    })),
+    automatedBackups: inst.config.automatedBackups ?? null,
+    backups: inst.backupHistory.map((b) => ({
+      backupSetGuid: b.backupSetGuid,
+      database: b.databaseName,
+      type: b.type,
+      isCopyOnly: b.isCopyOnly,
+      automated: b.automated === true,
+      name: b.name ?? null,
+      firstLsn: b.firstLsn,
+      lastLsn: b.lastLsn,
+      startDate: b.backupStartDate,
+      finishDate: b.backupFinishDate,
+      devices: b.deviceUrls,
     })),
     sessions: inst.sessions().map((s) => ({ spid: s.spid, login: s.loginName, program: s.programName, database: s.currentDatabase(), running: s.currentStatement()?.command ?? null })),
     requests: inst.activeRequests().map((r) => ({ ...r, cancel: undefined })),
     operations: inst.operations,
     jobs: inst.jobs.map((j) => ({ jobId: j.jobId, name: j.name, running: j.running ?? null, steps: j.steps.length, history: j.history.length })),
     credentials: inst.credentials.map((c) => ({ name: c.name, identity: c.identity })),
+  };
+}
+
+/** the database's part in a link on this instance: its link and this side's role */
+function linkPart(inst: EmulatedInstance, db: string): unknown {
+  const r = inst.linkReplicaOf(db);
+  return r ? { name: r.link.name, role: r.role } : null;
+}
+
+/** a managed instance's automated backups of one database (engine/automatedBackups.ts) */
+function automatedBackupJson(s: Database['automatedBackup']): unknown {
+  // not yet seen as existing (restoring, seeding, or before the instance's first workload tick)
+  if (!s) return { existsSince: null, firstFullAt: null, lastFullAt: null, nextFullAt: null, running: null };
+  return {
+    existsSince: s.existsSince,
+    firstFullAt: s.firstFullAt ?? null,
+    lastFullAt: s.lastFullAt ?? null,
+    nextFullAt: s.nextFullAt,
+    running: s.running ? { startedAt: s.running.startedAt, finishAt: s.running.finishAt } : null,
   };
 }
 

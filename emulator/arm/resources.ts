@@ -135,14 +135,24 @@ function databaseEntry(link: ManagedInstanceLink, d: Readonly<DatabaseLinkState>
     lastCommitTime: iso(lastCommit?.time),
     lastHardenedLsn: lastHardened?.lsn.toString(),
     lastHardenedTime: iso(lastHardened?.time),
-    lastBackupLsn: undefined,
-    lastBackupTime: undefined,
+    // the managed instance's last backup of the database in its own chain (an automated backup;
+    // a user COPY_ONLY one is outside it): INFERRED from the spec's "Last Backup LSN / Time"
+    ...lastBackup(link, d.name),
     mostRecentLinkError: linkErrorText(link, now),
     partnerAuthCertValidity: { certificateName: link.partnerCertificate.name, expiryDate: link.partnerCertificate.expiryDate.toISOString() },
     // lag fields describe the managed instance as primary; 0 otherwise
     instanceSendReplicationLagSeconds: miSends ? (lagSeconds(d, connected) ?? 0) : 0,
     instanceRedoReplicationLagSeconds: miSends && pv.redoRateBytes > 0 ? Math.ceil(pv.redoQueueBytes / pv.redoRateBytes) : 0,
   };
+}
+
+function lastBackup(link: ManagedInstanceLink, database: string): { lastBackupLsn?: string; lastBackupTime?: string } {
+  let last: { lastLsn: bigint; backupFinishDate: Date } | undefined;
+  for (const b of link.instance.host.backupHistory ?? []) {
+    if (b.isCopyOnly || b.databaseName.toLowerCase() !== database.toLowerCase()) continue;
+    if (!last || b.backupFinishDate.getTime() >= last.backupFinishDate.getTime()) last = b;
+  }
+  return last ? { lastBackupLsn: last.lastLsn.toString(), lastBackupTime: iso(last.backupFinishDate) } : { lastBackupLsn: undefined, lastBackupTime: undefined };
 }
 
 export interface LinkBodyOptions {

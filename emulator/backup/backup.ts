@@ -81,6 +81,9 @@ export async function* runBackup(host: BackupHost, ctx: StatementContext, stmt: 
     throw error;
   }
   const type: BackupType = stmt.target === 'LOG' ? 2 : settings.differential ? 5 : 1;
+  // BACKUP LOG ... WITH NO_TRUNCATE is COPY_ONLY plus CONTINUE_AFTER_ERROR (the BACKUP reference):
+  // it leaves the log and the log chain as they were
+  if (type === 2 && settings.noTruncate) settings = { ...settings, copyOnly: true };
   const urls = deviceNames(stmt.devices, ctx);
   const maxStripes = MAX_STRIPES[host.config.kind];
   if (urls.length > maxStripes) throw failWith(statement, m.tooManyDevices(maxStripes));
@@ -163,6 +166,10 @@ export async function* runBackup(host: BackupHost, ctx: StatementContext, stmt: 
     machineName: header.machineName,
     recoveryModel: header.recoveryModel,
     deviceUrls: urls,
+    name: settings.name,
+    description: settings.description,
+    userName: header.userName,
+    hasChecksums: settings.checksum,
   });
   for (const f of files) {
     if (f.backupPages > 0) yield { type: 'message', message: m.pagesProcessed(f.backupPages, db.name, f.logicalName) };

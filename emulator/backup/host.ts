@@ -23,10 +23,25 @@ export interface BackupHistoryRow {
   backupSize: number;
   compressedBackupSize: number;
   serverName: string;
-  machineName: string;
+  /** null: not populated (a managed instance's automated backups: "Backup transparency") */
+  machineName: string | null;
   recoveryModel: string;
   /** one per stripe, in family order (backupmediafamily.physical_device_name) */
   deviceUrls: string[];
+  // ---- added later (absent in older state files) ----
+  /** WITH NAME (backupset.name) */
+  name?: string | null;
+  /** WITH DESCRIPTION */
+  description?: string | null;
+  /** the login that ran it (backupset.user_name); null when not populated */
+  userName?: string | null;
+  /** WITH CHECKSUM (backupset.has_backup_checksums) */
+  hasChecksums?: boolean;
+  /**
+   * taken by a managed instance's automated backups: one media family whose physical_device_name is
+   * not populated (the service's storage is not the customer's), device_type 9 (UNCONFIRMED)
+   */
+  automated?: boolean;
 }
 
 /** msdb.dbo.restorehistory row for one finished RESTORE DATABASE / LOG. */
@@ -40,6 +55,12 @@ export interface RestoreHistoryRow {
   replace: boolean;
   recovery: boolean;
   deviceUrls: string[];
+  /**
+   * the restored backup set as its header describes it, for its msdb.dbo.backupset row (SQL Server
+   * fills that row from the media's header: LSNs, dates, COPY_ONLY, the source server); absent in
+   * older state files
+   */
+  backupSet?: Omit<BackupHistoryRow, 'backupSetGuid' | 'databaseName' | 'type' | 'deviceUrls' | 'automated'>;
 }
 
 /** Failure injection the engine's fault switches expose to backup/restore. */

@@ -20,6 +20,8 @@ export interface BackupSettings {
   checksum: boolean;
   format: boolean;
   differential: boolean;
+  /** NO_TRUNCATE: on BACKUP LOG, COPY_ONLY and CONTINUE_AFTER_ERROR together */
+  noTruncate: boolean;
   stats?: number;
   name: string | null;
   description: string | null;
@@ -43,7 +45,7 @@ export interface RestoreSettings {
 const BACKUP_IGNORED = new Set([
   'INIT', 'NOINIT', 'SKIP', 'NOSKIP', 'NOFORMAT', 'MAXTRANSFERSIZE', 'BLOCKSIZE', 'BUFFERCOUNT', 'MEDIADESCRIPTION',
   'REWIND', 'NOREWIND', 'UNLOAD', 'NOUNLOAD', 'CONTINUE_AFTER_ERROR', 'STOP_ON_ERROR', 'EXPIREDATE', 'RETAINDAYS',
-  'NO_TRUNCATE', 'NORECOVERY', 'CREDENTIAL', 'ENCRYPTION', 'RESTART',
+  'NORECOVERY', 'CREDENTIAL', 'ENCRYPTION', 'RESTART',
 ]);
 const RESTORE_IGNORED = new Set([
   'BUFFERCOUNT', 'MAXTRANSFERSIZE', 'BLOCKSIZE', 'REWIND', 'NOREWIND', 'UNLOAD', 'NOUNLOAD', 'CONTINUE_AFTER_ERROR',
@@ -77,7 +79,7 @@ function conflict(names: Set<string>, a: string, b: string): void {
 
 export function readBackupOptions(options: BackupOption[], evaluate: Evaluate): BackupSettings {
   const s: BackupSettings = {
-    copyOnly: false, compression: false, checksum: false, format: false, differential: false,
+    copyOnly: false, compression: false, checksum: false, format: false, differential: false, noTruncate: false,
     name: null, description: null, mediaName: null,
   };
   const names = new Set(options.map((o) => o.name.toUpperCase()));
@@ -95,6 +97,7 @@ export function readBackupOptions(options: BackupOption[], evaluate: Evaluate): 
       case 'NO_CHECKSUM': s.checksum = false; break;
       case 'FORMAT': s.format = true; break;
       case 'DIFFERENTIAL': s.differential = true; break;
+      case 'NO_TRUNCATE': s.noTruncate = true; break;
       case 'STATS': s.stats = stats(evaluate, o); break;
       case 'NAME': s.name = text(evaluate, o); break;
       case 'DESCRIPTION': s.description = text(evaluate, o); break;

@@ -13,7 +13,7 @@ import type { Statement } from '../sql/ast';
 import type { RequestOutput, SqlMessage } from '../tds/types';
 import { SqlError } from '../sqlError';
 import type { BackupHeader } from './format';
-import type { BackupHost, StatementContext } from './host';
+import type { BackupHost, RestoreHistoryRow, StatementContext } from './host';
 import { runInspect } from './inspect';
 import { continueChain, startChain, type RestoreChain } from './lsnChain';
 import { checkMediaSet, damageFound, deviceNames, readFamilies, refuseNonUrl } from './media';
@@ -322,6 +322,7 @@ async function* execute(host: BackupHost, ctx: StatementContext, job: RestoreJob
     replace: job.settings.replace,
     recovery: job.settings.recovery,
     deviceUrls: job.urls,
+    backupSet: restoredSet(h),
   });
   yield { type: 'message', message: m.successfullyProcessed(job.statement, pages, totalMs / 1000, mbPerSecond(bytes, totalMs)) };
 }
@@ -382,4 +383,27 @@ async function* detachOnClose(signal: AbortSignal, work: AsyncGenerator<RequestO
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
+}
+
+/** the restored set's msdb.dbo.backupset fields, from its header (SQL Server writes them as it restores) */
+export function restoredSet(h: BackupHeader): NonNullable<RestoreHistoryRow['backupSet']> {
+  return {
+    mediaSetGuid: h.mediaSetId,
+    isCopyOnly: h.isCopyOnly,
+    firstLsn: h.firstLsn,
+    lastLsn: h.lastLsn,
+    checkpointLsn: h.checkpointLsn,
+    databaseBackupLsn: h.databaseBackupLsn,
+    backupStartDate: h.backupStartDate,
+    backupFinishDate: h.backupFinishDate,
+    backupSize: h.backupSizeBytes,
+    compressedBackupSize: h.compressedBackupSizeBytes,
+    serverName: h.serverName,
+    machineName: h.machineName,
+    recoveryModel: h.recoveryModel,
+    name: h.backupName,
+    description: h.backupDescription,
+    userName: h.userName,
+    hasChecksums: h.hasBackupChecksums,
+  };
 }

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { EngineClock } from './clock';
 import type { InstanceConfig, InstanceKind, RecoveryModel, TdeKind, UpdatePolicy } from './model';
+import { DEFAULT_FIRST_FULL_AFTER_SECONDS, DEFAULT_FULL_INTERVAL_HOURS } from './automatedBackups';
 import { EmulatedInstance } from './instance';
 import { SUPPORTED_MAJOR_VERSIONS } from './versions';
 import { validateLinkFault, type LinkFaultSpec } from '../link/faults';
@@ -26,6 +27,13 @@ export interface EstateDatabase {
   /** data file size; estimated from the row counts when absent */
   sizeMB?: number;
   tables?: EstateTable[];
+  /**
+   * managed instance only: the database already has an automated full backup, finished at this
+   * ISO date-time (msdb shows it; the next one follows fullIntervalHours later). Absent: the
+   * database counts as created when the estate starts, and its first one follows
+   * automatedBackups.firstFullAfterSeconds later.
+   */
+  automatedFullBackupAt?: string;
 }
 
 export interface EstateLogin {
@@ -62,6 +70,13 @@ export interface EstateInstance {
   logins: EstateLogin[];
   databases?: EstateDatabase[];
   credentials?: EstateCredential[];
+  /**
+   * managed instance only (SQL Server takes no automated backups): when the service takes its full
+   * backups. firstFullAfterSeconds: from a database coming to exist (created, restored, seeded by a
+   * link, or present at the start) to the start of its first full backup (default 300; 0 = at once,
+   * on the next workload tick); fullIntervalHours: from one full backup to the next (default 168)
+   */
+  automatedBackups?: { firstFullAfterSeconds?: number; fullIntervalHours?: number };
 }
 
 /** A Managed Instance link (distributed availability group) between a SQL Server and a managed instance. */
@@ -139,6 +154,17 @@ export function validateEstate(value: unknown): Estate {
     for (const key of ['throughputMBps', 'freeSpaceGB']) {
       if (inst[key] !== undefined) need(typeof inst[key] === 'number' && (inst[key] as number) >= 0, `${at}.${key} must be a number >= 0`);
     }
+    if (inst.automatedBackups !== undefined) {
+      if (need(inst.kind === 'managedInstance', `${at}.automatedBackups applies to managed instances only (SQL Server takes no automated backups)`)) {
+        const ab = inst.automatedBackups;
+        if (need(isObject(ab), `${at}.automatedBackups must be an object`)) {
+          const o = ab as Json;
+          for (const k of Object.keys(o)) need(k === 'firstFullAfterSeconds' || k === 'fullIntervalHours', `${at}.automatedBackups.${k} is not an option (firstFullAfterSeconds, fullIntervalHours)`);
+          if (o.firstFullAfterSeconds !== undefined) need(typeof o.firstFullAfterSeconds === 'number' && o.firstFullAfterSeconds >= 0, `${at}.automatedBackups.firstFullAfterSeconds must be a number >= 0`);
+          if (o.fullIntervalHours !== undefined) need(typeof o.fullIntervalHours === 'number' && o.fullIntervalHours > 0, `${at}.automatedBackups.fullIntervalHours must be a number > 0`);
+        }
+      }
+    }
     if (inst.directories !== undefined) need(Array.isArray(inst.directories) && inst.directories.every((d) => typeof d === 'string'), `${at}.directories must be an array of strings`);
     if (need(Array.isArray(inst.logins) && inst.logins.length > 0, `${at}.logins must be a non-empty array`)) {
       (inst.logins as unknown[]).forEach((raw, j) => {
@@ -167,7 +193,7 @@ export function validateEstate(value: unknown): Estate {
     }
     if (inst.databases !== undefined && need(Array.isArray(inst.databases), `${at}.databases must be an array`)) {
       const dbNames = new Set<string>(['master', 'tempdb', 'model', 'msdb']);
-      (inst.databases as unknown[]).forEach((d, j) => validateDatabase(d, `${at}.databases[${j}]`, dbNames, need));
+      (inst.databases as unknown[]).forEach((d, j) => validateDatabase(d, `${at}.databases[${j}]`, dbNames, need, inst.kind as InstanceKind));
     }
   });
   if (estate.links !== undefined && need(Array.isArray(estate.links), 'links must be an array')) {
@@ -205,7 +231,7 @@ export function validateEstate(value: unknown): Estate {
   return value as unknown as Estate;
 }
 
-function validateDatabase(raw: unknown, at: string, names: Set<string>, need: (ok: boolean, message: string) => boolean): void {
+function validateDatabase(raw: unknown, at: string, names: Set<string>, need: (ok: boolean, message: string) => boolean, kind: InstanceKind): void {
   if (!need(isObject(raw), `${at} must be an object`)) return;
   const d = raw as Json;
   if (need(typeof d.name === 'string' && IDENTIFIER.test(d.name), `${at}.name must be a database name (1-128 characters)`)) {
@@ -216,6 +242,11 @@ function validateDatabase(raw: unknown, at: string, names: Set<string>, need: (o
   if (d.tde !== undefined) need(['none', 'serviceManaged', 'customerManaged'].includes(d.tde as string), `${at}.tde must be none, serviceManaged or customerManaged`);
   if (d.workloadTps !== undefined) need(typeof d.workloadTps === 'number' && d.workloadTps >= 0, `${at}.workloadTps must be a number >= 0`);
   if (d.sizeMB !== undefined) need(typeof d.sizeMB === 'number' && d.sizeMB > 0, `${at}.sizeMB must be a number > 0`);
+  if (d.automatedFullBackupAt !== undefined) {
+    if (need(kind === 'managedInstance', `${at}.automatedFullBackupAt applies to managed instances only (SQL Server takes no automated backups)`)) {
+      need(typeof d.automatedFullBackupAt === 'string' && !Number.isNaN(Date.parse(d.automatedFullBackupAt)), `${at}.automatedFullBackupAt must be an ISO date-time`);
+    }
+  }
   if (d.compatibilityLevel !== undefined) need(Number.isInteger(d.compatibilityLevel) && (d.compatibilityLevel as number) >= 100 && (d.compatibilityLevel as number) <= 170, `${at}.compatibilityLevel must be an integer from 100 to 170`);
   if (d.tables !== undefined && need(Array.isArray(d.tables), `${at}.tables must be an array`)) {
     const seen = new Set<string>();
@@ -268,6 +299,13 @@ export function instanceConfig(inst: EstateInstance): InstanceConfig {
     defaultDataPath: inst.defaultDataPath ?? paths.data,
     defaultLogPath: inst.defaultLogPath ?? paths.log,
     logins: inst.logins.map((l) => ({ name: l.name, password: l.password ?? '', entraObjectId: l.entraObjectId, sysadmin: l.sysadmin ?? true })),
+    automatedBackups:
+      inst.kind === 'managedInstance'
+        ? {
+            firstFullAfterSeconds: inst.automatedBackups?.firstFullAfterSeconds ?? DEFAULT_FIRST_FULL_AFTER_SECONDS,
+            fullIntervalHours: inst.automatedBackups?.fullIntervalHours ?? DEFAULT_FULL_INTERVAL_HOURS,
+          }
+        : undefined,
   };
 }
 
@@ -284,7 +322,7 @@ export function buildInstances(estate: Estate, clock?: EngineClock): EmulatedIns
       directories: spec.directories,
     });
     for (const d of spec.databases ?? []) {
-      inst.createDatabase(d.name, {
+      const db = inst.createDatabase(d.name, {
         recoveryModel: d.recoveryModel,
         tde: d.tde,
         workloadTps: d.workloadTps,
@@ -292,6 +330,16 @@ export function buildInstances(estate: Estate, clock?: EngineClock): EmulatedIns
         dataSizeBytes: d.sizeMB === undefined ? undefined : d.sizeMB * 1024 * 1024,
         tables: (d.tables ?? []).map((t) => ({ schema: t.schema ?? 'dbo', name: t.name, rowCount: t.rows, encryptedColumns: t.encryptedColumns, heap: t.heap })),
       });
+      const schedule = config.automatedBackups;
+      if (schedule) {
+        // present when the estate starts: created now, unless the estate says it already has a full
+        // backup (msdb gets its row at the first look, engine/automatedBackups.ts)
+        const now = inst.now();
+        const declared = d.automatedFullBackupAt === undefined ? undefined : new Date(d.automatedFullBackupAt);
+        db.automatedBackup = declared
+          ? { existsSince: now, nextFullAt: new Date(declared.getTime() + schedule.fullIntervalHours * 3_600_000), declaredFullAt: declared }
+          : { existsSince: now, nextFullAt: new Date(now.getTime() + schedule.firstFullAfterSeconds * 1000) };
+      }
     }
     for (const c of spec.credentials ?? []) {
       inst.credentials.push({ credentialId: inst.nextCredentialId(), name: c.name, identity: c.identity, secret: c.secret, createDate: inst.now() });

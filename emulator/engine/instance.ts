@@ -6,6 +6,9 @@ import { abortReason, ScaledClock, type EngineClock } from './clock';
 import { FIRST_USER_DATABASE_ID, newDatabase, systemDatabases, type NewDatabaseOptions } from './databases';
 import { emptyHadrState, type HadrState } from './hadr';
 import type { LinkRegistry } from '../link/registry';
+import type { ManagedInstanceLink } from '../link/link';
+import type { LinkRole } from '../link/types';
+import { tickAutomatedBackups } from './automatedBackups';
 import { FaultSwitches, type FaultKind, type FaultSpec } from './faults';
 import { advanceLsn, LOG_BYTES_PER_RECORD, RECORDS_PER_TRANSACTION } from './lsn';
 import { logSpace, recordLogWrite } from './logSpace';
@@ -317,9 +320,17 @@ export class EmulatedInstance implements BackupHost {
     return this.faultSwitches.backupFaults();
   }
 
-  /** turns a fault on: instance down also drops every session; disk full leaves no free space */
+  /** the instance is down (instanceDown): no connections, no workload, no part in its links */
+  isDown(): boolean {
+    return this.faultSwitches.isDown();
+  }
+
+  /** turns a fault on: instance down also drops every session and cuts its links; disk full leaves no free space */
   injectFault(spec: FaultSpec): void {
-    this.faultSwitches.set(spec);
+    if (spec.kind === 'instanceDown' && !this.isDown() && this.links) {
+      // its links ship what they can up to now, then lose it (link.noteHostAvailability)
+      this.links.hostAvailabilityChanged(this.config.name, () => this.faultSwitches.set(spec));
+    } else this.faultSwitches.set(spec);
     if (spec.kind === 'instanceDown') this.killAllSessions();
     if (spec.kind === 'diskFull') {
       this.freeSpaceBeforeDiskFull ??= this.config.freeSpaceBytes;
@@ -329,7 +340,14 @@ export class EmulatedInstance implements BackupHost {
 
   /** turns one fault off; false when it was not on */
   removeFault(kind: FaultKind): boolean {
-    const removed = this.faultSwitches.remove(kind);
+    let removed = false;
+    if (kind === 'instanceDown' && this.isDown() && this.links) {
+      // back up: the workload picks up from now, its links reconnect
+      this.lastWorkloadTick = this.clock.now().getTime();
+      this.links.hostAvailabilityChanged(this.config.name, () => (removed = this.faultSwitches.remove(kind)));
+      return removed;
+    }
+    removed = this.faultSwitches.remove(kind);
     if (kind === 'diskFull' && this.freeSpaceBeforeDiskFull !== undefined) {
       this.config.freeSpaceBytes = this.freeSpaceBeforeDiskFull;
       this.freeSpaceBeforeDiskFull = undefined;
@@ -362,6 +380,30 @@ export class EmulatedInstance implements BackupHost {
       // the log file autogrows as the active log outgrows it
       logSpace(db, this.config.kind);
     }
+    // a managed instance backs its databases up itself (not while it is down)
+    if (!this.faultSwitches.isDown()) tickAutomatedBackups(this, this.clock.now());
+  }
+
+  // ---- the database's part in a Managed Instance link ------------------------------------------
+
+  /** the link `db` takes part in on this instance, with this side's role, if any (a dropped side takes none) */
+  linkReplicaOf(dbName: string): { link: ManagedInstanceLink; role: LinkRole } | undefined {
+    for (const link of this.links?.linksOf(this.config.name) ?? []) {
+      const side = link.sideOf(this.config.name);
+      if (!side || side.name === link.droppedSide || !link.database(dbName)) continue;
+      return { link, role: side.role };
+    }
+    return undefined;
+  }
+
+  /** a link secondary whose seeding has not finished: it does not exist yet for the managed instance service */
+  isBeingSeeded(db: Database): boolean {
+    const r = this.linkReplicaOf(db.name);
+    return r !== undefined && r.role === 'SECONDARY' && r.link.database(db.name)?.seeding !== undefined;
+  }
+
+  isLinkSecondary(db: Database): boolean {
+    return this.linkReplicaOf(db.name)?.role === 'SECONDARY';
   }
 
   /** starts the workload ticker (unref'd: it never keeps the process alive) */

@@ -78,6 +78,30 @@ export interface Database {
   logFlushes?: number;
   /** transactions since the instance started (Transactions/sec) */
   transactionCount?: number;
+  /** a managed instance's automated backups of this database (engine/automatedBackups.ts) */
+  automatedBackup?: AutomatedBackupState;
+}
+
+/** Where a managed instance's automated backups of one database stand. */
+export interface AutomatedBackupState {
+  /** when the database came to exist on the instance (created, restored, seeded, or the estate's start) */
+  existsSince: Date;
+  /** when the next automated full backup starts */
+  nextFullAt: Date;
+  /** a full backup under way: its start, the end of the log then, and when it finishes */
+  running?: { startedAt: Date; firstLsn: bigint; finishAt: Date };
+  firstFullAt?: Date;
+  lastFullAt?: Date;
+  /** the estate file's databases[].automatedFullBackupAt: recorded in msdb at the first look */
+  declaredFullAt?: Date;
+}
+
+/** A managed instance's automated backup schedule (the estate file's automatedBackups). */
+export interface AutomatedBackupSchedule {
+  /** seconds from the database coming to exist to the start of its first automated full backup */
+  firstFullAfterSeconds: number;
+  /** hours from one automated full backup to the next */
+  fullIntervalHours: number;
 }
 
 export interface Credential {
@@ -187,4 +211,6 @@ export interface InstanceConfig {
   defaultDataPath: string;
   defaultLogPath: string;
   logins: Login[];
+  /** a managed instance's automated backups (absent on SQL Server, which takes none) */
+  automatedBackups?: AutomatedBackupSchedule;
 }

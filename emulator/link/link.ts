@@ -151,6 +151,8 @@ export class ManagedInstanceLink {
   createdAt: Date;
   /** told of every change, so cached views are recomputed (the registry sets it) */
   onChange?: () => void;
+  /** the side whose instance was found down (instanceDown): its connection error is recorded once */
+  private downNoted: LinkSideName | undefined;
   /** gives a certificate change to every link of the same SQL Server endpoint (the registry sets it) */
   shareCertificate?: (cert: EndpointCertificate) => void;
   private dbs: DatabaseLinkState[];
@@ -188,8 +190,14 @@ export class ManagedInstanceLink {
       const workloadTps = p.workloadTps;
       s.workloadTps = 0;
       const mark = { lsn: p.lastLsn, time: options.now };
-      // the link requires a full backup first: from here on only log backups truncate the log
+      // the link requires a full backup first (a database joins an availability group only after
+      // one, taken before the emulated history starts: no msdb row): log backups continue from it,
+      // and from here on only they truncate the log
       p.logTruncationLsn ??= p.lastLsn;
+      if (p.recoveryModel !== 'SIMPLE' && p.differentialBaseLsn === undefined) {
+        p.differentialBaseLsn = p.lastLsn;
+        p.differentialBaseGuid = guidFrom(`${this.groupId}/${p.name}/full-before-link`);
+      }
       const d: DatabaseLinkState = {
         name: p.name,
         pending: [],
@@ -217,7 +225,12 @@ export class ManagedInstanceLink {
       if (seeded) {
         d.primaryView = { lastReceived: mark, lastHardened: mark, lastRedone: mark, endOfLogLsn: mark.lsn, hardenedCommitTime: options.now, redoneCommit: mark, redoQueueBytes: 0, redoRateBytes: 0 };
         d.secondaryView = { lastSent: mark, endOfLogLsn: mark.lsn, sendQueueBytes: 0, sendRateBytes: 0 };
-      } else this.startSeeding(d, p, options.now);
+      } else {
+        // automatic seeding creates the secondary database: it exists for the service (automated
+        // backups) once seeding is done
+        s.automatedBackup = undefined;
+        this.startSeeding(d, p, options.now);
+      }
       return d;
     });
   }
@@ -347,9 +360,41 @@ export class ManagedInstanceLink {
     return this.dbs;
   }
 
-  /** the two endpoints can talk: no partition, a valid certificate, no link error (roles aside) */
+  /** the two endpoints can talk: both instances up, no partition, a valid certificate, no link error (roles aside) */
   isReachable(now: Date = this.lastAdvance): boolean {
-    return this.droppedSide === undefined && !this.partitioned && this.linkError === undefined && now.getTime() < this.partnerCertificate.expiryDate.getTime();
+    return (
+      this.droppedSide === undefined &&
+      this.downSide() === undefined &&
+      !this.partitioned &&
+      this.linkError === undefined &&
+      now.getTime() < this.partnerCertificate.expiryDate.getTime()
+    );
+  }
+
+  /** a side whose instance is down (the admin API's instanceDown), if any */
+  downSide(): LinkSideName | undefined {
+    if (this.partner.host.isDown?.()) return 'partner';
+    if (this.instance.host.isDown?.()) return 'instance';
+    return undefined;
+  }
+
+  /**
+   * An instance went down or came back. The other side's session to it is reset at once (the
+   * process is gone: its endpoint refuses connections), so it is DISCONNECTED without waiting for
+   * the session timeout, and its reconnection attempts fail: 35201 in the replica states (INFERRED:
+   * the number SQL Server gives an endpoint it cannot reach). Seeding starts over (REFERENCE 3.9).
+   * Called by the registry when an instance's availability changes, and by advance().
+   */
+  noteHostAvailability(now: Date): void {
+    const down = this.downSide();
+    if (down === this.downNoted) return;
+    this.downNoted = down;
+    this.onChange?.();
+    if (!down) return;
+    const remote = this.side(down);
+    const description = `A connection timeout has occurred while attempting to establish a connection to availability replica '${remote.availabilityGroupName}' with id [${remote.replicaId}]. Either a networking or firewall issue exists, or the endpoint address provided for the replica is not the database mirroring endpoint of the host server instance.`;
+    this.lastConnectError = { number: 35201, description, at: now };
+    this.interruptSeeding(now, 35201, description);
   }
 
   /** whether log can flow: one primary and the two sides reachable */
@@ -439,6 +484,7 @@ export class ManagedInstanceLink {
     const start = this.lastAdvance;
     this.lastAdvance = now;
     const t = now.getTime();
+    this.noteHostAvailability(now);
     const reachable = this.isReachable(now);
     // the managed instance learns SQL Server's role whenever they can talk
     if (reachable) this.partnerRoleSeenByInstance = this.partner.role;
@@ -794,7 +840,10 @@ export class ManagedInstanceLink {
     for (const d of this.dbs) {
       const from = requireDb(oldPrimary.host, d.name);
       const to = requireDb(newPrimary.host, d.name);
-      to.workloadTps = d.workloadTps;
+      // the application moves with the primary role: what it wrote on the old primary (the admin
+      // API's workload, set there), not a copy of it
+      d.workloadTps = from.workloadTps;
+      to.workloadTps = from.workloadTps;
       from.workloadTps = 0;
       this.restartStream(d, to, now);
     }
@@ -858,6 +907,8 @@ export class ManagedInstanceLink {
         d.suspendOnDemotion = oldPrimary.name;
         d.divergence = { side: oldPrimary.name, recoveryLsn: d.recoveryLsn, lastCommit: { lsn: own.lastLsn, time: d.primaryCommitTime ?? now } };
       }
+      // the application's rate as the old primary had it (a split-brain old primary keeps its own)
+      if (oldPrimary.role === 'PRIMARY') d.workloadTps = requireDb(oldPrimary.host, d.name).workloadTps;
       const unhardened = d.pending;
       if (unhardened.length > 0) {
         const lostRecord: LostData = {
@@ -1022,11 +1073,16 @@ export class ManagedInstanceLink {
     const db = requireDb(side.host, d.name);
     const fork = d.forkLsn;
     const countFrom = d.lostThroughLsn ?? fork;
+    if (fork !== undefined) {
+      // the forced failover's unhardened tail was this side's log too: a backup taken here since holds it
+      for (const earlier of this.lost) {
+        if (earlier.reason === 'forcedFailover' && earlier.side === side.name && earlier.afterLsn === fork && earlier.preserved === undefined && sameName(earlier.database, d.name)) {
+          Object.assign(earlier, preservation(side.host, d.name, earlier.afterLsn, earlier.throughLsn));
+        }
+      }
+    }
     if (fork !== undefined && countFrom !== undefined && db.lastLsn > countFrom) {
       const records = recordsBetween(countFrom, db.lastLsn);
-      const preservedIn = (side.host.backupHistory ?? [])
-        .filter((b) => b.databaseName.toLowerCase() === d.name.toLowerCase() && b.lastLsn > countFrom)
-        .map((b) => ({ backupSetGuid: b.backupSetGuid, type: b.type, lastLsn: b.lastLsn }));
       this.lost.push({
         database: d.name,
         reason: 'divergedPrimaryDemoted',
@@ -1036,7 +1092,7 @@ export class ManagedInstanceLink {
         transactions: transactionsFor(records),
         bytes: records * this.bytesPerRecord,
         at: now,
-        ...(preservedIn.length > 0 ? { preservedIn } : {}),
+        ...preservation(side.host, d.name, countFrom, db.lastLsn),
       });
     }
     if (fork !== undefined && db.lastLsn > fork) db.lastLsn = fork;
@@ -1198,7 +1254,24 @@ export function linkErrorText(link: ManagedInstanceLink, now: Date): string {
     return `Connection handshake failed. The certificate used by the peer is invalid due to the following reason: Certificate expired. (certificate '${link.partnerCertificate.name}')`;
   }
   if (link.partitioned && !link.appearsConnected(now)) return link.lastConnectError?.description ?? '';
+  if (link.downSide() !== undefined) return link.lastConnectError?.description ?? '';
   return '';
+}
+
+const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/**
+ * The backups `host` took of `database` that hold log after `afterLsn` (a backup's LastLSN is past
+ * it): a tail-log backup, a COPY_ONLY full. 'all' when one reaches `throughLsn`.
+ */
+function preservation(host: LinkHost, database: string, afterLsn: bigint, throughLsn: bigint): Pick<LostData, 'preservedIn' | 'preserved'> {
+  const kept = (host.backupHistory ?? []).filter((b) => sameName(b.databaseName, database) && b.lastLsn > afterLsn);
+  if (kept.length === 0) return { preserved: 'none' };
+  const reach = kept.reduce((max, b) => (b.lastLsn > max ? b.lastLsn : max), afterLsn);
+  return {
+    preservedIn: kept.map((b) => ({ backupSetGuid: b.backupSetGuid, type: b.type, lastLsn: b.lastLsn })),
+    preserved: reach >= throughLsn ? 'all' : 'some',
+  };
 }
 
 function requireDb(host: LinkHost, name: string): Database {

@@ -151,6 +151,20 @@ export class LinkRegistry {
   }
 
   /**
+   * An instance went down or came back (the admin API's instanceDown): its links move to now first
+   * (what was shipped before is shipped), then take the change (link.noteHostAvailability).
+   * `change` applies it between the two.
+   */
+  hostAvailabilityChanged(hostName: string, change: () => void): void {
+    const now = this.clock.now();
+    const mine = this.byHost.get(key(hostName)) ?? [];
+    for (const l of mine) l.advance(now);
+    change();
+    for (const l of mine) l.noteHostAvailability(now);
+    this.touch();
+  }
+
+  /**
    * Sets a SQL Server's endpoint certificate (a rotation, or one set to expire): every link of that
    * SQL Server uses it. Returns the links it changed.
    */

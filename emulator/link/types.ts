@@ -30,6 +30,8 @@ export interface LinkHost {
   findDatabase(name: string): Database | undefined;
   /** msdb's backup history, to say whether lost log was preserved in a backup first */
   readonly backupHistory?: readonly LinkBackupRecord[];
+  /** the instance is down (the admin API's instanceDown): its endpoint takes no connections */
+  isDown?(): boolean;
 }
 
 /**
@@ -250,6 +252,13 @@ export interface LostData {
   at: Date;
   /** backups the side took of the lost log before it was thrown away (a tail-log or COPY_ONLY backup) */
   preservedIn?: { backupSetGuid: string; type: 'D' | 'I' | 'L'; lastLsn: bigint }[];
+  /**
+   * how much of it those backups hold: 'all' when one reaches throughLsn, 'some' when they stop
+   * short of it (log written after the backup), 'none' when no backup past afterLsn was taken
+   * (set when the loss is recorded from the side's own log: a demoted primary, or a forced
+   * failover's unhardened tail once its old primary reverts)
+   */
+  preserved?: 'all' | 'some' | 'none';
 }
 
 /** A link error (REFERENCE 3.9): the link does not replicate and reports it. */

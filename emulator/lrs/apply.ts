@@ -8,7 +8,7 @@ import type { BackupHost } from '../backup/host';
 import type { RestoreChain } from '../backup/lsnChain';
 import { m } from '../backup/messages';
 import { checkSpace, managedInstanceFiles } from '../backup/relocation';
-import { checkBackupFitsServer } from '../backup/restore';
+import { checkBackupFitsServer, restoredSet } from '../backup/restore';
 import { bytesForPages, durationMs } from '../backup/sizing';
 import { supportedDatabaseVersion } from '../backup/versions';
 import type { BackupSetEntry } from './catalog';
@@ -74,6 +74,7 @@ export async function restoreSet(job: SetRestore, signal: AbortSignal): Promise<
     replace: false,
     recovery: false,
     deviceUrls: job.urls,
+    backupSet: restoredSet(h),
   });
 }
 

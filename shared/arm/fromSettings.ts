@@ -37,10 +37,17 @@ export function armResolverFor(clientFor: (subscriptionId: string) => ArmClient)
   };
 }
 
-/** Undefined when the app has no ARM to ask: not in Azure and no ARM_ENDPOINT. */
-export function armResolverFromSettings(settings: Settings, credential: () => TokenCredential): ArmResolver | undefined {
+/** Where ARM is and how to sign in to it; undefined when the app has no ARM to ask (not in Azure, no ARM_ENDPOINT). */
+export function armEndpointFromSettings(settings: Settings, credential: () => TokenCredential): { endpoint: string; credential: TokenCredential } | undefined {
   const endpoint = settings.ARM_ENDPOINT ?? (settings.WEBSITE_INSTANCE_ID ? 'https://management.azure.com' : undefined);
   if (!endpoint) return undefined;
   const local = /^https:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(endpoint);
-  return armResolverFor((subscriptionId) => new ArmClient({ credential: local ? emulatorToken : credential(), subscriptionId, endpoint }));
+  return { endpoint, credential: local ? emulatorToken : credential() };
+}
+
+/** Undefined when the app has no ARM to ask: not in Azure and no ARM_ENDPOINT. */
+export function armResolverFromSettings(settings: Settings, credential: () => TokenCredential): ArmResolver | undefined {
+  const arm = armEndpointFromSettings(settings, credential);
+  if (!arm) return undefined;
+  return armResolverFor((subscriptionId) => new ArmClient({ credential: arm.credential, subscriptionId, endpoint: arm.endpoint }));
 }

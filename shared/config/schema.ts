@@ -126,6 +126,24 @@ export const failoverPolicySchema = z.strictObject({
   /** an approval not given within this many minutes ends the operation APPROVAL_EXPIRED */
   approvalTimeoutMinutes: z.number().int().min(1).max(1440).default(30),
   dryRun: z.boolean().default(false),
+  /** planned: the last hardened LSNs must match on both sides for this long before the failover */
+  lsnHoldSeconds: z.number().int().min(0).max(600).default(10),
+  /** planned: give up (back to asynchronous, roles untouched) when they do not match within this */
+  convergeTimeoutSeconds: z.number().int().min(10).max(3600).default(300),
+  /** planned: switch back to asynchronous commit after the failover */
+  returnToAsync: z.boolean().default(true),
+  /** split-brain repair and offline failback: the backup container their backups go to (default: the estate's first) */
+  backupContainer: name.optional(),
+});
+
+export const redirectSchema = z.strictObject({
+  /** /subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Network/privateDnsZones/{zone} */
+  zoneResourceId: z.string().min(1),
+  /** the CNAME's name in the zone, e.g. app-sales */
+  recordName: z.string().min(1),
+  ttlSeconds: z.number().int().min(0).default(30),
+  /** the host each side's CNAME points to; default: the instance's endpoint host */
+  hostNames: z.strictObject({ sqlServer: z.string().min(1).optional(), managedInstance: z.string().min(1).optional() }).default({}),
 });
 
 export const linkSchema = z.strictObject({
@@ -159,7 +177,12 @@ export const linkSchema = z.strictObject({
     consecutiveSignals: 3,
     approvalTimeoutMinutes: 30,
     dryRun: false,
+    lsnHoldSeconds: 10,
+    convergeTimeoutSeconds: 300,
+    returnToAsync: true,
   }),
+  /** client redirection after a failover: a CNAME in an Azure Private DNS zone */
+  redirect: redirectSchema.optional(),
 });
 
 export const alertRouteSchema = z.strictObject({
@@ -197,3 +220,4 @@ export type RefreshJob = z.infer<typeof refreshJobSchema>;
 export type LinkConfig = z.infer<typeof linkSchema>;
 export type FailoverPolicy = z.infer<typeof failoverPolicySchema>;
 export type AlertRoute = z.infer<typeof alertRouteSchema>;
+export type RedirectConfig = z.infer<typeof redirectSchema>;

@@ -23,6 +23,7 @@ export interface DecisionInput {
   now: Date;
 }
 
+const PLANNED_TOLERATES: ReadonlyArray<string> = ['ROLE_DRIFT', 'LAG_ABOVE_THRESHOLD', 'CERTIFICATE_EXPIRING', 'LOG_FILLING'];
 const OPEN: ReadonlyArray<FailoverOperationView['state']> = ['pending', 'running', 'waiting', 'awaiting-approval'];
 const other = (side: LinkSide): LinkSide => (side === 'sqlServer' ? 'managedInstance' : 'sqlServer');
 
@@ -108,13 +109,14 @@ function summarize(d: FailoverDecision, input: DecisionInput): string {
 }
 
 /** Cooldown and one-at-a-time: the reason not to start, if any. */
-function blockedByOthers(b: Builder, input: DecisionInput): DecisionKind | undefined {
+function blockedByOthers(b: Builder, input: DecisionInput, cooldown = true): DecisionKind | undefined {
   const { operations, link, now } = input;
   const open = operations.find((o) => OPEN.includes(o.state));
   if (open) {
     b.because('ALREADY_RUNNING', `operation ${open.id} (${open.type}) of ${link.name} is still ${open.state}`);
     return 'none';
   }
+  if (!cooldown) return undefined;
   const cooldownMs = link.failover.cooldownMinutes * 60_000;
   const recent = operations
     .filter((o) => o.state !== 'cancelled' && now.getTime() - new Date(o.createdAt).getTime() < cooldownMs)
@@ -134,7 +136,8 @@ function underPolicy(b: Builder, input: DecisionInput, type: 'forced' | 'split-b
     b.because('TYPE_NOT_ALLOWED', `${type} is not among the allowed types of ${input.link.name} (${policy.allowedTypes.join(', ')})`);
     return 'notify';
   }
-  const blocked = blockedByOthers(b, input);
+  // the cooldown keeps failovers from flapping; repairing the split brain a failover left is not one
+  const blocked = blockedByOthers(b, input, type !== 'split-brain-repair');
   if (blocked) return blocked;
   const seen = input.priorSignals + 1;
   if (seen < policy.consecutiveSignals) {
@@ -254,7 +257,10 @@ function onManual(b: Builder, input: DecisionInput, request: ManualSignal): Deci
         b.because('WRONG_DIRECTION', `${sideName(input, primary)} is already the primary of ${link.name}; a ${request.type} goes from ${sideName(input, from)}${request.type === 'failback' ? '' : ' (to go back, ask for a failback)'}`);
         return 'none';
       }
-      if (health?.state !== 'healthy') {
+      // degraded for a reason a planned role change does not mind (the roles drifted by a failover, lag the
+      // playbook waits out, a certificate or a log to look at) is fine: its own checks read both sides
+      const harmless = health?.state === 'degraded' && health.reasons.every((r) => PLANNED_TOLERATES.includes(r.code));
+      if (health?.state !== 'healthy' && !harmless) {
         b.because('NOT_HEALTHY_FOR_PLANNED', `a ${request.type} needs a healthy link and ${link.name} is ${health ? `${health.state} (${health.reasons.map((r) => r.code).join(', ')})` : 'not sampled yet'}; for a primary that is down, ask for a forced failover`);
         return 'none';
       }

@@ -112,3 +112,48 @@ export interface FailoverOperationView {
   createdAt: string;
   endedAt?: string;
 }
+
+/** What a stored decision says of the signal that asked for it. */
+export interface SignalSummary {
+  kind: FailoverSignal['kind'];
+  /** one line: "health unknown -> broken", "alert mi-cpu Fired (Sev1)", "manual planned by ana" */
+  description: string;
+}
+
+/** A decision as stored and shown (GET /api/links/{name}/decisions): every one, "nothing" included. */
+export interface StoredDecision extends FailoverDecision {
+  signal: SignalSummary;
+  /** the operation the decision started (act, await-approval), when it started one */
+  operationId?: string;
+  /** how many times the same signal was delivered (1: once) */
+  deliveries: number;
+}
+
+/** One verdict of a playbook's checks (prechecks, verification): shown in dry runs and outputs. */
+export interface FailoverCheck {
+  code: string;
+  ok: boolean;
+  message: string;
+}
+
+/** What a failover operation did or (dry run) would do, and in what state it left each side. */
+export interface FailoverOutput {
+  link: string;
+  type: FailoverType;
+  dryRun: boolean;
+  /** the side the playbook made (or, dry run, would make) primary */
+  toSide?: LinkSide;
+  /** the steps, in order, as a DBA would read them */
+  plan: string[];
+  checks: FailoverCheck[];
+  estimate?: DataLossEstimate;
+  /** each side's role and availability mode as read at the end */
+  sides?: Record<LinkSide, { instance: string; role?: string; availabilityMode?: string }>;
+  /** what the playbook did, in order, with times */
+  actions: Array<{ at: string; what: string }>;
+  redirect?: { fqdn: string; previous?: string; current: string; changed: boolean };
+  /** diverged data preserved before a demotion (split-brain repair) */
+  preserved?: Array<{ database: string; blobUrl: string; firstLsn: string; lastLsn: string }>;
+  /** what a person still has to do (offline failback: the link's re-creation) */
+  followUp?: string[];
+}

@@ -6,7 +6,7 @@ import type { Logger } from '../ops/context';
 import type { Platform, Settings } from '../platform';
 import type { Feature } from '../platform/feature';
 import type { CollectOptions } from './collect';
-import { LinkMonitor, type ConfirmationQueue } from './monitor';
+import { LinkMonitor, type ConfirmationQueue, type LinkMonitorDeps } from './monitor';
 import { LinkHealthStore } from './store';
 
 import { CONFIRM_QUEUE } from './settings';
@@ -67,7 +67,8 @@ export function decodeConfirmation(raw: unknown): { link: string; dueAt: string 
 
 export interface LinkHealthFeature extends Feature {
   store: LinkHealthStore;
-  monitor(log: Logger): LinkMonitor;
+  /** onSaved: the failover decision point, called with every saved sample */
+  monitor(log: Logger, onSaved?: LinkMonitorDeps['onSaved']): LinkMonitor;
 }
 
 export async function linkHealthFeature(platform: Platform): Promise<LinkHealthFeature> {
@@ -79,8 +80,9 @@ export async function linkHealthFeature(platform: Platform): Promise<LinkHealthF
     name: 'linkHealth',
     playbooks: [],
     store,
-    monitor: (log) =>
+    monitor: (log, onSaved) =>
       new LinkMonitor({
+        onSaved,
         estate: () => platform.estate.load(),
         sources: { sql: (instance) => platform.sql.client(instance), arm: platform.arm },
         store,

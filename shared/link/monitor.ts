@@ -26,6 +26,11 @@ export interface LinkMonitorDeps {
   options: CollectOptions;
   log: Logger;
   now(): Date;
+  /**
+   * Called in process after each saved sample (the failover decision point): its failure is logged
+   * and never fails the sweep.
+   */
+  onSaved?(record: LinkHealthRecord, transition: { from: LinkState | undefined; to: LinkState } | undefined): Promise<unknown>;
 }
 
 export interface Transition {
@@ -176,6 +181,7 @@ export class LinkMonitor {
       }
       for (const event of events) await this.publish(event.id, () => this.deps.events.publish(event));
       if (transition) this.deps.log.info(`link ${link.name}: ${transition.from ?? 'new'} -> ${transition.to}: ${record.message}`);
+      if (this.deps.onSaved) await this.deps.onSaved(record, transition).catch((err: Error) => this.deps.log.error(`link ${link.name}: the failover decision on this sample failed: ${err.message}`));
       return { kind: 'saved', record, confirmation: queue, transition: transition && { link: link.name, from: transition.from, to: transition.to, reasons: record.reasons.map((r) => r.code) } };
     }
     return { kind: 'duplicate' };

@@ -18,7 +18,7 @@ function backupSets(inst: EmulatedInstance): BackupSetRow[] {
     if (sets.some((s) => sameName(s.row.backupSetGuid, r.backupSetGuid))) continue;
     sets.push({
       id: sets.length + 1,
-      row: { backupSetGuid: r.backupSetGuid, databaseName: r.sourceDatabaseName, type: r.restoreType, deviceUrls: r.deviceUrls },
+      row: { ...r.backupSet, backupSetGuid: r.backupSetGuid, databaseName: r.sourceDatabaseName, type: r.restoreType, deviceUrls: r.deviceUrls },
     });
   }
   return sets;
@@ -32,14 +32,15 @@ export function msdbBackupSet(scope: CatalogScope) {
       c.int('media_set_id', (s) => s.id),
       c.tinyint('first_family_number', () => 1, true),
       c.tinyint('first_media_number', () => 1, true),
-      c.tinyint('last_family_number', (s) => s.row.deviceUrls?.length ?? 1, true),
+      c.tinyint('last_family_number', (s) => Math.max(1, families(s.row).length), true),
       c.tinyint('last_media_number', () => 1, true),
       c.int('catalog_family_number', () => 1, true),
       c.int('position', () => 1, true),
       c.datetime('expiration_date', () => null),
-      c.sysname('name', () => null, true),
-      c.nvarchar('description', 255, () => null),
-      c.sysname('user_name', () => 'sa', true),
+      c.sysname('name', (s) => s.row.name ?? null, true),
+      c.nvarchar('description', 255, (s) => s.row.description ?? null),
+      // who took it; older saved rows did not say (they were all the emulator's 'sa')
+      c.sysname('user_name', (s) => (s.row.userName === undefined ? 'sa' : s.row.userName), true),
       c.tinyint('software_major_version', () => scope.instance.product.major, true),
       c.datetime('backup_start_date', (s) => s.row.backupStartDate ?? null),
       c.datetime('backup_finish_date', (s) => s.row.backupFinishDate ?? null),
@@ -55,6 +56,7 @@ export function msdbBackupSet(scope: CatalogScope) {
       c.sysname('server_name', (s) => s.row.serverName ?? null, true),
       c.sysname('machine_name', (s) => s.row.machineName ?? null, true),
       c.nvarchar('recovery_model', 60, (s) => s.row.recoveryModel ?? null),
+      c.bit('has_backup_checksums', (s) => bit(s.row.hasChecksums === true), true),
       c.bit('is_copy_only', (s) => bit(s.row.isCopyOnly === true), true),
       c.bit('is_damaged', () => 0, true),
       c.decimal('compressed_backup_size', 20, 0, (s) =>
@@ -68,7 +70,14 @@ export function msdbBackupSet(scope: CatalogScope) {
 interface FamilyRow {
   mediaSetId: number;
   familyNumber: number;
-  url: string;
+  /** null: not populated (a managed instance's automated backup) */
+  url: string | null;
+}
+
+/** the media families of a backup set: one per stripe; an automated backup's one family has no device name */
+function families(row: BackupSetRow['row']): (string | null)[] {
+  if (row.automated) return [null];
+  return row.deviceUrls && row.deviceUrls.length > 0 ? row.deviceUrls : [];
 }
 
 export function msdbBackupMediaFamily(scope: CatalogScope) {
@@ -80,14 +89,14 @@ export function msdbBackupMediaFamily(scope: CatalogScope) {
       c.int('media_count', () => 1, true),
       c.nvarchar('logical_device_name', 128, () => null),
       c.nvarchar('physical_device_name', 260, (r) => r.url),
-      // 9 URL; 2 disk (TO DISK = 'NUL')
-      c.tinyint('device_type', (r) => (/^https?:\/\//i.test(r.url) ? 9 : 2), true),
+      // 9 Azure Storage (URL, and a managed instance's own backups: UNCONFIRMED); 2 disk (TO DISK = 'NUL')
+      c.tinyint('device_type', (r) => (r.url === null || /^https?:\/\//i.test(r.url) ? 9 : 2), true),
       c.tinyint('physical_block_size', () => 0, true),
       c.tinyint('mirror', () => 0),
     ],
     () =>
       backupSets(scope.instance).flatMap((s) =>
-        (s.row.deviceUrls ?? []).map((url, i) => ({ mediaSetId: s.id, familyNumber: i + 1, url })),
+        families(s.row).map((url, i) => ({ mediaSetId: s.id, familyNumber: i + 1, url })),
       ),
   );
 }
