@@ -149,6 +149,12 @@ function checkDatabase(d: unknown, at: string): void {
   need(db.createDate instanceof Date, `${at}.createDate`, 'must be a date');
   for (const [i, f] of arrayAt(db, 'files', at).entries()) need(isObj(f) && typeof f.physicalName === 'string' && typeof f.sizeBytes === 'number', `${at}.files[${i}]`, 'must be a file');
   for (const [i, t] of arrayAt(db, 'tables', at).entries()) need(isObj(t) && typeof t.name === 'string' && typeof t.rowCount === 'number', `${at}.tables[${i}]`, 'must be a table');
+  if (db.automatedBackup !== undefined) {
+    const a = db.automatedBackup;
+    need(isObj(a) && a.existsSince instanceof Date && a.nextFullAt instanceof Date, `${at}.automatedBackup`, 'must be an automated-backup schedule');
+    const r = (a as Obj).running;
+    if (r !== undefined) need(isObj(r) && r.startedAt instanceof Date && r.finishAt instanceof Date && typeof r.firstLsn === 'bigint', `${at}.automatedBackup.running`, 'must be a running backup');
+  }
   if (db.restoreChain !== undefined) {
     const c = db.restoreChain;
     need(isObj(c) && typeof c.lastRestoredLsn === 'bigint' && typeof c.fullBackupFirstLsn === 'bigint' && Array.isArray(c.backupSetGuids), `${at}.restoreChain`, 'must be a restore chain');

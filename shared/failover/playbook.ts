@@ -19,7 +19,7 @@ import { compareLsns, failedChecks, otherSide, precheck, rolesAre, type SideFact
 import { FAILOVER_KIND, failoverInputSchema, failoverStateSchema, type FailoverInput, type FailoverState } from './input';
 import { planFor } from './plan';
 import { armUnreachable, type LinkObservation, type LinkSides } from './sides';
-import type { FailoverOutput, FailoverType, LinkSide } from './types';
+import type { FailoverCheck, FailoverOutput, FailoverType, LinkSide } from './types';
 
 export interface FailoverDeps {
   estate(): Promise<Estate>;
@@ -96,6 +96,9 @@ function sentence(sides: NonNullable<FailoverOutput['sides']>): string {
     .join(', ');
 }
 
+/** a check's verdict (its codes are the checks' own vocabulary, not error codes) */
+const verdict = (check: string, ok: boolean, message: string): FailoverCheck => ({ code: check, ok, message });
+
 function armFailure(e: unknown): AppError | undefined {
   if (e instanceof ArmError) return new AppError('FAILOVER_REFUSED', `ARM refused: ${e.armCode}: ${e.message}`, { isTransient: e.isTransient });
   return undefined;
@@ -170,9 +173,11 @@ export function failoverPlaybook(deps: FailoverDeps): Playbook {
       const container = backupContainer(estate, link);
       if (ctx.input.type === 'split-brain-repair' || ctx.input.type === 'offline-failback') {
         pre.checks.push(
-          container
-            ? { code: 'BACKUP_CONTAINER', ok: true, message: `backups go to container ${container.name}` }
-            : { code: 'BACKUP_CONTAINER', ok: false, message: link.failover.backupContainer ? `container ${link.failover.backupContainer} is not in the estate's backupContainers` : 'the estate has no backup container to write the backups to' },
+          verdict(
+            'BACKUP_CONTAINER',
+            container !== undefined,
+            container ? `backups go to container ${container.name}` : link.failover.backupContainer ? `container ${link.failover.backupContainer} is not in the estate's backupContainers` : 'the estate has no backup container to write the backups to',
+          ),
         );
       }
       const plan = planFor(ctx.input.type, {
