@@ -180,6 +180,8 @@ async function main(): Promise<void> {
       backend: new EngineArmBackend({ instances: estate.instances.map((r) => r.instance), links: estate.links, resourceGroup: 'rg-local', persistence: estate.persistence }),
       caPath: armCa,
       port: options.armPort,
+      // the sample estate's links point their applications' connection name (a CNAME) here
+      privateDnsZones: [{ resourceGroup: 'rg-local', name: 'corp.internal' }],
     });
     // one bundle with both local CAs: the SQL endpoints' and ARM's
     const sqlCa = generateTlsMaterial(estate.instances.map((r) => r.instance.serverName)).ca;

@@ -13,6 +13,8 @@ export interface SideFacts {
   databaseFormat?: string;
   /** ARM encryption protector's serverKeyType: ServiceManaged or AzureKeyVault */
   protector?: string;
+  /** the link's databases that are TDE-encrypted on the managed instance */
+  encryptedDatabases?: string[];
   /** set when the facts could not be read */
   unreadable?: string;
 }
@@ -72,11 +74,17 @@ function towardSqlServer(c: Checks, facts: SideFacts, names: { sql: string; mi: 
   const wanted = version === 16 ? 'SQLServer2022' : version === 17 ? 'SQLServer2025' : undefined;
   const versionOk = version !== undefined && version >= 16;
   const policyOk = wanted !== undefined && format === wanted;
-  const tdeOk = facts.protector !== 'ServiceManaged';
+  const encrypted = facts.encryptedDatabases ?? [];
+  // a service-managed key never leaves Azure: a database encrypted with it cannot go to SQL Server
+  const tdeOk = !(facts.protector === 'ServiceManaged' && encrypted.length > 0);
   const parts = [
     versionOk ? `${names.sql} runs SQL Server ${version}.0` : `${names.sql} runs SQL Server ${version ?? '?'}.0; only SQL Server 2022 and later can take the primary role back through the link`,
     policyOk ? `${names.mi}'s update policy is ${format}` : `${names.mi}'s update policy is ${format ?? 'unknown'}; a way back to SQL Server ${version ?? '?'}.0 needs ${wanted ?? 'the SQL Server 2022 or 2025 policy'}`,
-    tdeOk ? `its TDE protector is ${facts.protector ?? 'not known'}` : 'its databases are encrypted with service-managed TDE, which SQL Server cannot decrypt (switch to a customer-managed key)',
+    tdeOk
+      ? encrypted.length > 0
+        ? `${encrypted.join(', ')} ${encrypted.length > 1 ? 'are' : 'is'} encrypted with a customer-managed key (${facts.protector}), which SQL Server must reach too`
+        : `the link's databases are not TDE-encrypted (protector ${facts.protector ?? 'not known'})`
+      : `${encrypted.join(', ')} ${encrypted.length > 1 ? 'are' : 'is'} encrypted with service-managed TDE, whose key never leaves Azure: SQL Server cannot decrypt it (switch the protector to a customer-managed key)`,
   ];
   const ok = versionOk && policyOk && tdeOk;
   return c.add(required ? 'FAILBACK_ALLOWED' : 'FAILBACK_PATH', ok || !required, required ? parts.join('; ') : ok ? `the way back stays open: ${parts.join('; ')}` : `the failover can go ahead, but a failback will not be possible: ${parts.join('; ')}`);

@@ -291,9 +291,15 @@ export class LinkSides {
   }
 
   /** the managed instance's update policy and TDE protector, for a failback to SQL Server (REFERENCE 7) */
-  async managedInstanceFacts(): Promise<{ databaseFormat?: string; protector?: string }> {
+  async managedInstanceFacts(): Promise<{ databaseFormat?: string; protector?: string; encryptedDatabases: string[] }> {
     const ref = this.armRef();
-    const [mi, protector] = await Promise.all([ref.client.getManagedInstance(ref.resourceGroup, ref.name), ref.client.getEncryptionProtector(ref.resourceGroup, ref.name)]);
-    return { databaseFormat: mi.databaseFormat, protector: protector.serverKeyType };
+    const [mi, protector, encrypted] = await Promise.all([
+      ref.client.getManagedInstance(ref.resourceGroup, ref.name),
+      ref.client.getEncryptionProtector(ref.resourceGroup, ref.name),
+      this.sql('managedInstance').batch<{ name: string }>('SELECT name FROM sys.databases WHERE is_encrypted = 1;', { timeoutMs: this.deps.callTimeoutMs }),
+    ]);
+    const linked = new Set(this.link.databases.map((d) => d.toLowerCase()));
+    const encryptedDatabases = (encrypted.recordsets[0] ?? []).map((r) => r.name).filter((n) => linked.has(n.toLowerCase()));
+    return { databaseFormat: mi.databaseFormat, protector: protector.serverKeyType, encryptedDatabases };
   }
 }

@@ -24,6 +24,12 @@ import { LinkMonitor } from '../../shared/link/monitor';
 import { LinkHealthStore } from '../../shared/link/store';
 import type { Playbook } from '../../shared/ops/playbook';
 import { PrivateDnsCname } from '../../shared/redirect/privateDnsCname';
+import { TableBlobClaims } from '../../shared/restore/claims';
+import type { RestoreDeps } from '../../shared/restore/deps';
+import { managedInstanceFactsFrom } from '../../shared/restore/managedInstanceFacts';
+import { restorePlaybook } from '../../shared/restore/playbook';
+import { restoreFromRequest } from '../../shared/restore/start';
+import { BlobJsonStore } from '../../shared/storage/jsonStore';
 import { SqlPools } from '../../shared/sql/pools';
 import { BackupContainer } from '../../shared/storage/backupContainer';
 import { ensureTable, StorageClients } from '../../shared/storage/clients';
@@ -46,6 +52,10 @@ export interface FailoverWorldOptions {
   wrap?: (p: Playbook) => Playbook;
   /** how long each emulated ARM operation takes (default 300 ms) */
   armOperationMs?: number;
+  /** the estate's alert routes */
+  alertRoutes?: unknown[];
+  /** register the restore playbook too (offline failback restores through it) */
+  withRestore?: boolean;
 }
 
 export interface FailoverWorld {
@@ -116,11 +126,12 @@ export async function startFailoverWorld(options: FailoverWorldOptions = {}): Pr
         redirect: { zoneResourceId: ZONE_ID, recordName: 'app-sales', ttlSeconds: 30, hostNames: HOSTS },
       },
     ],
+    alertRoutes: options.alertRoutes ?? [],
   };
   const estate = validateEstate(raw, 'test');
   const settings = { SQL_PASSWORD: PASSWORD, STORAGE: azurite.connectionString };
   const storage = new StorageClients(storageFromConnectionString(azurite.connectionString));
-  const tables = [storage.table(`linkhealth${suffix}`), storage.table(`linkhistory${suffix}`), storage.table(`events${suffix}`), storage.table(`decisions${suffix}`)];
+  const tables = [storage.table(`linkhealth${suffix}`), storage.table(`linkhistory${suffix}`), storage.table(`events${suffix}`), storage.table(`decisions${suffix}`), storage.table(`claims${suffix}`)];
   await Promise.all(tables.map(ensureTable));
   const health = new LinkHealthStore(tables[0], tables[1]);
   const decisions = new DecisionStore(tables[3]);
@@ -141,8 +152,31 @@ export async function startFailoverWorld(options: FailoverWorldOptions = {}): Pr
     pollMs: 200,
     verifyTimeoutMs: 10_000,
   };
+  const playbooks: Playbook[] = [];
+  if (options.withRestore) {
+    const restoreDeps: RestoreDeps = {
+      estate: async () => estate,
+      sqlClient: (i) => sqlPools.client(i),
+      container: () => container,
+      claims: new TableBlobClaims(tables[4]),
+      store: new BlobJsonStore(storage.container(`operationdata${suffix}`)),
+      managedInstanceFacts: managedInstanceFactsFrom(armResolver),
+      pollMs: 250,
+    };
+    playbooks.push(restorePlaybook(restoreDeps));
+    deps.startRestore = async (blobUrl, target, requestedBy) => {
+      const eTag = (await container.eTagOf(container.pathOf(blobUrl) as string)) ?? '';
+      const r = await restoreFromRequest(holder.ops?.engine as MemoryHarness['engine'], estate, { blobUrl, target, onExisting: 'fail', requestedBy }, eTag);
+      return r.operation.id;
+    };
+    deps.operationState = async (id) => {
+      const op = await holder.ops?.engine.get(id);
+      return op && { state: op.state, error: op.error };
+    };
+  }
   const playbook = failoverPlaybook(deps);
-  const ops = memoryHarness([options.wrap ? options.wrap(playbook) : playbook]);
+  playbooks.push(options.wrap ? options.wrap(playbook) : playbook);
+  const ops = memoryHarness(playbooks);
   holder.ops = ops;
   const monitor = new LinkMonitor({
     estate: async () => estate,
@@ -192,10 +226,14 @@ export async function startFailoverWorld(options: FailoverWorldOptions = {}): Pr
       const sides = deps.sides(estate.links[0], estate.instances);
       const obs = await sides.observe();
       const strip = (s: typeof obs.sqlServer): unknown => ({ role: s.role, modes: s.modes, unreachable: Boolean(s.unreachable), databases: s.databases.map((d) => ({ database: d.database, state: d.synchronizationState, suspended: d.isSuspended })) });
-      const backups = async (instance: string): Promise<number> => {
-        const p = await world.pool(instance);
-        const r = await p.request().query<{ n: number }>('SELECT COUNT(*) AS n FROM msdb.dbo.backupset');
-        return r.recordset[0].n;
+      const backups = async (instance: string): Promise<number | 'unreachable'> => {
+        try {
+          const p = await world.pool(instance);
+          const r = await p.request().query<{ n: number }>('SELECT COUNT(*) AS n FROM msdb.dbo.backupset');
+          return r.recordset[0].n;
+        } catch {
+          return 'unreachable';
+        }
       };
       const armLink = obs.arm && 'unreachable' in obs.arm ? obs.arm : obs.arm && { instanceLinkRole: obs.arm.instanceLinkRole, partnerLinkRole: obs.arm.partnerLinkRole, replicationMode: obs.arm.replicationMode };
       return {

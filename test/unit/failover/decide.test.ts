@@ -212,3 +212,30 @@ describe('requests by hand', () => {
     expect(decide(input({ signal: manual('failback'), health: health('healthy', [], { primary: 'managedInstance' }), operations: [recent] }))).toMatchObject({ kind: 'none', reasons: [{ code: 'MANUAL_REQUEST' }, { code: 'COOLDOWN' }] });
   });
 });
+
+describe('after a failover', () => {
+  const splitBrain = (): LinkHealthRecord => health('broken', [{ code: 'SPLIT_BRAIN', severity: 'broken', message: 'both primary' }]);
+  const forcedJustNow: FailoverOperationView = { id: 'op-forced', type: 'forced', state: 'succeeded', createdAt: ago(120), endedAt: ago(100) };
+
+  test('the split brain a forced failover left is repaired within the cooldown (the cooldown is against flapping failovers)', () => {
+    const d = decide(input({ link: link({ cooldownMinutes: 60 }), health: splitBrain(), signal: { kind: 'health', from: 'unknown', to: 'broken', version: 9 }, operations: [forcedJustNow] }));
+    expect(d).toMatchObject({ kind: 'act', type: 'split-brain-repair' });
+    expect(codes(d)).not.toContain('COOLDOWN');
+  });
+
+  test('a forced failover is still held back by the cooldown', () => {
+    const d = decide(input({ link: link({ cooldownMinutes: 60 }), operations: [forcedJustNow] }));
+    expect(d.kind).toBe('notify');
+    expect(codes(d)).toContain('COOLDOWN');
+  });
+
+  test('a failback is allowed on a link degraded only because the roles drifted; not on one that is stalled', () => {
+    const drifted = health('degraded', [{ code: 'ROLE_DRIFT', severity: 'degraded', message: 'mi-prod is primary' }], { primary: 'managedInstance' });
+    const back: ManualSignal = { kind: 'manual', type: 'failback', dryRun: false, by: 'ana' };
+    expect(decide(input({ health: drifted, signal: back, history: [] }))).toMatchObject({ kind: 'act', toSide: 'sqlServer' });
+    const stalled = health('degraded', [{ code: 'ROLE_DRIFT', severity: 'degraded', message: 'x' }, { code: 'STALLED', severity: 'degraded', message: 'y' }], { primary: 'managedInstance' });
+    const refused = decide(input({ health: stalled, signal: back, history: [] }));
+    expect(refused.kind).toBe('none');
+    expect(codes(refused)).toContain('NOT_HEALTHY_FOR_PLANNED');
+  });
+});
