@@ -43,7 +43,8 @@ function forgetKey() { memoryKey = ''; var s = session(); if (s) s.removeItem(KE
 
 // ---- the API: one request in flight at a time, whoever asks (poll, links, detail, action)
 var queue = Promise.resolve();
-function ApiError(status, message, code) { this.status = status; this.message = message; this.code = code || ''; }
+// body: the answer's JSON, for the errors that say more than their message (a refused failover's decision)
+function ApiError(status, message, code, body) { this.status = status; this.message = message; this.code = code || ''; this.body = body === undefined ? null : body; }
 // quiet: a 401 is only this request's error (the links panel says it), not the key panel
 function api(method, path, body, quiet) {
   function send() {
@@ -57,7 +58,7 @@ function api(method, path, body, quiet) {
         var data = null;
         try { data = text ? JSON.parse(text) : null; } catch (err) { data = null; }
         if (r.status === 401 && !quiet) showKeyPanel('refused');
-        if (!r.ok) throw new ApiError(r.status, apiErrorText(r.status, data), data && data.error && data.error.code);
+        if (!r.ok) throw new ApiError(r.status, apiErrorText(r.status, data), data && data.error && data.error.code, data);
         return data;
       });
     }, function (err) {
@@ -82,6 +83,12 @@ var timer = 0, polling = false, pollAgain = false, halted = false;
 var pendingAction = null;
 // the links panel: its poll, its rows (name -> { tr, more, sig }), the links unfolded, the last answer
 var linksView = { timer: 0, busy: false, again: false, sig: '', rows: new Map(), open: new Set(), last: null };
+// the failover panel: the one link whose decisions are shown (fetched only while the panel is open, on
+// the links' poll); gen drops the answers for a link no longer shown
+var DECISIONS_LIMIT = 20;
+var foView = { link: '', gen: 0, sig: '', policy: null, names: '' };
+// the approvals waiting, id -> the operation as listed; sig: what the strip shows
+var approvalsView = { sig: '', ops: new Map() };
 
 // ---- the key panel
 function showKeyPanel(why) {
@@ -412,6 +419,66 @@ function restoreHtml(out) {
   ]);
   return h + '</section>';
 }
+// a failover operation: what it was asked, then (when it ends) its plan, checks, actions and the roles it left
+function failoverHtml(op) {
+  var out = op.output && typeof op.output === 'object' ? op.output : {};
+  var inp = op.input && typeof op.input === 'object' ? op.input : {};
+  var type = out.type || inp.type || '';
+  var link = out.link || inp.link || '';
+  var dry = out.dryRun === true || inp.dryRun === true;
+  var est = out.estimate || inp.estimate;
+  var plan = Array.isArray(out.plan) ? out.plan : [];
+  var checks = Array.isArray(out.checks) ? out.checks : [];
+  var actions = Array.isArray(out.actions) ? out.actions : [];
+  var sides = out.sides && typeof out.sides === 'object' ? out.sides : null;
+  var preserved = Array.isArray(out.preserved) ? out.preserved : [];
+  var follow = Array.isArray(out.followUp) ? out.followUp : [];
+  var names = sides ? { sqlServer: sides.sqlServer && sides.sqlServer.instance, managedInstance: sides.managedInstance && sides.managedInstance.instance } : undefined;
+  var h = '<section class="box fobox"><h3>' + (dry ? 'Failover dry run' : 'Failover') + (type ? ': <b>' + e(type) + '</b>' : '') + (link ? ' of ' + e(link) : '') + '</h3>';
+  h += dl([
+    ['new primary', out.toSide ? e(sideName(out.toSide, names)) + (dry ? ' <span class="muted">(would be)</span>' : '') : ''],
+    ['data loss', estimateText(est) ? e(estimateText(est)) + (estimateTitle(est) ? ' <span class="muted">(' + e(estimateTitle(est)) + ')</span>' : '') : ''],
+    ['decision', inp.decision && inp.decision.summary ? e(inp.decision.summary) : ''],
+    ['asked by', inp.requestedBy ? e(inp.requestedBy) : ''],
+    ['redirect', out.redirect ? e(redirectText(out.redirect)) : '']
+  ]);
+  if (!plan.length && !checks.length && !actions.length) {
+    h += '<p class="muted">' + (isOpenState(op.state)
+      ? 'Its plan, checks and actions come with its output when it ends; the steps so far are in the audit trail below.'
+      : 'No output was recorded; the audit trail below lists its steps.') + '</p>';
+  }
+  if (plan.length) h += '<h4>Plan' + (dry ? ', what it would do' : '') + '</h4><ol class="plan">' + plan.map(function (x) { return '<li>' + e(x) + '</li>'; }).join('') + '</ol>';
+  if (checks.length) {
+    var failed = checks.filter(function (c) { return c && c.ok === false; }).length;
+    h += '<h4>Checks · ' + (failed ? failed + ' of ' + checks.length + ' failed' : 'all ' + checks.length + ' passed') + '</h4><ul class="checks">' + checks.map(function (c) {
+      var ok = c && c.ok === true;
+      return '<li class="' + (ok ? 'ok' : 'bad') + '"><span class="mark" aria-hidden="true">' + (ok ? '✓' : '✗') + '</span><span class="sr-only">' + (ok ? 'passed: ' : 'failed: ') + '</span>' +
+        '<b class="rcode' + (ok ? '' : ' sev-broken') + '">' + e(c && c.code) + '</b> ' + e(c && c.message) + '</li>';
+    }).join('') + '</ul>';
+  }
+  if (actions.length) {
+    h += '<h4>What it did</h4><ol class="timeline">' + actions.map(function (a) {
+      return '<li><time datetime="' + e(a.at) + '" title="' + e(timeTitle(a.at)) + '">' + e(absoluteTime(a.at, false).slice(11)) + '</time>' + e(a.what) + '</li>';
+    }).join('') + '</ol>';
+  }
+  if (sides) {
+    h += '<h4>' + (dry ? 'The sides now' : 'The sides at the end') + '</h4><table class="mini sides"><thead><tr><th>side</th><th>instance</th><th>role</th><th>commit</th></tr></thead><tbody>' +
+      ['sqlServer', 'managedInstance'].filter(function (k) { return sides[k]; }).map(function (k) {
+        var x = sides[k];
+        // in the narrow detail column only the role stays whole: the side and the mode may wrap
+        return '<tr><td>' + (k === 'sqlServer' ? 'SQL Server' : 'managed instance') + '</td><td>' + e(x.instance) + '</td><td class="nw">' + e(x.role || '?') + '</td><td>' + e(x.availabilityMode || '') + '</td></tr>';
+      }).join('') + '</tbody></table>';
+  }
+  if (preserved.length) {
+    h += '<h4>Diverged data kept before the demotion</h4><table class="mini preserved"><thead><tr><th>database</th><th>backup</th><th>LSN range</th></tr></thead><tbody>' + preserved.map(function (x) {
+      var url = blobDisplay(x.blobUrl);
+      var file = url.slice(url.lastIndexOf('/') + 1);
+      return '<tr><td class="nw">' + e(x.database) + '</td><td title="' + e(url) + '">' + e(file || url) + '</td><td class="lsn">' + e(lsnRange(x.firstLsn, x.lastLsn)) + '</td></tr>';
+    }).join('') + '</tbody></table>';
+  }
+  if (follow.length) h += '<h4>Still to do by hand</h4><ol class="follow">' + follow.map(function (x) { return '<li>' + e(x) + '</li>'; }).join('') + '</ol>';
+  return h + '</section>';
+}
 function detailTopHtml(op) {
   var actions = allowedActions(op);
   return '<div class="dhead"><h2 id="detail-title">' + e(op.kind) + ' <span class="muted">on</span> ' + e(op.target) + '</h2>' + closeButton() + '</div>' +
@@ -453,6 +520,7 @@ function detailBodyHtml(op) {
     ]) + '</section>';
   }
   if (out && !isSkipped(op) && (op.kind === 'restore' || out.backup || out.files)) h += restoreHtml(out);
+  if (op.kind === 'failover') h += failoverHtml(op);
   h += '<section class="box"><h3>Times</h3>' + dl([
     ['created', timeHtml(op.createdAt) + (op.createdBy ? ' <span class="muted">by</span> ' + e(op.createdBy) : '')],
     ['started', timeHtml(op.startedAt)],
@@ -530,10 +598,11 @@ var ACTIONS = {
   reject: { title: 'Reject this operation?', ok: 'Reject', cls: 'danger', text: 'Comment (recorded with the rejection)',
     effect: 'The operation ends APPROVAL_REJECTED; its cleanup undoes unfinished work.' }
 };
-function openAction(act, op) {
+function openAction(act, op, from) {
   var a = ACTIONS[act];
   if (!a) return;
-  pendingAction = { act: act, op: op };
+  pendingAction = { act: act, op: op, from: from || 'detail' };
+  $('confirm-by-row').hidden = false;
   $('confirm-title').textContent = a.title;
   $('confirm-what').innerHTML = '<b>' + e(op.kind) + '</b> on <b>' + e(op.target) + '</b><br><code>' + e(op.id) + '</code> <span class="muted">(' + e(stateBadge(op).label) + ', step ' + e(op.step) + ')</span>';
   $('confirm-effect').textContent = a.effect;
@@ -566,6 +635,7 @@ $('confirm-form').addEventListener('submit', function (ev) {
   ev.preventDefault();
   var p = pendingAction;
   if (!p) return;
+  if (p.act === 'failover') { submitFailover(p); return; }
   var err = $('confirm-error');
   var by = $('confirm-by').value.trim();
   if (!by) {
@@ -585,6 +655,8 @@ $('confirm-form').addEventListener('submit', function (ev) {
   err.hidden = true;
   api('POST', 'operations/' + encodeURIComponent(p.op.id) + '/' + p.act, body).then(function (res) {
     if (pendingAction === p) $('confirm').close();
+    // decided from the approvals strip: the operation's detail opens, to say so and show what follows
+    if (p.from === 'approvals' && detail.id !== p.op.id) select(p.op.id);
     if (p.act === 'retry' && res && res.id) {
       select(res.id, res);
       flash('Retry started: new operation ' + res.id + ' (retry of ' + p.op.id + ').');
@@ -595,7 +667,7 @@ $('confirm-form').addEventListener('submit', function (ev) {
     }
     requestRefresh();
   }, function (x) {
-    if (pendingAction !== p) { flash('Not done: ' + x.message, true); return; }
+    if (pendingAction !== p) { if (p.from === 'approvals' && detail.id !== p.op.id) select(p.op.id); flash('Not done: ' + x.message, true); return; }
     err.textContent = 'Not done: ' + x.message;
     err.hidden = false;
     ok.disabled = false;
@@ -621,7 +693,7 @@ $('events-box').addEventListener('toggle', function () { if ($('events-box').ope
 
 // ---- the links panel: its own poll (every 10 s, through the same one-at-a-time queue), the worst
 // links first; a row is rebuilt only when its link changed, nothing at all when no link did
-var LINK_COLS = 9;
+var LINK_COLS = 10;
 var SPARK_W = 96, SPARK_H = 20;
 // a lag under this many seconds is drawn near the bottom: a second of noise is not a chart
 var SPARK_MIN_SCALE = 10;
@@ -668,7 +740,9 @@ function linkRowHtml(l, open) {
     '<td class="lrto num">' + e(secondsText(l.rtoSeconds)) + '</td>' +
     '<td class="lspark" title="' + e(spark) + '">' + sparkHtml(l, spark) + '</td>' +
     '<td class="lnote" title="' + e(full) + '">' + reasons.map(reasonCodeHtml).join(' ') + (reasons.length ? ' ' : '') +
-      '<span class="lmsg">' + e(linkMessage(l)) + '</span>' + (notes.length ? ' <span class="muted">· ' + e(notes.join(' · ')) + '</span>' : '') + '</td>';
+      '<span class="lmsg">' + e(linkMessage(l)) + '</span>' + (notes.length ? ' <span class="muted">· ' + e(notes.join(' · ')) + '</span>' : '') + '</td>' +
+    '<td class="lfo"><button type="button" class="fobtn" aria-controls="fo" aria-expanded="' + (foView.link === l.name ? 'true' : 'false') + '" aria-label="' + e('failover decisions of ' + l.name) +
+      '" title="' + e('the failover decisions of ' + l.name + ', and a form to ask for a playbook') + '">Decisions</button></td>';
 }
 function linkMoreHtml(l) {
   var reasons = Array.isArray(l.reasons) ? l.reasons : [];
@@ -716,7 +790,7 @@ function renderLinks(list) {
     if (!r || r.sig !== sig) {
       var state = linkState(l.state);
       var tr = document.createElement('tr');
-      tr.className = 'link l-' + state;
+      tr.className = 'link l-' + state + (foView.link === l.name ? ' fo-open' : '');
       tr.setAttribute('data-name', l.name);
       tr.innerHTML = linkRowHtml(l, open);
       var more = null;
@@ -753,6 +827,7 @@ function linksError(text) {
 $('links-rows').addEventListener('click', function (ev) {
   var tr = ev.target.closest('tr.link');
   if (!tr) return;
+  if (ev.target.closest('button.fobtn')) { toggleFailover(tr.getAttribute('data-name')); return; }
   var sel = window.getSelection ? window.getSelection() : null;
   if (sel && !sel.isCollapsed && sel.anchorNode && tr.contains(sel.anchorNode) && !ev.target.closest('button')) return;
   var name = tr.getAttribute('data-name');
@@ -773,6 +848,9 @@ function linksTick() {
     linksError('');
     var u = 'updated ' + absoluteTime(new Date().toISOString(), false).slice(11) + ' · every ' + LINKS_POLL_MS / 1000 + ' s';
     if ($('links-updated').textContent !== u) $('links-updated').textContent = u;
+    renderFailoverHead();
+    // the open failover panel's decisions, on the same poll (and only that link's)
+    return loadDecisions();
   }).catch(function (err) {
     if (err && err.code === 'NO_KEY') return;
     linksError('Could not load the links: ' + ((err && err.message) || err));
@@ -783,6 +861,288 @@ function linksTick() {
   });
 }
 function requestLinks() { linksTick(); }
+
+// ---- approvals waiting: a strip above everything, failovers first, from the operations the poll reads
+function approvalHtml(op) {
+  var a = op.approval || {};
+  var fo = op.kind === 'failover';
+  return '<li class="appr' + (fo ? ' fo' : '') + '" data-id="' + e(op.id) + '"><div class="abody">' +
+    '<div class="ahead"><span class="tag' + (fo ? ' fo' : '') + '">' + e(op.kind) + '</span> <b>' + e(op.target) + '</b> ' +
+      '<button type="button" class="idbtn" data-act="open" title="' + e(op.id) + '" aria-label="' + e('open operation ' + op.id) + '">' + e(shortId(op.id)) + '</button>' +
+      (a.requestedAt ? ' <span class="muted">· asked ' + timeHtml(a.requestedAt) + '</span>' : '') +
+      (a.expiresAt ? ' · <span class="warn">expires ' + e(absoluteTime(a.expiresAt, false)) + ' (<span data-left="' + e(a.expiresAt) + '">' + e(timeLeft(a.expiresAt, Date.now())) + '</span>)</span>' : '') + '</div>' +
+    '<p class="aprompt">' + e(a.prompt || '') + '</p></div>' +
+    '<div class="actions">' + allowedActions(op).filter(function (x) { return x === 'approve' || x === 'reject'; }).map(function (x) {
+      return '<button type="button" class="act act-' + x + '" data-act="' + x + '" aria-label="' + e(ACTION_LABELS[x] + ' ' + op.kind + ' on ' + op.target) + '">' + ACTION_LABELS[x] + '</button>';
+    }).join(' ') + '</div></li>';
+}
+function renderApprovals(ops, done) {
+  var finished = new Set((done || []).map(function (o) { return o.id; }));
+  var list = approvalsWaiting(ops.filter(function (o) { return !finished.has(o.id); }));
+  approvalsView.ops = new Map();
+  list.forEach(function (o) { approvalsView.ops.set(o.id, o); });
+  var sig = JSON.stringify(list);
+  if (sig === approvalsView.sig) return;
+  approvalsView.sig = sig;
+  var box = $('approvals');
+  var ul = $('approvals-list');
+  // the element that had the focus, to give it back after the rebuild (a keyboard user tabbing through)
+  var focused = document.activeElement && ul.contains(document.activeElement) ? document.activeElement : null;
+  var fid = focused && focused.closest('li.appr') ? focused.closest('li.appr').getAttribute('data-id') : '';
+  var fact = focused ? focused.getAttribute('data-act') : '';
+  if (!list.length) { box.hidden = true; ul.innerHTML = ''; return; }
+  var fo = list.filter(function (o) { return o.kind === 'failover'; }).length;
+  $('approvals-title').textContent = 'Approvals waiting · ' + list.length + (fo ? ' (' + fo + ' failover' + (fo > 1 ? 's' : '') + ')' : '');
+  ul.innerHTML = list.map(approvalHtml).join('');
+  box.hidden = false;
+  if (fid) {
+    var again = ul.querySelector('li.appr[data-id="' + fid.replace(/["\\]/g, '') + '"] [data-act="' + fact + '"]');
+    if (again) again.focus();
+  }
+}
+$('approvals-list').addEventListener('click', function (ev) {
+  var b = ev.target.closest('button[data-act]');
+  var li = b && b.closest('li.appr');
+  if (!li) return;
+  var op = approvalsView.ops.get(li.getAttribute('data-id'));
+  if (!op) return;
+  var act = b.getAttribute('data-act');
+  if (act === 'open') { select(op.id, op); showDetail(); return; }
+  openAction(act, op, 'approvals');
+});
+// the detail panel may be below the fold (the strip, the links and their panel above it)
+function showDetail() {
+  var d = $('detail');
+  if (d.scrollIntoView) d.scrollIntoView({ block: 'nearest' });
+}
+
+// ---- the failover panel: one link's decisions (fetched only while it is open) and a form that asks for a playbook
+function linkNamed(name) {
+  var list = linksView.last || [];
+  for (var i = 0; i < list.length; i++) if (list[i].name === name) return list[i];
+  return null;
+}
+function markFailoverButtons() {
+  linksView.rows.forEach(function (r, name) {
+    var on = foView.link === name;
+    var b = r.tr.querySelector('button.fobtn');
+    if (b && b.getAttribute('aria-expanded') !== String(on)) b.setAttribute('aria-expanded', String(on));
+    if (r.tr.classList.contains('fo-open') !== on) r.tr.classList.toggle('fo-open', on);
+  });
+}
+function toggleFailover(name) {
+  if (foView.link === name) closeFailover(true);
+  else showFailover(name);
+}
+function showFailover(name) {
+  foView = { link: name, gen: foView.gen + 1, sig: '', policy: null, names: '' };
+  $('fo').hidden = false;
+  $('fo-result').hidden = true;
+  $('fo-result').innerHTML = '';
+  $('fo-error').hidden = true;
+  $('fo-policy').textContent = '';
+  $('fo-updated').textContent = '';
+  $('fo-decisions').innerHTML = '<li class="muted">loading the decisions of ' + e(name) + '…</li>';
+  renderFailoverHead();
+  renderTypeOptions();
+  markFailoverButtons();
+  var box = $('fo');
+  if (box.scrollIntoView) box.scrollIntoView({ block: 'nearest' });
+  loadDecisions();
+}
+function closeFailover(focusRow) {
+  var name = foView.link;
+  foView = { link: '', gen: foView.gen + 1, sig: '', policy: null, names: '' };
+  $('fo').hidden = true;
+  $('fo-decisions').innerHTML = '';
+  markFailoverButtons();
+  var r = focusRow && linksView.rows.get(name);
+  if (r) r.tr.querySelector('button.fobtn').focus();
+}
+// the link selector and the link's sides, from the links the panel above last read
+function renderFailoverHead() {
+  if (!foView.link) return;
+  var list = linkSort(linksView.last || []);
+  var names = list.map(function (l) { return l.name; });
+  if (names.indexOf(foView.link) < 0) names.push(foView.link);
+  var key = names.join('\n');
+  var sel = $('fo-link');
+  if (foView.names !== key) {
+    foView.names = key;
+    sel.innerHTML = names.map(function (n) { return '<option value="' + e(n) + '">' + e(n) + '</option>'; }).join('');
+  }
+  if (sel.value !== foView.link) sel.value = foView.link;
+  var l = linkNamed(foView.link);
+  var text = l ? rolesText(l).text + ' · ' + linkState(l.state) : 'not among the links the panel above read';
+  if ($('fo-sides').textContent !== text) $('fo-sides').textContent = text;
+}
+function renderTypeOptions() {
+  var policy = foView.policy;
+  Array.prototype.forEach.call($('fo-type').options, function (o) {
+    var t = o.value + (typeAllowed(policy, o.value) ? '' : ' (not allowed)');
+    if (o.textContent !== t) o.textContent = t;
+    var title = typeAllowed(policy, o.value) ? '' : 'not among the types the policy of ' + foView.link + ' allows: the app refuses it';
+    if (o.title !== title) o.title = title;
+  });
+  var hint = failoverTypeText($('fo-type').value);
+  if ($('fo-type-hint').textContent !== hint) $('fo-type-hint').textContent = hint;
+}
+function loadDecisions() {
+  var name = foView.link;
+  if (!name || halted) return Promise.resolve();
+  var g = foView.gen;
+  return api('GET', 'links/' + encodeURIComponent(name) + '/decisions?limit=' + DECISIONS_LIMIT, undefined, true).then(function (r) {
+    if (foView.gen !== g) return;
+    $('fo-error').hidden = true;
+    renderDecisions(r);
+    $('fo-updated').textContent = 'decisions updated ' + absoluteTime(new Date().toISOString(), false).slice(11);
+  }, function (err) {
+    if (foView.gen !== g || (err && err.code === 'NO_KEY')) return;
+    var a = $('fo-error');
+    a.textContent = 'Could not load the decisions of ' + name + ': ' + ((err && err.message) || err);
+    a.hidden = false;
+    if (!foView.sig) $('fo-decisions').innerHTML = '<li class="muted">not loaded</li>';
+  });
+}
+function decisionKey(d) { return String(d.signalKey || '') + '|' + String(d.decidedAt || ''); }
+function decisionHtml(d, link) {
+  var b = decisionBadge(d);
+  var what = failoverWhat(d, link);
+  var est = estimateText(d.estimate);
+  var times = deliveriesText(d.deliveries);
+  var reasons = Array.isArray(d.reasons) ? d.reasons : [];
+  var signal = d.signal && d.signal.description ? d.signal.description : '';
+  var meta = [
+    signal ? '<span class="dsig" title="' + e('signal: ' + (d.signal.kind || '') + (d.signalKey ? ' (' + d.signalKey + ')' : '')) + '">' + e(signal) + '</span>' : '',
+    est ? '<span class="dest" title="' + e(estimateTitle(d.estimate)) + '">' + e(est) + '</span>' : '',
+    times ? '<span class="ddel" title="the same signal was delivered this many times; it was decided once">' + e(times) + '</span>' : '',
+    d.operationId ? 'operation <button type="button" class="idbtn dop" data-op="' + e(d.operationId) + '" aria-label="' + e('open operation ' + d.operationId) + '">' + e(d.operationId) + '</button>' : ''
+  ].filter(Boolean);
+  return '<li class="dec ' + e(b.cls) + '">' +
+    '<div class="dline">' + timeHtml(d.decidedAt) + ' <span class="badge" title="' + e(b.title) + '">' + e(b.label) + '</span>' +
+      (d.wouldBe ? ' <span class="chip" title="the policy is a dry run">dry run, would ' + e(d.wouldBe) + '</span>' : d.dryRun ? ' <span class="chip">dry run</span>' : '') +
+      (what ? ' <b class="dwhat">' + e(what) + '</b>' : '') + ' <span class="dsum">' + e(decisionSummary(d)) + '</span></div>' +
+    (meta.length ? '<div class="dmeta muted">' + meta.join(' · ') + '</div>' : '') +
+    (reasons.length ? '<details data-k="' + e(decisionKey(d)) + '"><summary>' + (reasons.length === 1 ? 'why: 1 reason' : 'why: ' + reasons.length + ' reasons') + '</summary><ul class="dreasons">' +
+      reasons.map(function (r) { return '<li><b class="rcode">' + e(r.code) + '</b> ' + e(r.message) + '</li>'; }).join('') + '</ul></details>' : '') +
+    '</li>';
+}
+function renderDecisions(r) {
+  var list = r && Array.isArray(r.decisions) ? r.decisions : [];
+  foView.policy = r && r.policy && typeof r.policy === 'object' ? r.policy : null;
+  var policy = policyText(foView.policy);
+  if ($('fo-policy').textContent !== policy) $('fo-policy').textContent = policy;
+  renderTypeOptions();
+  var l = linkNamed(foView.link);
+  var names = l ? { sqlServer: l.sqlServer, managedInstance: l.managedInstance } : null;
+  var sig = JSON.stringify(list) + '\n' + JSON.stringify(names);
+  if (sig === foView.sig) return;
+  foView.sig = sig;
+  var ol = $('fo-decisions');
+  // what the reader unfolded stays unfolded, and the focus where it was
+  var open = new Set();
+  Array.prototype.forEach.call(ol.querySelectorAll('details[data-k]'), function (x) { if (x.open) open.add(x.getAttribute('data-k')); });
+  var focused = document.activeElement && ol.contains(document.activeElement) ? document.activeElement : null;
+  var fkey = focused && focused.closest('details[data-k]') ? focused.closest('details[data-k]').getAttribute('data-k') : '';
+  var fop = focused ? focused.getAttribute('data-op') : '';
+  ol.innerHTML = list.length ? list.map(function (d) { return decisionHtml(d, names); }).join('')
+    : '<li class="muted">no decisions yet: one is stored for every health change, alert and request of this link</li>';
+  Array.prototype.forEach.call(ol.querySelectorAll('details[data-k]'), function (x) {
+    if (open.has(x.getAttribute('data-k'))) x.open = true;
+    if (fkey && x.getAttribute('data-k') === fkey && !fop) x.querySelector('summary').focus();
+  });
+  if (fop) { var b = ol.querySelector('button.dop[data-op="' + fop.replace(/["\\]/g, '') + '"]'); if (b) b.focus(); }
+}
+function openOperation(id) {
+  select(id);
+  showDetail();
+}
+$('fo-decisions').addEventListener('click', function (ev) {
+  var b = ev.target.closest('button.dop');
+  if (b) openOperation(b.getAttribute('data-op'));
+});
+$('fo-result').addEventListener('click', function (ev) {
+  var b = ev.target.closest('button.dop');
+  if (b) openOperation(b.getAttribute('data-op'));
+});
+$('fo-close').addEventListener('click', function () { closeFailover(true); });
+$('fo-link').addEventListener('change', function () { if ($('fo-link').value && $('fo-link').value !== foView.link) showFailover($('fo-link').value); });
+$('fo-type').addEventListener('change', renderTypeOptions);
+$('fo-form').addEventListener('submit', function (ev) {
+  ev.preventDefault();
+  if (foView.link) openStart(foView.link, $('fo-type').value, $('fo-dry').checked);
+});
+// the confirmation: what is asked, of which link, and what it does; the API takes no name for it
+function openStart(link, type, dryRun) {
+  pendingAction = { act: 'failover', link: link, type: type, dryRun: dryRun };
+  var l = linkNamed(link);
+  $('confirm-title').textContent = dryRun ? 'Dry run a ' + type + ' failover?' : 'Start a ' + type + ' failover?';
+  $('confirm-what').innerHTML = '<b>' + e(type) + '</b> failover' + (dryRun ? ' <span class="chip">dry run</span>' : '') + ' of link <b>' + e(link) + '</b>' +
+    (l ? '<br><span class="muted">now ' + e(rolesText(l).text) + ' · ' + e(linkState(l.state)) + '</span>' : '') +
+    (typeAllowed(foView.policy, type) ? '' : '<br><span class="warn">' + e(type) + ' is not among the types the policy allows: the app will refuse it</span>');
+  var ap = $('confirm-approval');
+  ap.innerHTML = '';
+  ap.hidden = true;
+  $('confirm-effect').textContent = failoverEffect(type, dryRun) + ' The request is recorded as made by the signed-in user with App Service authentication, else by “api”.';
+  $('confirm-by-row').hidden = true;
+  $('confirm-text-row').hidden = true;
+  $('confirm-error').textContent = '';
+  $('confirm-error').hidden = true;
+  var ok = $('confirm-ok');
+  ok.textContent = dryRun ? 'Run the dry run' : 'Start the failover';
+  ok.className = dryRun ? 'primary' : 'danger';
+  ok.disabled = false;
+  $('confirm').showModal();
+  ok.focus();
+}
+function foResult(html, bad) {
+  var r = $('fo-result');
+  r.innerHTML = html;
+  r.classList.toggle('bad', !!bad);
+  r.hidden = !html;
+}
+function submitFailover(p) {
+  var ok = $('confirm-ok');
+  var err = $('confirm-error');
+  ok.disabled = true;
+  ok.textContent = 'Sending…';
+  err.hidden = true;
+  var what = p.type + (p.dryRun ? ' dry run' : ' failover') + ' of ' + p.link;
+  api('POST', 'failovers', { link: p.link, type: p.type, dryRun: p.dryRun }).then(function (res) {
+    if (pendingAction === p) $('confirm').close();
+    var op = res && res.operation;
+    var summary = res && res.decision ? decisionSummary(res.decision) : '';
+    if (foView.link === p.link) {
+      foResult('<p>Started operation ' + (op && op.id ? '<button type="button" class="idbtn dop" data-op="' + e(op.id) + '">' + e(op.id) + '</button>' : '?') +
+        ' (' + e(what) + ')' + (summary ? ': ' + e(summary) : '') + '</p>');
+    }
+    if (op && op.id) {
+      select(op.id, op);
+      flash('Started operation ' + op.id + ' (' + what + ').');
+    }
+    loadDecisions();
+    requestRefresh();
+  }, function (x) {
+    var refusal = x.status === 409 ? failoverRefusal(x.body) : undefined;
+    if (refusal && refusal.decision) {
+      // not started: the decision point said no, and why; the dialog closes on that answer
+      if (pendingAction === p) $('confirm').close();
+      var d = refusal.decision;
+      var b = decisionBadge(d);
+      foResult('<p><b>Not started</b> (' + e(what) + '): ' + e(decisionSummary(d) || refusal.summary) + '</p>' +
+        '<p class="' + e(b.cls) + '">decision <span class="badge" title="' + e(b.title) + '">' + e(b.label) + '</span>' +
+          (estimateText(d.estimate) ? ' · <span title="' + e(estimateTitle(d.estimate)) + '">' + e(estimateText(d.estimate)) + '</span>' : '') + '</p>' +
+        (refusal.reasons.length ? '<ul class="refusal-reasons">' + refusal.reasons.map(function (r) { return '<li><b class="rcode">' + e(r.code) + '</b> ' + e(r.message) + '</li>'; }).join('') + '</ul>' : ''), true);
+      loadDecisions();
+      return;
+    }
+    if (pendingAction !== p) { foResult('<p>Not started (' + e(what) + '): ' + e(x.message) + '</p>', true); return; }
+    err.textContent = 'Not started: ' + x.message;
+    err.hidden = false;
+    ok.disabled = false;
+    ok.textContent = p.dryRun ? 'Run the dry run' : 'Start the failover';
+  });
+}
 
 // ---- polling: every few seconds while the page is visible, never two at once
 async function refresh() {
@@ -803,6 +1163,13 @@ async function refresh() {
     older = one.continuation || '';
     title = STATE_TITLES[f.state] || f.state;
   }
+  // the approvals waiting: from the open list when it holds all of them, else asked for
+  var waiting = open && !f.kind && !f.target && !openMore ? open : null;
+  if (!waiting) {
+    var w = await api('GET', 'operations?state=awaiting-approval&limit=100');
+    waiting = (w && w.operations) || [];
+  }
+  renderApprovals(waiting, done);
   if (g !== generation) return;
   olderCont = older;
   renderList(open, done, title + ' · ' + done.length + (pages.length ? ' · page ' + (pages.length + 1) : ''), openMore);

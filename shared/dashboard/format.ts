@@ -254,6 +254,7 @@ export function rowNote(op: OperationView): RowNote {
   if (op.waitingFor) return note('', op.waitingFor, 'warn');
   if (op.state === 'running' && op.progress && op.progress.message) return note('', op.progress.message, '');
   if (op.state === 'succeeded' && op.kind === 'restore') return note('', backupSummary(op.output), '');
+  if (op.state === 'succeeded' && op.kind === 'failover') return note('', failoverSummary(op.output), '');
   return note('', '', '');
 }
 
@@ -579,4 +580,248 @@ export function linkQueuesText(link: LinkView): string {
   if (kbText(link.logSendQueueKb)) parts.push('log send queue ' + kbText(link.logSendQueueKb));
   if (kbText(link.redoQueueKb)) parts.push('redo queue ' + kbText(link.redoQueueKb));
   return parts.join(' · ');
+}
+
+// ---- failover (shared/failover/types.ts): a link's decisions (GET /api/links/{name}/decisions), the
+// refusal of POST /api/failovers, a failover operation's output, the approvals waiting
+
+export interface DecisionReasonView {
+  code: string;
+  message: string;
+}
+
+export interface LossEstimateView {
+  seconds: number;
+  basedOnSampleAt?: string;
+  rpoSecondsAtSample?: number;
+  sampleAgeSeconds?: number;
+}
+
+/** A stored decision (StoredDecision), as the page reads it. */
+export interface DecisionView {
+  link?: string;
+  kind: string;
+  type?: string;
+  toSide?: string;
+  estimate?: LossEstimateView;
+  dryRun?: boolean;
+  wouldBe?: string;
+  reasons?: DecisionReasonView[];
+  summary?: string;
+  signalKey?: string;
+  decidedAt?: string;
+  signal?: { kind?: string; description?: string };
+  operationId?: string;
+  deliveries?: number;
+}
+
+/** The link's failover policy (the estate's `failover`), as GET /api/links/{name}/decisions sends it. */
+export interface FailoverPolicyView {
+  mode?: string;
+  allowedTypes?: string[];
+  dataLossBudgetSeconds?: number;
+  cooldownMinutes?: number;
+  consecutiveSignals?: number;
+  approvalTimeoutMinutes?: number;
+  dryRun?: boolean;
+}
+
+export interface FailoverSideView {
+  instance: string;
+  role?: string;
+  availabilityMode?: string;
+}
+
+/** What a failover operation did or (dry run) would do (FailoverOutput). */
+export interface FailoverOutputView {
+  link?: string;
+  type?: string;
+  dryRun?: boolean;
+  toSide?: string;
+  plan?: string[];
+  checks?: Array<{ code: string; ok: boolean; message: string }>;
+  estimate?: LossEstimateView;
+  sides?: { sqlServer?: FailoverSideView; managedInstance?: FailoverSideView };
+  actions?: Array<{ at: string; what: string }>;
+  redirect?: { fqdn: string; previous?: string; current: string; changed: boolean };
+  preserved?: Array<{ database: string; blobUrl: string; firstLsn: string; lastLsn: string }>;
+  followUp?: string[];
+}
+
+export interface FailoverRefusal {
+  /** the decision's summary, else the error's message */
+  summary: string;
+  code: string;
+  reasons: DecisionReasonView[];
+  decision?: DecisionView;
+}
+
+/** A decision's kind as its badge shows it: the word, a class for its color, what it meant. */
+export function decisionBadge(d: DecisionView): Badge {
+  const kinds: Record<string, string> = {
+    none: 'nothing to do: no operation started',
+    notify: 'notified only: no operation started',
+    'await-approval': 'an operation started that waits for a person to approve it',
+    act: 'an operation started',
+  };
+  const known = Object.prototype.hasOwnProperty.call(kinds, d.kind);
+  let title = known ? kinds[d.kind] : String(d.kind);
+  if (d.wouldBe) title += '; the policy is a dry run: it would have been ' + d.wouldBe;
+  else if (d.dryRun) title += '; a dry run (it changes nothing)';
+  return { label: String(d.kind), cls: 'dk-' + (known ? d.kind : 'unknown'), title };
+}
+
+/** "est. loss 12 s", "est. loss 4 min 12 s"; '' when there is no estimate. */
+export function estimateText(estimate: unknown): string {
+  const s = typeof estimate === 'object' && estimate !== null ? (estimate as { seconds?: unknown }).seconds : undefined;
+  const d = duration(s);
+  return d ? 'est. loss ' + d : '';
+}
+
+/** What the estimate is made of: "RPO 10 s at the last sample both sides answered (2026-12-05 02:00:13) + 2 s since"; '' when unknown. */
+export function estimateTitle(estimate: unknown): string {
+  if (typeof estimate !== 'object' || estimate === null) return '';
+  const e = estimate as LossEstimateView;
+  const rpo = duration(e.rpoSecondsAtSample);
+  const age = duration(e.sampleAgeSeconds);
+  const at = e.basedOnSampleAt ? absoluteTime(e.basedOnSampleAt, false) : '';
+  if (!rpo && !at) return '';
+  return 'RPO ' + (rpo || '?') + ' at the last sample both sides answered' + (at ? ' (' + at + ')' : '') + (age ? ' + ' + age + ' since' : '');
+}
+
+/** "delivered 3×" when the same signal came more than once (it is decided once); '' otherwise. */
+export function deliveriesText(deliveries: unknown): string {
+  return typeof deliveries === 'number' && Number.isFinite(deliveries) && deliveries > 1 ? 'delivered ' + Math.round(deliveries) + '×' : '';
+}
+
+/** A side of a link: its instance's name when known, else "SQL Server" or "the managed instance"; '' for no side. */
+export function sideName(side: unknown, link?: { sqlServer?: string; managedInstance?: string } | null): string {
+  if (side === 'sqlServer') return (link && link.sqlServer) || 'SQL Server';
+  if (side === 'managedInstance') return (link && link.managedInstance) || 'the managed instance';
+  return '';
+}
+
+/** "forced → mi-prod": the playbook and the side it would make primary (its instance when the link is known). */
+export function failoverWhat(d: { type?: string; toSide?: string }, link?: { sqlServer?: string; managedInstance?: string } | null): string {
+  if (!d.type) return '';
+  const to = sideName(d.toSide, link);
+  return d.type + (to ? ' → ' + to : '');
+}
+
+/** The decision's summary without the link's name it starts with ("Link_Sales: nothing to do (...)"): the panel names the link. */
+export function decisionSummary(d: DecisionView): string {
+  const s = typeof d.summary === 'string' ? d.summary : '';
+  const prefix = (d.link ? String(d.link) : '') + ': ';
+  return d.link && s.slice(0, prefix.length) === prefix && s.length > prefix.length ? s.slice(prefix.length) : s;
+}
+
+/** The policy in one line: "policy approval · allows planned, forced · data-loss budget 30 s · cooldown 60 min · …". */
+export function policyText(policy: unknown): string {
+  if (typeof policy !== 'object' || policy === null) return '';
+  const p = policy as FailoverPolicyView;
+  const parts: string[] = [];
+  if (p.mode) parts.push('policy ' + p.mode);
+  if (Array.isArray(p.allowedTypes) && p.allowedTypes.length) parts.push('allows ' + p.allowedTypes.join(', '));
+  if (typeof p.dataLossBudgetSeconds === 'number') parts.push('data-loss budget ' + duration(p.dataLossBudgetSeconds));
+  if (typeof p.cooldownMinutes === 'number') parts.push('cooldown ' + p.cooldownMinutes + ' min');
+  if (typeof p.consecutiveSignals === 'number') parts.push(p.consecutiveSignals + (p.consecutiveSignals === 1 ? ' signal' : ' signals in a row') + ' before a forced failover');
+  if (typeof p.approvalTimeoutMinutes === 'number') parts.push('approvals expire after ' + p.approvalTimeoutMinutes + ' min');
+  if (p.dryRun) parts.push('dry run: signals start nothing');
+  return parts.join(' · ');
+}
+
+/** Whether the policy lets this playbook run (unknown policy: yes, the API decides). */
+export function typeAllowed(policy: unknown, type: string): boolean {
+  const allowed = typeof policy === 'object' && policy !== null ? (policy as FailoverPolicyView).allowedTypes : undefined;
+  return !Array.isArray(allowed) || allowed.indexOf(type) >= 0;
+}
+
+/** What a playbook does, in a sentence (README "Failover and failback"). */
+export function failoverTypeText(type: string): string {
+  const texts: Record<string, string> = {
+    planned: 'SQL Server → managed instance without data loss: synchronous commit, wait until both sides hold the same log, ARM failover, verify the roles, back to asynchronous, redirect clients.',
+    failback: 'Managed instance → SQL Server 2022: checks the update policy, TDE and the version, waits until both sides hold the same log, ARM failover, verify, redirect.',
+    forced: 'The primary does not answer: fail over allowing data loss, only within the policy’s data-loss budget or after an approval that shows the estimate.',
+    cutover: 'Migration: a planned failover, then the managed instance’s first automated full backup, then the link is deleted and the availability group dropped on SQL Server.',
+    'offline-failback': 'A copy-only backup on the managed instance restored on SQL Server as <database>_failback; the link is re-created by hand afterwards (the steps come in its output).',
+    'split-brain-repair': 'Both sides say PRIMARY: the old primary’s diverged data is backed up first, then it is demoted and resumed until it synchronizes.',
+  };
+  return Object.prototype.hasOwnProperty.call(texts, type) ? texts[type] : '';
+}
+
+/** The confirmation's words for POST /api/failovers: what a dry run or the real playbook does. */
+export function failoverEffect(type: string, dryRun: boolean): string {
+  const what = failoverTypeText(type);
+  if (dryRun) return 'A dry run changes nothing: it checks both sides and returns the plan and every check’s verdict.' + (what ? ' The playbook: ' + what : '');
+  return (what ? what + ' ' : '') + 'The link’s policy still decides (allowed types, cooldown, the link’s state, the data-loss budget): it may refuse, or wait for an approval.';
+}
+
+/** The refusal of POST /api/failovers (409 FAILOVER_NOT_STARTED with the decision), in plain parts; undefined when the body has neither. */
+export function failoverRefusal(body: unknown): FailoverRefusal | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const b = body as { error?: { code?: unknown; message?: unknown }; decision?: unknown };
+  const decision = typeof b.decision === 'object' && b.decision !== null ? (b.decision as DecisionView) : undefined;
+  const message = b.error && typeof b.error.message === 'string' ? b.error.message : '';
+  const code = b.error && typeof b.error.code === 'string' ? b.error.code : '';
+  if (!decision && !message) return undefined;
+  const reasons = decision && Array.isArray(decision.reasons) ? decision.reasons.filter((r) => typeof r === 'object' && r !== null && typeof r.code === 'string') : [];
+  const summary = decision && typeof decision.summary === 'string' && decision.summary ? decision.summary : message;
+  return { summary, code, reasons, decision };
+}
+
+/** The operations awaiting a person's approval: failovers first, then the one that expires first. */
+export function approvalsWaiting(ops: OperationView[]): OperationView[] {
+  const seen = new Set<string>();
+  const waiting = ops.filter((o) => {
+    if (o.state !== 'awaiting-approval' || seen.has(o.id)) return false;
+    seen.add(o.id);
+    return true;
+  });
+  const expiry = (o: OperationView): number => {
+    const t = Date.parse((o.approval && o.approval.expiresAt) || '');
+    return Number.isNaN(t) ? Number.MAX_SAFE_INTEGER : t;
+  };
+  return waiting.sort((a, b) => (a.kind === 'failover' ? 0 : 1) - (b.kind === 'failover' ? 0 : 1) || expiry(a) - expiry(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Each side's role at the end, the primary first: "mi-prod PRIMARY (synchronous) · sql-onprem SECONDARY". */
+export function sidesText(sides: unknown): string {
+  if (typeof sides !== 'object' || sides === null) return '';
+  const s = sides as { sqlServer?: FailoverSideView; managedInstance?: FailoverSideView };
+  const list = [s.sqlServer, s.managedInstance].filter((x): x is FailoverSideView => typeof x === 'object' && x !== null && typeof x.instance === 'string');
+  list.sort((a, b) => (a.role === 'PRIMARY' ? 0 : 1) - (b.role === 'PRIMARY' ? 0 : 1));
+  return list.map((x) => x.instance + ' ' + (x.role || 'role unknown') + (x.availabilityMode ? ' (' + x.availabilityMode + ')' : '')).join(' · ');
+}
+
+/** A failover's row note: "dry run: 8 steps planned, all 5 checks passed", or the roles it left. */
+export function failoverSummary(output: unknown): string {
+  if (typeof output !== 'object' || output === null) return '';
+  const o = output as FailoverOutputView;
+  const checks = Array.isArray(o.checks) ? o.checks : [];
+  const failed = checks.filter((c) => typeof c === 'object' && c !== null && c.ok === false).length;
+  const checkText = checks.length ? (failed ? failed + ' of ' + checks.length + ' checks failed' : (checks.length === 1 ? 'the check' : 'all ' + checks.length + ' checks') + ' passed') : '';
+  if (o.dryRun) {
+    const plan = Array.isArray(o.plan) ? o.plan.length + (o.plan.length === 1 ? ' step' : ' steps') + ' planned' : '';
+    return 'dry run' + (plan || checkText ? ': ' + [plan, checkText].filter(Boolean).join(', ') : '');
+  }
+  const sides = sidesText(o.sides);
+  const follow = Array.isArray(o.followUp) && o.followUp.length ? o.followUp.length + (o.followUp.length === 1 ? ' step' : ' steps') + ' left to do by hand' : '';
+  return [sides, follow].filter(Boolean).join(' · ') || checkText;
+}
+
+/** The client redirection in words: "app-sales.db.internal → mi-prod.example (was sql-onprem.example)". */
+export function redirectText(redirect: unknown): string {
+  if (typeof redirect !== 'object' || redirect === null) return '';
+  const r = redirect as { fqdn?: unknown; previous?: unknown; current?: unknown; changed?: unknown };
+  const fqdn = typeof r.fqdn === 'string' ? r.fqdn : '?';
+  const current = typeof r.current === 'string' ? r.current : '?';
+  if (r.changed === false) return fqdn + ' → ' + current + ' (already pointed there)';
+  return fqdn + ' → ' + current + (typeof r.previous === 'string' && r.previous ? ' (was ' + r.previous + ')' : '');
+}
+
+/** A blob's address without its query (a SAS token is a secret) or fragment. */
+export function blobDisplay(url: unknown): string {
+  if (typeof url !== 'string') return '';
+  const cut = url.search(/[?#]/);
+  return cut >= 0 ? url.slice(0, cut) : url;
 }

@@ -1,5 +1,6 @@
 // The dashboard: one static page whose script polls the app's own API (the links' health, operations,
-// their audit trail, recent events) and acts on operations (cancel, retry, approve, reject). No framework, no
+// their audit trail, recent events, the failover decisions of the link whose panel is open) and acts
+// on operations (cancel, retry, approve, reject) and links (ask for a failover playbook, dry run or not). No framework, no
 // build step, nothing fetched from elsewhere: styles, script and favicon are inline, so it works
 // offline. The page holds no data and no secret; the script sends the function key, which it takes
 // from ?code= once and keeps in the tab's sessionStorage.
@@ -203,6 +204,68 @@ tr.link-more td { white-space: normal; overflow-wrap: anywhere; background: #fbf
 tr.link-more p { margin: 2px 0; }
 tr.link-more ul { margin: 2px 0; padding-left: 16px; }
 
+/* a link's failover button, at the end of its row */
+col.lc-fo { width: 92px; }
+table.links-t td.lfo { text-align: center; }
+.fobtn { font-size: 12px; padding: 1px 8px; }
+.fobtn[aria-expanded="true"] { background: #ddf4ff; border-color: #0969da; color: #0550ae; }
+tr.link.fo-open td { background: #f3f8fe; }
+
+/* approvals waiting: every operation a person must decide, failovers first, above everything else */
+section.approvals { margin: 8px 16px 0; background: #fff8f2; border: 1px solid #fb8f44; border-left: 4px solid #bc4c00; border-radius: 6px; padding: 6px 12px; }
+section.approvals h2 { font-size: 15px; margin: 0 0 2px; color: #953800; }
+/* many waiting scroll inside the strip: the links and operations stay on the first screen */
+#approvals-list { list-style: none; margin: 0; padding: 0; max-height: 34vh; overflow: auto; }
+li.appr { display: flex; align-items: flex-start; gap: 12px; padding: 4px 0; border-top: 1px solid #fcd3b5; }
+li.appr:first-child { border-top: 0; }
+.appr .abody { flex: 1; min-width: 0; overflow-wrap: anywhere; }
+.appr .ahead { font-size: 13px; }
+.appr .aprompt { margin: 1px 0 0; white-space: pre-wrap; }
+.appr .actions { flex: none; margin: 0; flex-wrap: nowrap; }
+.tag { display: inline-block; font-size: 11px; font-weight: 600; letter-spacing: .03em; padding: 0 6px; border-radius: 4px; background: #eaeef2; color: #424a53; }
+.tag.fo { background: #953800; color: #fff; }
+
+/* a link's failover panel: its decisions (fetched only while it is open) and the form that asks for a playbook */
+section.fo { padding: 10px 16px 0; }
+.fo-box { background: #fff; border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 12px; min-width: 0; }
+.fo-head { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 12px; }
+.fo-head h2 { font-size: 15px; margin: 0; }
+.fo-head label { font-size: 13px; color: #59636e; display: inline-flex; align-items: center; gap: 6px; }
+.fo-head .close { margin-left: auto; }
+#fo-sides, #fo-updated { font-size: 12px; }
+.fo-form { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 14px; margin: 8px 0 4px; padding: 6px 8px; background: #f6f8fa; border: 1px solid #eaeef2; border-radius: 6px; font-size: 13px; }
+.fo-form label { display: inline-flex; align-items: center; gap: 6px; }
+#fo-type-hint { font-size: 12px; flex: 1 1 320px; min-width: 0; }
+#fo-result { margin: 6px 0; overflow-wrap: anywhere; }
+#fo-result p { margin: 2px 0; }
+#fo-result ul, .dec ul.dreasons { margin: 2px 0; padding-left: 18px; }
+.fo-box h3 { font-size: 13px; margin: 8px 0 2px; color: #424a53; }
+#fo-policy { font-size: 12px; margin: 2px 0; }
+ol.decisions { list-style: none; margin: 0; padding: 0; max-height: 50vh; overflow: auto; }
+li.dec { padding: 5px 2px; border-top: 1px solid #eaeef2; font-size: 13px; overflow-wrap: anywhere; }
+li.dec:first-child { border-top: 0; }
+.dec .dmeta { font-size: 12px; }
+.dec details { margin: 2px 0 0; }
+.dec summary { cursor: pointer; font-size: 12px; color: #424a53; }
+.dk-none .badge, .badge.dk-none { background: #eaeef2; color: #424a53; border-color: #afb8c1; }
+.dk-notify .badge, .badge.dk-notify { background: #fff8c5; color: #7d4e00; border-color: #d4a72c; }
+.dk-await-approval .badge, .badge.dk-await-approval { background: #fff1e5; color: #953800; border-color: #fb8f44; }
+.dk-act .badge, .badge.dk-act { background: #0969da; color: #fff; }
+.dk-unknown .badge, .badge.dk-unknown { background: #fff; color: #424a53; border: 1px dashed #6e7781; }
+
+/* a failover operation's output in its detail */
+.fobox ol, .fobox ul { margin: 0 0 4px; padding-left: 20px; font-size: 13px; }
+ul.checks { list-style: none; padding-left: 0 !important; }
+ul.checks li { margin: 1px 0; }
+ul.checks .mark { display: inline-block; width: 1.2em; font-weight: 700; }
+ul.checks li.ok .mark { color: #1a7f37; }
+ul.checks li.bad .mark { color: #cf222e; }
+ul.checks li.bad { color: #82071e; }
+ol.timeline { list-style: none; padding-left: 0 !important; border-left: 2px solid #d0d7de; margin-left: 4px !important; }
+ol.timeline li { position: relative; padding: 1px 0 1px 12px; }
+ol.timeline li::before { content: ""; position: absolute; left: -5px; top: 7px; width: 8px; height: 8px; border-radius: 50%; background: #0969da; }
+ol.timeline time { font: 12px ui-monospace, SFMono-Regular, Consolas, monospace; color: #59636e; margin-right: 6px; }
+
 @media (max-width: 1179px) {
   main.with-detail { grid-template-columns: minmax(0, 1fr); }
   .detail { position: static; max-height: none; }
@@ -249,7 +312,7 @@ const BODY = `
       </select>
     </label>
     <label for="f-kind">Kind <input id="f-kind" list="kinds" placeholder="any" autocomplete="off" spellcheck="false"></label>
-    <datalist id="kinds"><option value="restore"></option><option value="demo"></option></datalist>
+    <datalist id="kinds"><option value="restore"></option><option value="failover"></option><option value="demo"></option></datalist>
     <span id="f-kind-hint" class="err" role="alert" hidden></span>
     <label for="f-target">Target <input id="f-target" type="search" placeholder="instance/database" autocomplete="off" spellcheck="false"></label>
     <label for="f-limit">Page size
@@ -264,6 +327,10 @@ const BODY = `
     </nav>
   </form>
   <p id="alert" class="alert" role="alert" hidden></p>
+  <section id="approvals" class="approvals" hidden aria-labelledby="approvals-title">
+    <h2 id="approvals-title">Approvals waiting</h2>
+    <ul id="approvals-list"></ul>
+  </section>
   <section id="links" class="links" aria-labelledby="links-title">
     <details id="links-box" class="links-box" open>
       <summary><h2 id="links-title">Links</h2> <span id="links-summary" aria-live="off">loading…</span><span id="links-updated" class="muted"></span></summary>
@@ -271,16 +338,47 @@ const BODY = `
       <div class="links-scroll">
         <table class="links-t" id="links-table">
           <caption class="sr-only">Managed Instance links, the ones that need attention first; select one for its reasons and numbers</caption>
-          <colgroup><col class="lc-name"><col class="lc-state"><col class="lc-since"><col class="lc-roles"><col class="lc-num"><col class="lc-num"><col class="lc-num"><col class="lc-spark"><col class="lc-note"></colgroup>
+          <colgroup><col class="lc-name"><col class="lc-state"><col class="lc-since"><col class="lc-roles"><col class="lc-num"><col class="lc-num"><col class="lc-num"><col class="lc-spark"><col class="lc-note"><col class="lc-fo"></colgroup>
           <thead><tr><th scope="col">Link</th><th scope="col">State</th><th scope="col">Since</th><th scope="col" title="the primary first: → is the direction the data flows">Roles</th>` +
   `<th scope="col" class="num" title="how far the secondary is behind, at the last sample (the worst database)">Lag</th>` +
   `<th scope="col" class="num" title="estimated data at risk: the primary's last commit minus the secondary's">RPO est.</th>` +
   `<th scope="col" class="num" title="estimated redo time: redo queue over redo rate on the secondary">RTO est.</th>` +
-  `<th scope="col" title="lag over the last hour; tinted where a sample was not healthy">Lag, 1 h</th><th scope="col">Reasons</th></tr></thead>
-          <tbody id="links-rows"><tr class="empty"><td colspan="9" class="muted">loading…</td></tr></tbody>
+  `<th scope="col" title="lag over the last hour; tinted where a sample was not healthy">Lag, 1 h</th><th scope="col">Reasons</th><th scope="col" title="the link's failover decisions, and a form to ask for a playbook">Failover</th></tr></thead>
+          <tbody id="links-rows"><tr class="empty"><td colspan="10" class="muted">loading…</td></tr></tbody>
         </table>
       </div>
     </details>
+  </section>
+  <section id="fo" class="fo" hidden aria-labelledby="fo-title">
+    <div class="fo-box">
+      <div class="fo-head">
+        <h2 id="fo-title">Failover</h2>
+        <label for="fo-link">Link <select id="fo-link"></select></label>
+        <span id="fo-sides" class="muted"></span>
+        <span id="fo-updated" class="muted"></span>
+        <button type="button" class="close" id="fo-close" aria-label="Close the failover panel">×</button>
+      </div>
+      <form id="fo-form" class="fo-form" aria-label="Ask for a failover playbook" autocomplete="off">
+        <label for="fo-type">Type
+          <select id="fo-type">
+            <option value="planned">planned</option>
+            <option value="failback">failback</option>
+            <option value="forced">forced</option>
+            <option value="cutover">cutover</option>
+            <option value="offline-failback">offline-failback</option>
+            <option value="split-brain-repair">split-brain-repair</option>
+          </select>
+        </label>
+        <label for="fo-dry"><input type="checkbox" id="fo-dry" checked> Dry run (changes nothing)</label>
+        <button type="submit" id="fo-start">Start…</button>
+        <span id="fo-type-hint" class="muted"></span>
+      </form>
+      <div id="fo-result" class="flash" role="status" hidden></div>
+      <h3 id="fo-decisions-title">Decisions <span class="muted">(newest first, the last 20; every signal's, “nothing” included)</span></h3>
+      <p id="fo-policy" class="muted"></p>
+      <p id="fo-error" class="links-alert" role="alert" hidden></p>
+      <ol id="fo-decisions" class="decisions" aria-labelledby="fo-decisions-title"></ol>
+    </div>
   </section>
   <main id="main">
     <section class="list" aria-label="Operations">
@@ -310,7 +408,7 @@ const BODY = `
     <p id="confirm-what"></p>
     <div id="confirm-approval" hidden></div>
     <p id="confirm-effect" class="muted"></p>
-    <div class="field">
+    <div class="field" id="confirm-by-row">
       <label for="confirm-by">Your name (recorded in the audit trail; self-declared unless App Service authentication signs you in)</label>
       <input id="confirm-by" autocomplete="name" maxlength="256">
     </div>

@@ -104,7 +104,7 @@ function summarize(d: FailoverDecision, input: DecisionInput): string {
   const what = d.type ? `${d.type} failover${d.toSide ? ` to ${sideName(input, d.toSide)}` : ''}` : 'no failover';
   const main = d.reasons.length ? d.reasons[d.reasons.length - 1].message : '';
   const verb: Record<DecisionKind, string> = { none: 'nothing to do', notify: 'notify only', 'await-approval': `${what}: waiting for an approval`, act: `${what}: starting` };
-  const head = d.wouldBe ? `dry run, would be: ${verb[d.wouldBe]}` : verb[d.kind];
+  const head = d.wouldBe ? `dry run, would be: ${verb[d.wouldBe]}` : d.dryRun && d.kind === 'act' ? `dry run of a ${what}: starting (it changes nothing)` : verb[d.kind];
   return `${d.link}: ${head}${main ? ` (${main})` : ''}`;
 }
 
