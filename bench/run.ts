@@ -8,6 +8,7 @@ import { benchEventThroughput } from './eventThroughput';
 import { benchRestoreLatency } from './restoreLatency';
 import { benchLinkSweep, type LinkSweepResult } from './linkSweep';
 import { benchColdStart } from './coldStart';
+import { benchFailoverLatency, failoverLatencySection } from './failoverLatency';
 
 async function main(): Promise<void> {
   const operations = Number(process.env.BENCH_OPERATIONS ?? 300);
@@ -54,6 +55,10 @@ async function main(): Promise<void> {
       await sweepAzurite.stop();
     }
   }
+  const failoverRuns = Number(process.env.BENCH_FAILOVERS ?? 10);
+  console.log(`failover: ${failoverRuns} links, SQL Server primary down to the forced failover issued (about 5 minutes)...`);
+  const failover = await benchFailoverLatency(failoverRuns);
+  console.log(JSON.stringify(failover));
   const lines = [
     '# Benchmarks',
     '',
@@ -132,6 +137,7 @@ async function main(): Promise<void> {
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...sweeps.map((r) => `| ${r.links} | ${r.armLatencyMs} ms | ${r.calls.sql} | ${r.calls.arm} | ${r.coldMs} ms | ${r.p50Ms} ms | ${r.maxMs} ms | ${r.collectP50Ms} ms |`),
     '',
+    ...failoverLatencySection(failover),
   ];
   const target = path.resolve(__dirname, '..', '..', 'bench', 'RESULTS.md');
   writeFileSync(target, lines.join('\n'));

@@ -3,6 +3,7 @@
 // whatever it is, a failover operation started when it says act or await-approval (keyed by the
 // signal, so a repeated delivery never starts a second), a Resolved alert withdraws an approval
 // still pending for its incident, and the link's webhooks hear about it.
+import { createHash } from 'node:crypto';
 import { alertSignal, matchingRoutes, routeMismatch } from '../alerts/routes';
 import type { CommonAlert } from '../alerts/commonAlertSchema';
 import type { Estate, LinkConfig } from '../config/schema';
@@ -13,7 +14,7 @@ import type { OperationRecord } from '../ops/types';
 import type { LinkHealthStore, LinkHistoryPoint } from '../link/store';
 import type { LinkHealthRecord } from '../link/types';
 import type { Notification, WebhookNotifier } from '../notify/webhook';
-import { decide, signalKey } from './decide';
+import { decide } from './decide';
 import type { DecisionStore } from './decisionStore';
 import { FAILOVER_KIND, failoverInputSchema, linkTargetKey, type FailoverInput } from './input';
 import type { FailoverOperationView, FailoverOutput, FailoverSignal, LinkSide, SignalSummary, StoredDecision } from './types';
@@ -99,7 +100,8 @@ export class FailoverIntake {
     const history = (await this.deps.health.historyPage(link.name, new Date(now.getTime() - 3600_000), now, 200)).points;
     const ops = await this.operationsOf(link.name);
     const views = ops.map(operationView).filter((v): v is FailoverOperationView => v !== undefined);
-    const run = failingRun(history);
+    // the failing samples in a row (this one included for a health signal) count as signals
+    const run = health?.runs.failing ?? failingRun(history);
     const priorSignals = signal.kind === 'health' ? Math.max(0, run - 1) : run;
     const decision = decide({ link, instances: estate.instances, health, history, operations: views, priorSignals, signal, now });
     const stored: StoredDecision = { ...decision, signal: summarizeSignal(signal), deliveries: 1 };
@@ -108,7 +110,7 @@ export class FailoverIntake {
     let operation: OperationRecord | undefined;
     if (final.kind === 'act' || final.kind === 'await-approval') {
       // a repeated delivery re-asks with the same key: the engine answers with the same operation
-      operation = await this.start(link, estate, final, signal, { ...extra, keep: extra.keep ?? this.keepSide(ops) });
+      operation = await this.start(link, final, signal, { ...extra, keep: extra.keep ?? this.keepSide(ops) });
       if (final.operationId !== operation.id) final = (await this.deps.decisions.setOperation(link.name, final.signalKey, operation.id)) ?? { ...final, operationId: operation.id };
     }
     if (!recorded.duplicate) {
@@ -118,7 +120,7 @@ export class FailoverIntake {
     return { decision: final, operation, duplicate: recorded.duplicate };
   }
 
-  private async start(link: LinkConfig, estate: Estate, d: StoredDecision, signal: FailoverSignal, extra: { incident?: string; keep?: LinkSide }): Promise<OperationRecord> {
+  private async start(link: LinkConfig, d: StoredDecision, signal: FailoverSignal, extra: { incident?: string; keep?: LinkSide }): Promise<OperationRecord> {
     if (!d.type) throw new AppError('OPERATION_STATE_INVALID', `decision ${d.signalKey} of ${link.name} asks to act but names no playbook`);
     const dbLocks = link.databases.flatMap((db) => [`${link.sqlServer.instance}/${db}`.toLowerCase(), `${link.managedInstance.instance}/${db}`.toLowerCase()]);
     const approvalReason =
@@ -137,7 +139,6 @@ export class FailoverIntake {
       keep: extra.keep,
       databaseLocks: d.dryRun ? [] : dbLocks,
     };
-    void estate;
     const r = await this.deps.engine().start({
       kind: FAILOVER_KIND,
       targetKey: d.dryRun ? `${linkTargetKey(link.name)}/dry-run` : linkTargetKey(link.name),
@@ -155,10 +156,7 @@ export class FailoverIntake {
     const failing = record.state === 'broken' || record.state === 'unknown';
     // while failing, each sample is a signal until the policy's count is reached; after that only changes
     if (!transition && !(failing && record.observed === record.state)) return undefined;
-    if (!transition) {
-      const history = (await this.deps.health.historyPage(link.name, new Date(this.deps.now().getTime() - 3600_000), this.deps.now(), 200)).points;
-      if (failingRun(history) > link.failover.consecutiveSignals) return undefined;
-    }
+    if (!transition && (record.runs.failing ?? 0) > link.failover.consecutiveSignals) return undefined;
     return this.onSignal(link.name, { kind: 'health', from: transition?.from ?? record.state, to: record.state, version: record.version });
   }
 
@@ -225,7 +223,8 @@ export class FailoverIntake {
     for (const r of estate.alertRoutes) {
       if (!r.webhookSetting) continue;
       if (r.link ? r.link.toLowerCase() !== link.name.toLowerCase() : r.action !== 'notify') continue;
-      await this.send(r.webhookSetting, { kind: 'outcome', id: `${link.name}|outcome|${summary}`.toLowerCase().slice(0, 200), link: link.name, summary, at: this.deps.now().toISOString(), detail });
+      const id = `${link.name}|outcome|${createHash('sha256').update(summary).digest('hex').slice(0, 16)}`.toLowerCase();
+      await this.send(r.webhookSetting, { kind: 'outcome', id, link: link.name, summary, at: this.deps.now().toISOString(), detail });
     }
   }
 
@@ -234,4 +233,3 @@ export class FailoverIntake {
   }
 }
 
-export { signalKey };

@@ -198,7 +198,7 @@ export function failoverPlaybook(deps: FailoverDeps): Playbook {
       if (failed.length > 0) return fail('FAILOVER_PRECHECK_FAILED', `${link.name}: the ${ctx.input.type} was not started: ${failed.map((c) => c.message).join('; ')}`, state);
       const first = after(ctx.input.type, 'check');
       if (ctx.input.approval) {
-        const loss = state.estimate ? `estimated data loss ${state.estimate.seconds} s (RPO ${state.estimate.rpoSecondsAtSample} s at ${state.estimate.basedOnSampleAt} + ${state.estimate.sampleAgeSeconds} s since)` : ctx.input.type === 'forced' ? 'the data loss cannot be estimated' : 'no data loss expected';
+        const loss = ctx.input.type === 'split-brain-repair' ? `the diverged transactions on ${pre.from ? link[pre.from].instance : 'the old primary'} are backed up to a blob first, not applied to ${pre.to ? link[pre.to].instance : 'the new primary'}` : state.estimate ? `estimated data loss ${state.estimate.seconds} s (RPO ${state.estimate.rpoSecondsAtSample} s at ${state.estimate.basedOnSampleAt} + ${state.estimate.sampleAgeSeconds} s since)` : ctx.input.type === 'forced' ? 'the data loss cannot be estimated' : 'no data loss expected';
         const prompt = `${ctx.input.type} failover of link ${link.name}${pre.to ? ` to ${link[pre.to].instance}` : ''}: ${loss}. ${ctx.input.approval.reason}. It will: ${plan.slice(1).join('; ')}.`;
         return awaitApproval(prompt, first, state, ctx.input.approval.timeoutMinutes * 60_000);
       }
@@ -448,14 +448,19 @@ export function failoverPlaybook(deps: FailoverDeps): Playbook {
       await client.batch(createSasCredential(config.url, sas));
       for (const b of backups) {
         if (b.done) continue;
-        const command = old === 'sqlServer'
-          ? `BACKUP LOG ${quoteName(b.database)} TO URL = ${quoteLiteral(b.blobUrl)} WITH COPY_ONLY, CHECKSUM, FORMAT;`
-          : `BACKUP DATABASE ${quoteName(b.database)} TO URL = ${quoteLiteral(b.blobUrl)} WITH COPY_ONLY, CHECKSUM, FORMAT;`;
+        // on SQL Server the demotion follows the last backup in the same job step: the old primary
+        // takes writes until it is secondary, and every moment between the two is log the backup misses
+        const last = backups.filter((x) => !x.done).length === 1;
+        const command =
+          old === 'sqlServer'
+            ? `BACKUP LOG ${quoteName(b.database)} TO URL = ${quoteLiteral(b.blobUrl)} WITH COPY_ONLY, CHECKSUM, FORMAT;` +
+              (last ? `\nALTER AVAILABILITY GROUP ${quoteName(link.distributedAvailabilityGroup)} SET (ROLE = SECONDARY);` : '')
+            : `BACKUP DATABASE ${quoteName(b.database)} TO URL = ${quoteLiteral(b.blobUrl)} WITH COPY_ONLY, CHECKSUM, FORMAT;`;
         const job = await serverJob(client, b.job, command, `mi-autopilot: preserve the diverged data of ${b.database} before the split brain of ${link.name} is repaired (operation ${ctx.operation.id})`);
         if (job.state === 'running') return wait(deps.pollMs, `backing up the diverged data of ${b.database} on ${sides.instanceOf(old).name}`, { ...state, backups });
         if (job.state === 'failed') return fail('BACKUP_FAILED', `the backup of ${b.database}'s diverged data on ${sides.instanceOf(old).name} failed: ${job.message}; the old primary was not demoted`, { ...state, backups });
         b.done = true;
-        did(state, ctx, `${sides.instanceOf(old).name}: ${old === 'sqlServer' ? 'log' : 'copy-only full'} backup of ${b.database} written to ${b.blobUrl.split('?')[0]}`);
+        did(state, ctx, `${sides.instanceOf(old).name}: ${old === 'sqlServer' ? 'log' : 'copy-only full'} backup of ${b.database} written to ${b.blobUrl.split('?')[0]}${old === 'sqlServer' && command.includes('ROLE = SECONDARY') ? `, then SET (ROLE = SECONDARY) in the same job step` : ''}`);
       }
       await client.batch(dropCredential(config.url)).catch(() => undefined);
       const preserved: NonNullable<FailoverState['preserved']> = [];
@@ -499,6 +504,19 @@ export function failoverPlaybook(deps: FailoverDeps): Playbook {
       const { sides } = await world(ctx);
       if (state.from !== 'sqlServer') return next('settle', state);
       const obs = await sides.side('sqlServer');
+      // the demoted database keeps its diverged log until it is resumed: resume only what the backup holds
+      const gaps = (state.preserved ?? []).flatMap((p) => {
+        const d = obs.databases.find((x) => x.database.toLowerCase() === p.database.toLowerCase());
+        const end = d?.endOfLogLsn && /^\d+$/.test(d.endOfLogLsn) ? BigInt(d.endOfLogLsn) : undefined;
+        return end !== undefined && end > BigInt(p.lastLsn) ? [`${p.database}: its log reaches LSN ${d?.endOfLogLsn}, the backup ${p.lastLsn}`] : [];
+      });
+      if (gaps.length > 0) {
+        return fail(
+          'SPLIT_BRAIN_UNRESOLVED',
+          `${obs.instance} took writes after its diverged log was backed up (${gaps.join('; ')}): its databases stay suspended with that log intact instead of being resumed, which would discard it. Back it up again by hand, then ALTER DATABASE ... SET HADR RESUME on ${obs.instance}.`,
+          state,
+        );
+      }
       for (const d of obs.databases.filter((x) => x.isSuspended)) {
         await sides.resumeOnSqlServer(d.database);
         did(state, ctx, `${obs.instance}: ALTER DATABASE ${d.database} SET HADR RESUME`);

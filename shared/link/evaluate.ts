@@ -180,6 +180,7 @@ export function decide(previous: LinkHealthRecord | undefined, link: string, obs
     broken: obs.observed === 'broken' ? prevRuns.broken + 1 : 0,
     healthy: obs.observed === 'healthy' ? prevRuns.healthy + 1 : 0,
     notBroken: obs.observed === 'degraded' || obs.observed === 'healthy' ? prevRuns.notBroken + 1 : 0,
+    failing: obs.observed === 'unknown' || obs.observed === 'broken' ? (prevRuns.failing ?? 0) + 1 : 0,
   };
   let state: LinkState;
   if (!previous) state = obs.observed;

@@ -159,8 +159,10 @@ export class LinkMonitor {
       if (previous && new Date(sample.at).getTime() - new Date(previous.record.sampledAt).getTime() < minSpacingMs) return { kind: 'duplicate' };
       const observation = observe(sample, previous?.record.metrics, topologyOf(link), thresholds, new Date(sample.at));
       const { record, transition } = decide(previous?.record, link.name, observation, thresholds, sample.at);
-      // unsettled: the last sample says something else than the state; sample again soon
-      const unsettled = record.observed !== record.state;
+      // unsettled: the last sample says something else than the state, or a failing link has not yet
+      // given the failure signals its failover policy counts: sample again soon, not at the next tick
+      const failing = record.observed === 'unknown' || record.observed === 'broken';
+      const unsettled = record.observed !== record.state || (failing && (record.runs.failing ?? 0) < link.failover.consecutiveSignals);
       let confirmDueAt: string | undefined;
       let queue = false;
       if (unsettled) {

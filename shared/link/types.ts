@@ -149,8 +149,15 @@ export interface LinkHealthRecord {
   notes: string[];
   /** what the last sample alone said */
   observed: LinkState;
-  /** consecutive samples, ending with the last, that were not healthy / broken / healthy / not broken */
-  runs: { notHealthy: number; broken: number; healthy: number; notBroken: number };
+  /** consecutive samples, ending with the last, that were not healthy / broken / healthy / not broken / unknown or broken */
+  runs: {
+    notHealthy: number;
+    broken: number;
+    healthy: number;
+    notBroken: number;
+    /** unknown or broken: the failure signals a failover policy counts (consecutiveSignals) */
+    failing?: number;
+  };
   sampledAt: string;
   /** increases by one per saved change; events are keyed by it */
   version: number;

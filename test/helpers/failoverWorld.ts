@@ -21,6 +21,7 @@ import { FailoverIntake } from '../../shared/failover/intake';
 import { failoverPlaybook, type FailoverDeps } from '../../shared/failover/playbook';
 import { LinkSides } from '../../shared/failover/sides';
 import { LinkMonitor } from '../../shared/link/monitor';
+import { WebhookNotifier } from '../../shared/notify/webhook';
 import { LinkHealthStore } from '../../shared/link/store';
 import type { Playbook } from '../../shared/ops/playbook';
 import { PrivateDnsCname } from '../../shared/redirect/privateDnsCname';
@@ -56,6 +57,8 @@ export interface FailoverWorldOptions {
   alertRoutes?: unknown[];
   /** register the restore playbook too (offline failback restores through it) */
   withRestore?: boolean;
+  /** app settings beside the world's own (webhook URLs for the routes' webhookSetting) */
+  settings?: Record<string, string>;
 }
 
 export interface FailoverWorld {
@@ -129,7 +132,7 @@ export async function startFailoverWorld(options: FailoverWorldOptions = {}): Pr
     alertRoutes: options.alertRoutes ?? [],
   };
   const estate = validateEstate(raw, 'test');
-  const settings = { SQL_PASSWORD: PASSWORD, STORAGE: azurite.connectionString };
+  const settings = { ...options.settings, SQL_PASSWORD: PASSWORD, STORAGE: azurite.connectionString };
   const storage = new StorageClients(storageFromConnectionString(azurite.connectionString));
   const tables = [storage.table(`linkhealth${suffix}`), storage.table(`linkhistory${suffix}`), storage.table(`events${suffix}`), storage.table(`decisions${suffix}`), storage.table(`claims${suffix}`)];
   await Promise.all(tables.map(ensureTable));
@@ -143,12 +146,14 @@ export async function startFailoverWorld(options: FailoverWorldOptions = {}): Pr
   const container = BackupContainer.fromConfig(estate.backupContainers[0], settings, () => token);
   await container.ensureExists();
   const holder: { ops?: MemoryHarness } = {};
-  const intake = new FailoverIntake({ estate: async () => estate, health, decisions, engine: () => (holder.ops as MemoryHarness).engine, log: quietLogger, now: () => new Date() });
+  const notifier = new WebhookNotifier(settings, { backoffMs: 20, timeoutMs: 2_000 });
+  const intake = new FailoverIntake({ estate: async () => estate, health, decisions, engine: () => (holder.ops as MemoryHarness).engine, notifier, log: quietLogger, now: () => new Date() });
   const deps: FailoverDeps = {
     estate: async () => estate,
     sides: (link, instances) => new LinkSides(link, instances, { sql: (i) => sqlPools.client(i), arm: armResolver, callTimeoutMs: 5_000 }),
     redirect,
     container: () => container,
+    notifyOutcome: (link, summary, detail) => intake.notifyOutcome(link, summary, detail),
     pollMs: 200,
     verifyTimeoutMs: 10_000,
   };

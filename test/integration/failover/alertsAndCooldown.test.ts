@@ -2,6 +2,8 @@
 // decision and one operation; its Resolved withdraws the approval still pending. A second failover
 // within the cooldown is not started, and the decision says why.
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseCommonAlert, type CommonAlert } from '../../../shared/alerts/commonAlertSchema';
 import { startFailoverWorld, type FailoverWorld } from '../../helpers/failoverWorld';
@@ -27,17 +29,42 @@ function alert(condition: 'Fired' | 'Resolved'): CommonAlert {
 
 describe('alerts: one signal, one operation; Resolved withdraws the pending approval', () => {
   let w: FailoverWorld;
+  let receiver: Server;
+  const received: Array<{ kind: string; id: string; summary: string }> = [];
   beforeAll(async () => {
+    // the DBA team's webhook: answers 503 to every first delivery, so each notification is retried
+    const seen = new Set<string>();
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const n = JSON.parse(body) as { kind: string; id: string; summary: string };
+        if (!seen.has(n.id)) {
+          seen.add(n.id);
+          res.writeHead(503).end();
+          return;
+        }
+        received.push(n);
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     w = await startFailoverWorld({
       policy: { mode: 'approval', consecutiveSignals: 2 },
-      alertRoutes: [{ name: 'sql-down', match: { alertRule: 'sql-onprem-unavailable', severity: ['Sev0', 'Sev1'] }, action: 'failover', link: 'Link_Sales' }],
+      settings: { DBA_HOOK: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/dba?sig=secret` },
+      alertRoutes: [
+        { name: 'sql-down', match: { alertRule: 'sql-onprem-unavailable', severity: ['Sev0', 'Sev1'] }, action: 'failover', link: 'Link_Sales', webhookSetting: 'DBA_HOOK' },
+      ],
     });
     await w.sweep();
     await w.admin('POST', '/instances/sql-onprem/faults', { kind: 'instanceDown' });
     await new Promise((r) => setTimeout(r, 1_000));
     await w.sweep();
   });
-  afterAll(async () => w?.stop());
+  afterAll(async () => {
+    await w?.stop();
+    await new Promise((r) => receiver.close(r));
+  });
 
   it('the first failing sample alone is not enough for the policy', async () => {
     const [d] = await w.decisions.list('Link_Sales', 1);
@@ -73,6 +100,14 @@ describe('alerts: one signal, one operation; Resolved withdraws the pending appr
     expect(w.failoverCalls()).toBe(0);
     const [d] = await w.decisions.list('Link_Sales', 1);
     expect(d.reasons.map((x) => x.code)).toContain('ALERT_RESOLVED');
+  });
+
+  it('the webhook heard each decision once (after a retry), the approval asked for, and the outcome', async () => {
+    const kinds = received.map((n) => n.kind);
+    expect(kinds.filter((k) => k === 'approval-needed')).toHaveLength(1);
+    expect(kinds).toContain('decision');
+    expect(received.find((n) => n.kind === 'outcome')?.summary).toMatch(/ended cancelled/);
+    expect(new Set(received.map((n) => n.id)).size).toBe(received.length);
   });
 });
 

@@ -79,6 +79,10 @@ describe('forced failover and split-brain repair', () => {
     expect(await w.container.eTagOf(path)).toBeDefined();
     expect(w.link().partner.role).toBe('SECONDARY');
     expect(w.link().instance.role).toBe('PRIMARY');
+    // every transaction the old primary wrote after the fork is in the backup: nothing is gone for good
+    const lost = w.link().lost as unknown as Array<{ reason: string; preserved?: string }>;
+    expect(lost.length).toBeGreaterThan(0);
+    expect(lost.map((l) => `${l.reason}:${l.preserved}`)).toEqual(lost.map((l) => `${l.reason}:all`));
     await until('the link to synchronize again', async () => {
       await w.sweep();
       const h = await w.health.get('Link_Sales');
