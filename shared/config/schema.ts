@@ -103,8 +103,10 @@ const sixFieldCron = z.string().min(1);
 export const refreshJobSchema = z.strictObject({
   name,
   enabled: z.boolean().default(true),
-  /** NCRONTAB, six fields: second minute hour day month day-of-week (UTC), e.g. "0 0 2 * * SUN" */
+  /** NCRONTAB, six fields: second minute hour day month day-of-week (in timeZone), e.g. "0 0 2 * * SUN" */
   schedule: sixFieldCron,
+  /** the IANA time zone the schedule is read in, e.g. "Europe/Berlin" (daylight saving time followed) */
+  timeZone: z.string().min(1).default('UTC'),
   source: z.strictObject({ instance: name, database: databaseName }),
   target: z.strictObject({ instance: name, database: databaseName }),
   /** the container the copy-only backup is written to */

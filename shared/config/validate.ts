@@ -73,6 +73,20 @@ export function cronProblem(expression: string): string | undefined {
   }
 }
 
+/** An IANA time zone name the runtime knows ("Europe/Berlin", "UTC"); Windows names and offsets are not. */
+export function timeZoneProblem(timeZone: string): string | undefined {
+  const hint = 'use an IANA time zone name, e.g. "Europe/Berlin", "America/New_York" or "UTC"';
+  if (timeZone.trim() === '' || /^[+-]?\d/.test(timeZone.trim())) return `"${timeZone}" is not a time zone name; ${hint}`;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return undefined;
+  } catch {
+    return /\bStandard Time$/i.test(timeZone)
+      ? `"${timeZone}" is a Windows time zone name; ${hint}`
+      : `"${timeZone}" is not a known time zone; ${hint}`;
+  }
+}
+
 /**
  * Checks what a schema cannot: names unique, references resolvable, kinds matching, patterns and
  * schedules valid. Works on the raw input, so it still reports when other parts are malformed.
@@ -165,6 +179,11 @@ export function crossReferenceProblems(input: unknown): EstateProblem[] {
     if (schedule !== undefined) {
       const problem = cronProblem(schedule);
       if (problem) add(['refreshJobs', i, 'schedule'], problem);
+    }
+    const timeZone = text(job.timeZone);
+    if (timeZone !== undefined) {
+      const problem = timeZoneProblem(timeZone);
+      if (problem) add(['refreshJobs', i, 'timeZone'], problem);
     }
     const source = child(job, 'source');
     const target = child(job, 'target');

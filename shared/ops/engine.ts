@@ -5,7 +5,7 @@ import { AppError } from '../errors';
 import { OpsContext, playbookFor, updateWithRetry, newToken } from './context';
 import { cancelError, endOperation } from './ending';
 import { lockSet } from './locks';
-import { newestFirstKey, RecordTooLarge, type IndexEntry, type Signals } from './store';
+import { newestFirstKey, normalizeCondition, RecordTooLarge, type IndexEntry, type Signals } from './store';
 import { sweep, SweepReport } from './sweeper';
 import { AuditEntry, Decider, describeDecider, isTerminal, OPEN_STATES, OperationRecord, OperationState, WorkMessage } from './types';
 import { Delivery, OperationWorker, WorkOutcome } from './worker';
@@ -270,6 +270,28 @@ export class OperationEngine {
         : undefined,
     );
     if (woken && woken.state === 'waiting' && woken.nextRunAt === now.toISOString()) await ctx.queue.enqueue({ operationId: id, token: woken.messageToken }, 0);
+  }
+
+  /**
+   * A named condition happened (a backup arrived for a target, a sample was taken): every operation
+   * waiting on it (a step's waitOn) looks now instead of at its next poll. The index is a hint: the
+   * record decides, and entries of operations that moved on are dropped. Returns the ids woken.
+   */
+  async notify(condition: string): Promise<string[]> {
+    const { ctx } = this;
+    const c = normalizeCondition(condition);
+    const woken: string[] = [];
+    for (const id of await ctx.store.watchers(c)) {
+      const op = await ctx.store.get(id);
+      if (op && op.state === 'waiting' && op.waitingOn?.includes(c)) {
+        await this.wake(id);
+        woken.push(id);
+      } else if (!op || isTerminal(op.state) || (op.state === 'waiting' && !op.waitingOn?.includes(c))) {
+        // running or pending ones may wait on it again: they index themselves each time they do
+        await ctx.store.unwatch(c, id).catch(() => undefined);
+      }
+    }
+    return woken;
   }
 
   /** What was counted for an operation beside the event that started it. */

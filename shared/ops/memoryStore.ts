@@ -14,6 +14,7 @@ import {
   IndexEntry,
   jsonFields,
   newestFirstKey,
+  normalizeCondition,
   olderThanKey,
   OperationChanges,
   OperationStore,
@@ -39,6 +40,7 @@ export class MemoryOperationStore implements OperationStore {
   private readonly open = new Map<string, IndexEntry>();
   private readonly recent = new Map<string, IndexEntry>();
   private readonly duplicates = new Map<string, Signals>();
+  private readonly watching = new Map<string, Set<string>>();
   private etags = 0;
 
   private etag(): string {
@@ -156,6 +158,25 @@ export class MemoryOperationStore implements OperationStore {
     this.counter.calls++;
     return copy(this.duplicates.get(id) ?? { count: 0, recent: [] });
   }
+
+  async watch(condition: string, id: string): Promise<void> {
+    this.counter.calls++;
+    const c = normalizeCondition(condition);
+    const set = this.watching.get(c) ?? new Set<string>();
+    set.add(id);
+    this.watching.set(c, set);
+  }
+
+  async watchers(condition: string): Promise<string[]> {
+    this.counter.calls++;
+    return [...(this.watching.get(normalizeCondition(condition)) ?? [])];
+  }
+
+  async unwatch(condition: string, id: string): Promise<void> {
+    this.counter.calls++;
+    this.watching.get(normalizeCondition(condition))?.delete(id);
+  }
+
 }
 
 export class MemoryLockStore implements LockStore {

@@ -136,7 +136,15 @@ export interface OperationStore {
   duplicateCount(id: string): Promise<number>;
   /** the events counted for this operation: how many, and the latest few with what they were */
   signals(id: string): Promise<Signals>;
+  /** remembers that the operation waits for a named condition (a hint: engine.notify checks the record) */
+  watch(condition: string, id: string): Promise<void>;
+  /** the operations remembered as waiting for the condition (some may have moved on) */
+  watchers(condition: string): Promise<string[]>;
+  unwatch(condition: string, id: string): Promise<void>;
 }
+
+/** Conditions compare without case and surrounding space. */
+export const normalizeCondition = (condition: string): string => condition.trim().toLowerCase();
 
 /** The audit row a change writes. */
 export function auditEntryFor(current: OperationRecord, saved: Omit<OperationRecord, 'etag'>, at: string, note: AuditNote): AuditEntry {

@@ -3,6 +3,7 @@
 // so a change, its audit row and its outcome event go in one entity-group transaction with the
 // record's ETag. The index table holds two partitions: `open` (operations not yet closed) and
 // `recent` (every operation, newest first). Duplicate counts live in their own table.
+import { createHash } from 'node:crypto';
 import { odata, TableClient, TableEntityResult, TransactionAction } from '@azure/data-tables';
 import { AppError, ErrorInfo } from '../errors';
 import type { AppEvent } from '../events/outgoing';
@@ -16,6 +17,7 @@ import {
   IndexEntry,
   jsonFields,
   newestFirstKey,
+  normalizeCondition,
   olderThanKey,
   OperationChanges,
   OperationStore,
@@ -31,6 +33,8 @@ const auditRow = (sequence: number): string => `audit-${String(sequence).padStar
 const outboxRow = (eventId: string): string => `outbox-${eventId}`;
 const OPEN = 'open';
 const RECENT = 'recent';
+/** one partition per waited-for condition (hashed: a condition may hold characters keys cannot) */
+const watchPartition = (condition: string): string => `watch-${createHash('sha256').update(normalizeCondition(condition)).digest('hex').slice(0, 40)}`;
 
 type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
 
@@ -73,6 +77,7 @@ function toEntity(op: Omit<OperationRecord, 'etag'>): Entity {
     deadline: op.deadline,
     nextRunAt: op.nextRunAt,
     waitReason: op.waitReason,
+    waitingOnJson: op.waitingOn && op.waitingOn.length > 0 ? JSON.stringify(op.waitingOn) : undefined,
     leaseOwner: op.leaseOwner,
     leaseUntil: op.leaseUntil,
     messageToken: op.messageToken,
@@ -124,6 +129,7 @@ function fromEntity(e: TableEntityResult<Record<string, unknown>>): OperationRec
     deadline,
     nextRunAt: str(e.nextRunAt),
     waitReason: str(e.waitReason),
+    waitingOn: parse(e.waitingOnJson) as string[] | undefined,
     leaseOwner: str(e.leaseOwner),
     leaseUntil: str(e.leaseUntil),
     messageToken: e.messageToken as string,
@@ -353,6 +359,26 @@ export class TableOperationStore implements OperationStore {
         if (status !== 409 && status !== 412) throw err;
       }
     }
+  }
+
+  async watch(condition: string, id: string): Promise<void> {
+    this.counter.calls++;
+    await this.tables.index.upsertEntity({ partitionKey: watchPartition(condition), rowKey: id, condition: normalizeCondition(condition) }, 'Replace');
+  }
+
+  async watchers(condition: string): Promise<string[]> {
+    const out: string[] = [];
+    const pages = this.tables.index.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${watchPartition(condition)}`, select: ['RowKey'] } }).byPage({ maxPageSize: 1000 });
+    for await (const page of pages) {
+      this.counter.calls++;
+      for (const e of page) if (typeof e.rowKey === 'string') out.push(e.rowKey);
+    }
+    return out;
+  }
+
+  async unwatch(condition: string, id: string): Promise<void> {
+    this.counter.calls++;
+    await this.deleteQuietly(this.tables.index, watchPartition(condition), id);
   }
 
   async signals(id: string): Promise<Signals> {

@@ -94,6 +94,8 @@ export interface OperationRecord {
   /** when a waiting operation should run again */
   nextRunAt?: string;
   waitReason?: string;
+  /** named conditions whose signal (engine.notify) wakes the waiting operation at once, e.g. "restore-backups:sql-dev/sales" */
+  waitingOn?: string[];
   leaseOwner?: string;
   leaseUntil?: string;
   /** only a queue message carrying this token may advance the operation; older ones are stale */
@@ -128,7 +130,16 @@ export interface AuditEntry {
 /** What a step asks the engine to do next. */
 export type StepResult<S = unknown> =
   | { type: 'next'; step: string; state?: S }
-  | { type: 'wait'; ms: number; reason: string; state?: S; /** run this step next after the wait (default: the same step) */ step?: string }
+  | {
+      type: 'wait';
+      ms: number;
+      reason: string;
+      state?: S;
+      /** run this step next after the wait (default: the same step) */
+      step?: string;
+      /** named conditions that end the wait early when signalled (engine.notify); `ms` stays the safety net */
+      on?: string[];
+    }
   | { type: 'awaitApproval'; prompt: string; step: string; state?: S; /** default: the engine's approvalTimeoutMs */ expiresInMs?: number }
   | { type: 'succeed'; output?: unknown }
   /** the operation fails: the playbook's cleanup step runs first (with `state` saved for it), once */
@@ -138,6 +149,8 @@ export type StepResult<S = unknown> =
 
 export const next = <S>(step: string, state?: S): StepResult<S> => ({ type: 'next', step, state });
 export const wait = <S>(ms: number, reason: string, state?: S, step?: string): StepResult<S> => ({ type: 'wait', ms, reason, state, step });
+/** waits for a named condition (woken at once by engine.notify), looking again after `ms` at the latest */
+export const waitOn = <S>(on: string[], ms: number, reason: string, state?: S, step?: string): StepResult<S> => ({ type: 'wait', ms, reason, state, step, on });
 export const awaitApproval = <S>(prompt: string, step: string, state?: S, expiresInMs?: number): StepResult<S> => ({ type: 'awaitApproval', prompt, step, state, expiresInMs });
 export const succeed = <S = never>(output?: unknown): StepResult<S> => ({ type: 'succeed', output });
 export const fail = <S = never>(code: ErrorCode, message: string, state?: S): StepResult<S> => ({ type: 'fail', code, message, state });

@@ -18,7 +18,7 @@ import { ms, newToken, OpsContext, playbookFor, updateWithRetry } from './contex
 import { afterCleanupError, approvalExpired, cancelError, deadlineError, Ending, endingDecision, endOperation, poisonError } from './ending';
 import { finished, outcomeEvents } from './outbox';
 import type { Playbook } from './playbook';
-import { AuditNote, ConcurrencyConflict, EventsOf, OperationChanges, RecordTooLarge } from './store';
+import { AuditNote, ConcurrencyConflict, EventsOf, normalizeCondition, OperationChanges, RecordTooLarge } from './store';
 import { isTerminal, OperationRecord, StepContext, StepResult, WorkMessage } from './types';
 
 export interface Delivery {
@@ -389,11 +389,14 @@ export class OperationWorker {
           lockUntil = new Date(now.getTime() + ctx.settings.lockTtlMs).toISOString();
         }
         return this.save(op, {
-          changes: { step: result.step, stepState: result.state ?? op.stepState, attempt: 1, waitReason: undefined, lockUntil, leaseUntil: new Date(now.getTime() + ctx.settings.leaseMs).toISOString() },
+          changes: { step: result.step, stepState: result.state ?? op.stepState, attempt: 1, waitReason: undefined, waitingOn: undefined, lockUntil, leaseUntil: new Date(now.getTime() + ctx.settings.leaseMs).toISOString() },
           audit: { actor, reason: `step ${op.step} done` },
         });
       }
       case 'wait': {
+        const on = result.on?.map(normalizeCondition);
+        // remembered before the wait is saved: a signal in between finds the operation and wakes it
+        for (const c of on ?? []) await ctx.store.watch(c, op.id).catch((err: Error) => ctx.log.warn(`operation ${op.id}: waiting on ${c} not indexed (its poll still runs): ${err.message}`));
         const saved = await this.save(op, {
           changes: {
             state: 'waiting',
@@ -402,6 +405,7 @@ export class OperationWorker {
             attempt: 0,
             nextRunAt: new Date(now.getTime() + result.ms).toISOString(),
             waitReason: result.reason,
+            waitingOn: on,
             messageToken: newToken(),
             leaseOwner: undefined,
             leaseUntil: undefined,

@@ -101,6 +101,9 @@ export async function openRun(deps: RestoreDeps, ctx: RestoreContext): Promise<R
 
 export const targetKeyOf = (input: Pick<RestoreInput, 'target'>): string => `${input.target.instance}/${input.target.database}`.toLowerCase();
 
+/** The condition a restore waiting for backups (its stripes, the rest of its chain) waits on: a backup arrived for its target. */
+export const backupsArrivedFor = (targetKey: string): string => `restore-backups:${targetKey}`;
+
 /** The blob version keys of each backup set of the plan (what claims and plans name). */
 export async function planKeys(run: RestoreRun): Promise<string[][]> {
   const candidates = await run.data.candidates();

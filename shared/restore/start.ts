@@ -8,7 +8,7 @@ import { isTerminal } from '../ops/types';
 import { blobVersionKey, type BlobClaims } from './claims';
 import { protectionOf, protectionVerdict } from './protection';
 import { backupSetKey, conventionalStripePattern } from './stripeSet';
-import { targetKeyOf } from './deps';
+import { backupsArrivedFor, targetKeyOf } from './deps';
 import { RESTORE_KIND, RestoreInput } from './input';
 import { databaseNameProblem, matchRule } from './ruleMatch';
 
@@ -67,7 +67,7 @@ export async function restoreFromEvent(engine: OperationEngine, estate: Estate, 
     const claim = await claims.claimedBy(targetKey, blobVersionKey(input.blobUrl, input.eTag ?? ''));
     if (claim && !claim.unrestored) {
       await engine.signal(claim.operationId, note);
-      await wakeWaitingRestores(engine, targetKey, claim.operationId);
+      await backupArrived(engine, targetKey);
       return { outcome: 'duplicate', operationId: claim.operationId, target: targetKey };
     }
     const candidate = operationIdFor(RESTORE_KIND, input.blobKey, new Date());
@@ -79,27 +79,22 @@ export async function restoreFromEvent(engine: OperationEngine, estate: Estate, 
     const owner = await claims.reserveSet(targetKey, setKey, candidate, isOpen);
     if (!owner.mine) {
       await engine.signal(owner.operationId, note);
-      await wakeWaitingRestores(engine, targetKey, owner.operationId);
+      await backupArrived(engine, targetKey);
       return { outcome: 'duplicate', operationId: owner.operationId, target: targetKey };
     }
   }
   const result = await engine.start({ kind: RESTORE_KIND, targetKey, input, idempotencyKey: input.blobKey, createdBy: input.requestedBy, duplicateNote: `${note}, delivered again` });
-  await wakeWaitingRestores(engine, targetKey, result.operation.id);
+  await backupArrived(engine, targetKey);
   return { outcome: result.duplicate ? 'duplicate' : 'started', operationId: result.operation.id, target: result.operation.targetKey };
 }
 
 /**
- * Other restores of the same target that wait for backups to arrive (a log waiting for the full it
- * starts from, or for a log in between) look now rather than at their next poll: this blob may be
- * what they wait for. A failed wake only means they look at their next poll.
+ * Restores of this target that wait for backups (stripes, a log waiting for the full it starts
+ * from, a log in between) look now rather than at their next poll: this blob may be what they wait
+ * for. A failed signal only means they look at their next poll (RESTORE_POLL_MS).
  */
-async function wakeWaitingRestores(engine: OperationEngine, targetKey: string, except: string): Promise<void> {
-  try {
-    const { operations } = await engine.list({ states: ['waiting'], kind: RESTORE_KIND, targetKey, limit: 50 });
-    await Promise.all(operations.filter((o) => o.id !== except && o.step === 'locate').map((o) => engine.wake(o.id)));
-  } catch {
-    // they look again at their next poll
-  }
+async function backupArrived(engine: OperationEngine, targetKey: string): Promise<void> {
+  await engine.notify(backupsArrivedFor(targetKey)).catch(() => undefined);
 }
 
 export interface ExplicitRestoreRequest {

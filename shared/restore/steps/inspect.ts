@@ -1,9 +1,9 @@
 // Step 3: read every candidate file's label and header through the target (each blob version only
 // once: headers are cached in the JSON store), plan the restore, and read the full backup's files.
-import { next, StepResult, wait } from '../../ops/types';
+import { next, StepResult, wait, waitOn } from '../../ops/types';
 import { restoreInspect } from '../../sql/restoreStatements';
 import { SqlFailure } from '../../sql/sqlErrors';
-import { openRun, planKeys, RestoreDeps, targetKeyOf, type RestoreContext } from '../deps';
+import { backupsArrivedFor, openRun, planKeys, RestoreDeps, targetKeyOf, type RestoreContext } from '../deps';
 import type { RestoreState } from '../state';
 import { numbersInJobMessage, restoreFailure } from '../failures';
 import { serverJob } from '../../sql/agentJobs';
@@ -59,7 +59,7 @@ export async function inspect(deps: RestoreDeps, ctx: RestoreContext): Promise<S
       if (ctx.now.getTime() - new Date(since).getTime() > run.input.stripeTimeoutMinutes * 60_000) {
         return failWith(state, problem.code, `${problem.message} after waiting ${run.input.stripeTimeoutMinutes} minutes; nothing was restored`);
       }
-      return wait(deps.pollMs, `waiting for ${missing}: ${problem.message}`, { ...state, waitingSince: since }, 'locate');
+      return waitOn([backupsArrivedFor(targetKeyOf(run.input))], deps.pollMs, `waiting for ${missing}: ${problem.message}`, { ...state, waitingSince: since }, 'locate');
     }
     return failWith(state, problem.code, problem.message);
   }

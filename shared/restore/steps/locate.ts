@@ -1,9 +1,9 @@
 // Step 1: find every file of the backup in the container, wait for missing stripes, and stop if
 // another restore already covered the blob that started this one.
 import { compilePathPattern, isPatternProblem } from '../../config/pathPattern';
-import { fail, next, StepResult, succeed, wait } from '../../ops/types';
+import { fail, next, StepResult, succeed, waitOn } from '../../ops/types';
 import { blobVersionKey } from '../claims';
-import { openRun, RestoreDeps, targetKeyOf, type RestoreContext } from '../deps';
+import { backupsArrivedFor, openRun, RestoreDeps, targetKeyOf, type RestoreContext } from '../deps';
 import type { RestoreInput } from '../input';
 import type { RestoreState } from '../state';
 import { namedStripeSets } from '../namedStripes';
@@ -52,7 +52,7 @@ export async function locate(deps: RestoreDeps, ctx: RestoreContext): Promise<St
         if (waitedMs > input.stripeTimeoutMinutes * 60_000) {
           return fail('STRIPES_MISSING', `${message} after waiting ${input.stripeTimeoutMinutes} minutes; nothing was restored`);
         }
-        return wait(deps.pollMs, `waiting for stripes: ${message}`, { ...state, waitingSince: since });
+        return waitOn([backupsArrivedFor(targetKeyOf(input))], deps.pollMs, `waiting for stripes: ${message}`, { ...state, waitingSince: since });
       }
     }
   }

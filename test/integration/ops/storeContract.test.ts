@@ -160,6 +160,24 @@ describe.each(adapters)('%s', (_name, make) => {
     expect((await a.store.listRecent({ limit: 100 })).entries.map((e) => e.id)).not.toContain(created.id);
   });
 
+  test('waits on named conditions: the record keeps them, the index finds the waiters, case aside, and forgets them', async () => {
+    const created = (await a.store.create(record(), { actor: 't', reason: 'created' })) as OperationRecord;
+    const other = (await a.store.create(record(), { actor: 't', reason: 'created' })) as OperationRecord;
+    const saved = await a.store.save(created, { state: 'waiting', waitingOn: ['restore-backups:sql-dev/sales_dev'] }, '2026-12-05T12:01:00.000Z');
+    expect((await a.store.get(created.id))?.waitingOn).toEqual(['restore-backups:sql-dev/sales_dev']);
+    await a.store.watch('Restore-Backups:SQL-DEV/Sales_Dev ', created.id);
+    await a.store.watch('restore-backups:sql-dev/sales_dev', other.id);
+    await a.store.watch('restore-backups:sql-dev/orders', other.id);
+    expect((await a.store.watchers('restore-backups:sql-dev/sales_dev')).sort()).toEqual([created.id, other.id].sort());
+    await a.store.unwatch('restore-backups:sql-dev/sales_dev', other.id);
+    expect(await a.store.watchers('restore-backups:sql-dev/sales_dev')).toEqual([created.id]);
+    expect(await a.store.watchers('restore-backups:sql-dev/orders')).toEqual([other.id]);
+    expect(await a.store.watchers('restore-backups:nobody')).toEqual([]);
+    // leaving the wait clears them from the record
+    await a.store.save(saved, { state: 'running', waitingOn: undefined }, '2026-12-05T12:02:00.000Z');
+    expect((await a.store.get(created.id))?.waitingOn).toBeUndefined();
+  });
+
   test('duplicate counts add up', async () => {
     const created = (await a.store.create(record(), { actor: 't', reason: 'created' })) as OperationRecord;
     for (let i = 0; i < 3; i++) await a.store.countDuplicate(created.id, '2026-12-05T12:01:00.000Z');

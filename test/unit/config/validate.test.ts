@@ -35,7 +35,9 @@ test('the sample estate is valid and gets its defaults', () => {
   expect(estate.instances.map((i) => i.name)).toEqual(['sql-onprem', 'mi-prod', 'sql-dev']);
   expect(estate.restoreRules[0].stripeTimeoutMinutes).toBe(120);
   expect(estate.links[0].health.samplesToChange).toBe(3);
-  expect(estate.links[0].failover.cooldownMinutes).toBe(60);
+  expect(estate.links[0].failover.approvalTimeoutMinutes).toBe(30);
+  // the sample shortens the cooldown so that a drill can go back at once
+  expect(estate.links[0].failover.cooldownMinutes).toBe(1);
 });
 
 test('a rule naming an unknown instance', () => {

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { AppError } from '../../../shared/errors';
 import { definePlaybook, type Playbook } from '../../../shared/ops/playbook';
-import { awaitApproval, cleanedUp, fail, next, succeed, wait, type StepContext, type StepResult } from '../../../shared/ops/types';
+import { awaitApproval, cleanedUp, fail, next, succeed, wait, waitOn, type StepContext, type StepResult } from '../../../shared/ops/types';
 import { OperationWorker } from '../../../shared/ops/worker';
 import { memoryHarness } from '../../helpers/memoryEngine';
 
@@ -393,4 +393,51 @@ test('waiting for a lock is not a failed attempt: an operation that waited throu
   await holding;
   await h.drainUntil(() => h.settled(second.operation.id), 5_000);
   expect(await h.get(second.operation.id)).toMatchObject({ state: 'succeeded' });
+});
+
+describe('waiting on a named condition', () => {
+  /** waits (a minute's poll) until its input's file has "arrived" */
+  function waiter(arrived: Set<string>) {
+    return tracked('waiter', {
+      one: async (ctx) => {
+        const file = (ctx.input as { file: string }).file;
+        return arrived.has(file) ? succeed() : waitOn([`files:${file}`], 60_000, `waiting for ${file}`);
+      },
+    });
+  }
+
+  test('the signal wakes the operations waiting on it at once; the poll stays the safety net', async () => {
+    const arrived = new Set<string>();
+    const p = waiter(arrived);
+    const h = memoryHarness([p.playbook]);
+    const a = await h.engine.start({ kind: 'waiter', targetKey: 'a', input: { file: 'x.bak' }, createdBy: 'test' });
+    const b = await h.engine.start({ kind: 'waiter', targetKey: 'b', input: { file: 'y.bak' }, createdBy: 'test' });
+    await h.drainUntil(async () => (await h.get(a.operation.id)).state === 'waiting' && (await h.get(b.operation.id)).state === 'waiting');
+    expect((await h.get(a.operation.id)).waitingOn).toEqual(['files:x.bak']);
+    arrived.add('x.bak');
+    // another condition wakes nobody
+    expect(await h.engine.notify('files:z.bak')).toEqual([]);
+    const started = Date.now();
+    expect(await h.engine.notify('FILES:X.bak')).toEqual([a.operation.id]);
+    await h.drainUntil(() => h.settled(a.operation.id), 5_000);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect((await h.get(a.operation.id)).state).toBe('succeeded');
+    // b still waits, for its own file, until its poll
+    expect((await h.get(b.operation.id)).state).toBe('waiting');
+    expect(p.count('one')).toBe(3);
+  });
+
+  test('an operation that moved on is not woken by an old condition, and leaves the index', async () => {
+    const arrived = new Set<string>();
+    const p = waiter(arrived);
+    const h = memoryHarness([p.playbook]);
+    const a = await h.engine.start({ kind: 'waiter', targetKey: 'a', input: { file: 'x.bak' }, createdBy: 'test' });
+    await h.drainUntil(async () => (await h.get(a.operation.id)).state === 'waiting');
+    arrived.add('x.bak');
+    await h.engine.notify('files:x.bak');
+    await h.drainUntil(() => h.settled(a.operation.id), 5_000);
+    expect(await h.engine.notify('files:x.bak')).toEqual([]);
+    expect(await h.store.watchers('files:x.bak')).toEqual([]);
+    expect(p.count('one')).toBe(2);
+  });
 });
