@@ -3,7 +3,7 @@
 // the HTTP status comes from here, and the README's table is rendered from it (a test keeps the
 // two equal: `npm run docs:errors` rewrites the table).
 
-export type ErrorArea = 'request' | 'engine' | 'configuration' | 'connection' | 'restore' | 'failover';
+export type ErrorArea = 'request' | 'engine' | 'configuration' | 'connection' | 'restore' | 'failover' | 'refresh';
 
 export interface CatalogEntry {
   area: ErrorArea;
@@ -113,6 +113,8 @@ export const ERROR_CATALOG = {
   CHECKDB_FAILED: entry('restore', 'DBCC CHECKDB found problems in the restored copy (the staging copy is dropped; the existing database is untouched)', 'check the source database and take a new backup'),
   POST_RESTORE_SCRIPT_FAILED: entry('restore', "one of the rule's post-restore scripts failed; the restored database is in place", 'fix the script (its error is in the message) and run it by hand'),
 
+  // non-production refresh
+  BACKUP_TOO_LARGE: entry('refresh', 'the source database is larger than a backup to URL can hold: it would need more stripes (blobs of at most about 156 GiB each, at MAXTRANSFERSIZE 4 MiB) than the instance allows (64 on SQL Server, 32 on a managed instance)', 'refresh from a smaller copy, or move the data with the link or Log Replay Service instead'),
   // failover and failback playbooks
   FAILOVER_NOT_STARTED: entry('failover', 'a failover asked through the API was not started: the decision (stored with every reason) says why, e.g. the type is not allowed, the cooldown runs, the link is not healthy enough for a planned failover', 'read the decision in the answer or in GET /api/links/{name}/decisions', { http: 409 }),
   FAILOVER_PRECHECK_FAILED: entry('failover', "a failover playbook's checks found a reason not to go on before anything was changed (roles not as expected, a side unreachable, the update policy or TDE forbidding the direction)", 'fix what the failed checks name; a dry run shows every check without changing anything'),
@@ -125,7 +127,7 @@ export const ERROR_CATALOG = {
   LINK_NOT_REMOVED: entry('failover', "the migration cutover could not remove the link: the managed instance's first automated full backup did not come in time, or ARM refused the delete", 'wait for the backup (msdb.dbo.backupset on the managed instance) and start the cutover again; the failover itself has happened'),
   // failover: pointing the applications' connection name (a Private DNS CNAME) at the new primary
   REDIRECT_TARGET_INVALID: entry('failover', "a link's client redirection cannot be used as written: the zone is not a Private DNS zone resource id, or the record name, TTL or host name is not valid", "fix the link's redirection in the estate; nothing was changed"),
-  REDIRECT_ZONE_NOT_FOUND: entry('failover', 'the Private DNS zone holding the connection name does not exist, or the app cannot see it', "check the zone's resource id, and that the app's identity has Private DNS Zone Contributor on it"),
+  REDIRECT_ZONE_NOT_FOUND: entry('failover', 'the Private DNS zone holding the connection name does not exist, or the app cannot see it', "check the zone's resource id, and that the app's identity has the CNAME read/write role on it (infra/: mi-autopilot CNAME writer)"),
   REDIRECT_CONFLICT: entry('failover', 'the connection name changed under every attempt to update it: another writer changes the CNAME between each read and write', 'find the other writer (a script, a policy); the app tries again on its own', { transient: true }),
   REDIRECT_NOT_APPLIED: entry('failover', 'the CNAME was written but reads back pointing elsewhere (another writer or a policy put it back); clients still go to the host the message names', "look in the zone's activity log for who changes the record; point it by hand if the clients must move now"),
 } as const satisfies Record<string, CatalogEntry>;
@@ -147,6 +149,7 @@ const AREA_TITLES: Record<ErrorArea, string> = {
   connection: 'Reaching the servers',
   restore: 'Restores',
   failover: 'Failover',
+  refresh: 'Refresh',
 };
 
 /** The README's table of error codes, rendered from the catalog. */

@@ -24,6 +24,31 @@ export interface ArmManagedDatabase {
   status: 'Online' | 'Restoring' | 'Offline' | 'Inaccessible' | 'Creating';
   collation: string;
   creationDate: Date;
+  /** the earliest point a point-in-time restore can go back to; absent before the first full backup */
+  earliestRestorePoint?: Date;
+}
+
+/** A point-in-time restore asked for through ARM (PUT a database with createMode PointInTimeRestore). */
+export interface PointInTimeRestoreStart {
+  /** the source's ARM id as the request gave it */
+  sourceDatabaseId: string;
+  /** parsed from sourceDatabaseId */
+  source: { subscriptionId: string; resourceGroup: string; instance: string; database: string };
+  restorePointInTime: Date;
+}
+
+export type PointInTimeRestoreStatus = 'Restoring' | 'Succeeded' | 'Failed';
+
+/** Where a point-in-time restore stands: the ARM operation waits on it. */
+export interface PointInTimeRestoreState {
+  status: PointInTimeRestoreStatus;
+  sourceDatabaseId: string;
+  restorePointInTime: Date;
+  startedAt: Date;
+  /** when the restore of the data finishes (simulated time) */
+  finishAt: Date;
+  /** why it failed (the target was deleted meanwhile) */
+  error?: { status: number; code: string; message: string };
 }
 
 export interface EncryptionProtector {
@@ -71,6 +96,14 @@ export interface ArmBackend {
   lrs(instance: string, database: string): LrsState | undefined;
   /** finish once `lastBackupName` is restored (right away when it is already); 404 without a job */
   completeLrs(instance: string, database: string, lastBackupName: string): LrsState;
+  /**
+   * Point-in-time restore to this managed instance: checks the request (ARM's 400s), creates the
+   * database RESTORING with the source's contents as of the point, and finishes it after the time
+   * the data takes at the instance's throughput. Optional: a test backend may not serve it.
+   */
+  startPointInTimeRestore?(instance: string, database: string, start: PointInTimeRestoreStart): PointInTimeRestoreState;
+  /** the restore into `database`, if one was started (kept after it ended) */
+  pointInTimeRestore?(instance: string, database: string): PointInTimeRestoreState | undefined;
   /** stops background work (LRS loops) when the ARM endpoint closes */
   close?(): void;
   /** calls `listener` whenever the backend's world moves on (the link ticker); returns how to stop */

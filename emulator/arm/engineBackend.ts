@@ -4,8 +4,9 @@ import type { EmulatedInstance } from '../engine/instance';
 import type { ManagedInstanceLink } from '../link/link';
 import type { LinkRegistry } from '../link/registry';
 import { checkLrsStart, DEFAULT_SCAN_INTERVAL_MS, LogReplay, type LrsOptions } from '../lrs';
-import type { ArmBackend, ArmManagedDatabase, ArmManagedInstance, EncryptionProtector, LinkCreate, LrsStart, LrsState } from './backend';
+import type { ArmBackend, ArmManagedDatabase, ArmManagedInstance, EncryptionProtector, LinkCreate, LrsStart, LrsState, PointInTimeRestoreStart, PointInTimeRestoreState } from './backend';
 import { ArmHttpError } from './errors';
+import { checkPointInTimeRestore, createRestoringCopy, DEFAULT_RETENTION_DAYS, earliestRestorePoint, PointInTimeRestoreJob } from './pointInTimeRestore';
 
 const GB = 1024 * 1024 * 1024;
 const SYSTEM = new Set(['master', 'tempdb', 'model', 'msdb']);
@@ -15,11 +16,13 @@ export interface BackendPersistence {
   section(name: string, save: () => unknown): unknown;
 }
 
-/** The backend's saved state: encryption protectors set through ARM, and the Log Replay jobs. */
+/** The backend's saved state: encryption protectors set through ARM, the Log Replay jobs and the point-in-time restores. */
 interface SavedBackend {
   protectors: [string, EncryptionProtector][];
   /** start holds the SAS: the state file is the user's only (mode 0600) */
   lrs: { instance: string; database: string; start: LrsStart; state: LrsState }[];
+  /** absent in older state files; dates as ISO text */
+  pitr?: { instance: string; database: string; state: Record<string, unknown> }[];
 }
 
 export interface EngineBackendOptions {
@@ -36,6 +39,8 @@ export interface EngineBackendOptions {
   location?: string;
   /** the Log Replay Service's knobs (scan interval) */
   lrs?: LrsOptions;
+  /** how far back a point-in-time restore may go (a managed instance's short-term retention; default 7 days) */
+  retentionDays?: number;
 }
 
 export class EngineArmBackend implements ArmBackend {
@@ -46,6 +51,8 @@ export class EngineArmBackend implements ArmBackend {
   private readonly restores = new Map<string, LogReplay>();
   /** Log Replay jobs that had ended when the last run stopped: restoreDetails as they ended */
   private readonly ended = new Map<string, LrsState>();
+  /** point-in-time restores by target instance/database, running or ended */
+  private readonly pitrs = new Map<string, PointInTimeRestoreJob>();
 
   constructor(private readonly options: EngineBackendOptions) {
     this.subscriptionId = options.subscriptionId ?? '00000000-0000-0000-0000-000000000000';
@@ -68,11 +75,40 @@ export class EngineArmBackend implements ArmBackend {
           return { instance, database, start: { ...state.start }, state };
         }),
       ],
+      pitr: [...this.pitrs].map(([k, job]) => {
+        const [instance, database] = k.split('/');
+        const st = job.state;
+        return {
+          instance,
+          database,
+          state: { ...st, restorePointInTime: st.restorePointInTime.toISOString(), startedAt: st.startedAt.toISOString(), finishAt: st.finishAt.toISOString() },
+        };
+      }),
     };
   }
 
   private restoreSaved(raw: unknown): void {
     const saved = raw as Partial<SavedBackend>;
+    for (const job of Array.isArray(saved.pitr) ? saved.pitr : []) {
+      const host = this.managed().find((i) => i.config.name.toLowerCase() === job.instance);
+      const st = job.state;
+      const dates = [st.restorePointInTime, st.startedAt, st.finishAt].map((d) => new Date(String(d)));
+      if (!host || dates.some((d) => Number.isNaN(d.getTime()))) continue;
+      const state: PointInTimeRestoreState = {
+        status: st.status === 'Succeeded' || st.status === 'Failed' ? st.status : 'Restoring',
+        sourceDatabaseId: String(st.sourceDatabaseId),
+        restorePointInTime: dates[0],
+        startedAt: dates[1],
+        finishAt: dates[2],
+        error: st.error as PointInTimeRestoreState['error'],
+      };
+      // the service survives a restart: a restore still running goes on (its database is RESTORING)
+      const db = host.findDatabase(job.database);
+      if (state.status === 'Restoring' && db?.state !== 'RESTORING') continue;
+      const restored = new PointInTimeRestoreJob(host, db?.name ?? job.database, state);
+      this.pitrs.set(key(job.instance, job.database), restored);
+      if (state.status === 'Restoring') restored.start();
+    }
     for (const [name, protector] of Array.isArray(saved.protectors) ? saved.protectors : []) this.protectors.set(name, protector);
     for (const job of Array.isArray(saved.lrs) ? saved.lrs : []) {
       const host = this.managed().find((i) => i.config.name.toLowerCase() === job.instance);
@@ -136,7 +172,11 @@ export class EngineArmBackend implements ArmBackend {
   }
 
   databases(instance: string): ArmManagedDatabase[] {
-    return this.host(instance)
+    const host = this.host(instance);
+    // a point-in-time restore whose time has come is finished before it is shown
+    for (const d of host.databases()) this.pitrs.get(key(host.config.name, d.name))?.settle();
+    const now = this.now();
+    return host
       .databases()
       .filter((d) => !SYSTEM.has(d.name.toLowerCase()))
       .map((d) => ({
@@ -144,7 +184,41 @@ export class EngineArmBackend implements ArmBackend {
         status: d.state === 'ONLINE' ? 'Online' : d.state === 'RESTORING' ? 'Restoring' : d.state === 'OFFLINE' ? 'Offline' : 'Inaccessible',
         collation: d.collation,
         creationDate: d.createDate,
+        earliestRestorePoint: earliestRestorePoint(d, now, this.retentionDays),
       }));
+  }
+
+  private get retentionDays(): number {
+    return this.options.retentionDays ?? DEFAULT_RETENTION_DAYS;
+  }
+
+  startPointInTimeRestore(instance: string, database: string, start: PointInTimeRestoreStart): PointInTimeRestoreState {
+    const target = this.host(instance);
+    const src = start.source;
+    // one subscription and one resource group are served here: a source elsewhere is not found
+    const sourceInstance =
+      src.subscriptionId.toLowerCase() === this.subscriptionId.toLowerCase() && src.resourceGroup.toLowerCase() === this.resourceGroup.toLowerCase()
+        ? this.managed().find((i) => i.config.name.toLowerCase() === src.instance.toLowerCase())
+        : undefined;
+    const now = this.now();
+    const source = checkPointInTimeRestore({ target, database, sourceInstance, start, now, retentionDays: this.retentionDays });
+    const { db, ms } = createRestoringCopy(target, database, source, 'managedInstance');
+    const state: PointInTimeRestoreState = {
+      status: 'Restoring',
+      sourceDatabaseId: start.sourceDatabaseId,
+      restorePointInTime: start.restorePointInTime,
+      startedAt: now,
+      finishAt: new Date(now.getTime() + ms),
+    };
+    this.pitrs.get(key(instance, database))?.stop();
+    const job = new PointInTimeRestoreJob(target, db.name, state);
+    this.pitrs.set(key(instance, database), job);
+    job.start();
+    return job.settle();
+  }
+
+  pointInTimeRestore(instance: string, database: string): PointInTimeRestoreState | undefined {
+    return this.pitrs.get(key(instance, database))?.settle();
   }
 
   deleteDatabase(instance: string, database: string): boolean {
@@ -155,6 +229,8 @@ export class EngineArmBackend implements ArmBackend {
     this.restores.delete(key(instance, database));
     this.ended.delete(key(instance, database));
     host.removeDatabase(database);
+    // a point-in-time restore into it ends as cancelled (settled when next looked at)
+    this.pitrs.get(key(instance, database))?.settle();
     return true;
   }
 
@@ -250,6 +326,7 @@ export class EngineArmBackend implements ArmBackend {
   /** stops every LRS loop (the ARM endpoint is closing) */
   close(): void {
     for (const replay of this.restores.values()) replay.stop();
+    for (const job of this.pitrs.values()) job.stop();
   }
 }
 

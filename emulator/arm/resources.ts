@@ -38,7 +38,13 @@ export function managedDatabaseBody(sub: string, rg: string, mi: string, locatio
     name: db.name,
     type: 'Microsoft.Sql/managedInstances/databases',
     location,
-    properties: { collation: db.collation, status: db.status, creationDate: db.creationDate.toISOString(), isLedgerOn: false },
+    properties: {
+      collation: db.collation,
+      status: db.status,
+      creationDate: db.creationDate.toISOString(),
+      ...(db.earliestRestorePoint ? { earliestRestorePoint: db.earliestRestorePoint.toISOString() } : {}),
+      isLedgerOn: false,
+    },
   };
 }
 

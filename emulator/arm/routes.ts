@@ -8,6 +8,7 @@ import { ArmHttpError } from './errors';
 import { linkRoutes } from './linkRoutes';
 import { accepted, operationReply, type LroContext, type Reply } from './lroReplies';
 import type { OperationStore } from './operations';
+import { pointInTimeRestoreStart } from './pointInTimeRestore';
 import { encryptionProtectorBody, managedDatabaseBody, managedInstanceBody, restoreDetailsBody } from './resources';
 
 export type { Reply } from './lroReplies';
@@ -130,6 +131,40 @@ function lrsFinished(ctx: RouteContext, mi: string, database: string): boolean {
   return lrs.status === 'Completed';
 }
 
+/**
+ * PUT with createMode PointInTimeRestore: checked at once (400s), then a long-running operation: 201
+ * with the database (status Restoring) and the polling headers; it succeeds when the restore has
+ * taken its time (the Location URL then answers 200 with the database Online), or fails with 409
+ * OperationCancelled when the database was deleted meanwhile.
+ */
+function pointInTimeRestore(ctx: RouteContext, lro: LroContext, mi: string, name: string, target: string, properties: Json, dbBody: (name: string) => unknown): Reply {
+  const backend = ctx.backend;
+  if (!backend.startPointInTimeRestore || !backend.pointInTimeRestore) {
+    throw badRequest('InvalidParameterValue', "createMode 'PointInTimeRestore' is not supported by this backend.");
+  }
+  const pointInTime = backend.pointInTimeRestore.bind(backend);
+  backend.startPointInTimeRestore(mi, name, pointInTimeRestoreStart(properties));
+  const state = (): NonNullable<ReturnType<typeof pointInTime>> => {
+    const s = pointInTime(mi, name);
+    if (!s) throw new ArmHttpError(409, 'OperationCancelled', 'The operation has been cancelled by user.');
+    return s;
+  };
+  const op = ctx.operations.start({
+    family: 'managedDatabase',
+    kind: 'create',
+    target,
+    // due at once: the restore itself says when it is done
+    durationMs: 0,
+    until: () => {
+      const s = state();
+      if (s.status === 'Failed') throw new ArmHttpError(s.error?.status ?? 500, s.error?.code ?? 'InternalServerError', s.error?.message ?? 'The restore failed.');
+      return s.status === 'Succeeded';
+    },
+    run: () => dbBody(name),
+  });
+  return accepted(lro, op, 201, dbBody(name));
+}
+
 function databases(ctx: RouteContext, method: string, rg: string, mi: string, location: string, rest: string[], body: unknown): Reply {
   const sub = ctx.backend.subscriptionId;
   const dbBody = (name: string): unknown => {
@@ -157,6 +192,9 @@ function databases(ctx: RouteContext, method: string, rg: string, mi: string, lo
       },
     });
     return accepted(lro, op, 202);
+  }
+  if (rest.length === 1 && method === 'PUT' && isObject(body) && isObject(body.properties) && body.properties.createMode === 'PointInTimeRestore') {
+    return pointInTimeRestore(ctx, lro, mi, name, target, body.properties, dbBody);
   }
   if (rest.length === 1 && method === 'PUT') {
     ctx.backend.startLrs(mi, name, lrsStart(body));

@@ -13,8 +13,8 @@ import { truncateAfterLogBackup } from '../engine/logSpace';
 import { deviceNames } from './media';
 import { failWith, m, osErrors } from './messages';
 import { OptionError, readBackupOptions, type BackupSettings } from './options';
-import { runProgress } from './progress';
-import { bytesForPages, COMPRESSION_RATIO, durationMs, mbPerSecond, pagesInBackup } from './sizing';
+import { FaultReached, runProgress } from './progress';
+import { bytesForPages, COMPRESSION_RATIO, durationMs, mbPerSecond, pagesInBackup, stripeFill } from './sizing';
 import { softwareVersion } from './versions';
 
 export type BackupStatement = Extract<Statement, { kind: 'backup' }>;
@@ -114,6 +114,9 @@ export async function* runBackup(host: BackupHost, ctx: StatementContext, stmt: 
   const pages = files.reduce((sum, f) => sum + f.backupPages, 0);
   const bytes = bytesForPages(pages);
   const totalMs = durationMs(bytes, host.config.throughputMBps);
+  // each URL is a block blob of at most 50,000 blocks of MAXTRANSFERSIZE: a stripe that needs more
+  // fails when it gets there, not at the start (SQL Server writes the blocks as the backup goes)
+  const fill = toNul ? undefined : stripeFill(settings.compression ? Math.round(bytes * COMPRESSION_RATIO) : bytes, urls.length, settings.maxTransferSize);
   const startDate = host.now();
   const request: ActiveRequest = {
     sessionId: ctx.spid,
@@ -126,8 +129,9 @@ export async function* runBackup(host: BackupHost, ctx: StatementContext, stmt: 
     estimatedCompletionTime: Math.round(totalMs),
   };
   try {
-    yield* runProgress(host, request, { totalMs, stats: settings.stats }, ctx.abortSignal);
-  } catch {
+    yield* runProgress(host, request, { totalMs, stats: settings.stats, failAtPercent: fill?.failsAtPercent }, ctx.abortSignal);
+  } catch (error) {
+    if (error instanceof FaultReached) throw failWith(statement, m.writeFailed(urls[0], osErrors.ioDevice));
     throw failWith(statement, m.aborted());
   }
 

@@ -27,6 +27,8 @@ export const osErrors = {
   accessDenied: '5(Access is denied.)',
   notSupported: '50(The request is not supported.)',
   badPassword: '86(The specified network password is not correct.)',
+  /** a block blob that ran out of blocks (the backup-to-URL troubleshooting article's output) */
+  ioDevice: '1117(The request could not be performed because of an I/O device error.)',
   endOfFile: '38(Reached the end of the file.)',
   // UNCONFIRMED: what SQL Server prints when the storage endpoint cannot be reached at all
   cannotConnect: '12029(A connection with the server could not be established.)',
@@ -43,6 +45,13 @@ export const m = {
       `A nonrecoverable I/O error occurred on file "${url}:" Backup to URL received an exception from the remote endpoint. Exception Message: The remote server returned an error: (409) Conflict..`,
     ),
   readFailed: (device: string, osError: string) => msg(3203, 16, `Read on "${device}" failed: ${osError}`),
+  /**
+   * A write to the device failed. A stripe of a backup to URL that reaches the block blob's 50,000
+   * blocks fails this way (SQL Server's troubleshooting article shows Msg 3202 with OS error 1117,
+   * then 3013; its error log says 3063 "Write to backup block blob device ... failed. Device has
+   * reached its limit of allowed blocks.", which the emulator has no error log to show).
+   */
+  writeFailed: (device: string, osError: string) => msg(3202, 16, `Write on "${device}" failed: ${osError}`),
   aborted: () => msg(3204, 16, 'The backup or restore was aborted.'),
   mediaFamilies: (familyCount: number, provided: number) =>
     msg(3132, 16, `The media set has ${familyCount} media families but only ${provided} are provided. All members must be provided.`),

@@ -26,6 +26,10 @@ export interface BackupSettings {
   name: string | null;
   description: string | null;
   mediaName: string | null;
+  /** MAXTRANSFERSIZE in bytes as written (absent: the device's default; see sizing.ts) */
+  maxTransferSize?: number;
+  /** BLOCKSIZE in bytes as written */
+  blockSize?: number;
 }
 
 export interface RestoreSettings {
@@ -43,7 +47,7 @@ export interface RestoreSettings {
 
 // Accepted and without effect in the emulator (tuning, tape handling, history).
 const BACKUP_IGNORED = new Set([
-  'INIT', 'NOINIT', 'SKIP', 'NOSKIP', 'NOFORMAT', 'MAXTRANSFERSIZE', 'BLOCKSIZE', 'BUFFERCOUNT', 'MEDIADESCRIPTION',
+  'INIT', 'NOINIT', 'SKIP', 'NOSKIP', 'NOFORMAT', 'BUFFERCOUNT', 'MEDIADESCRIPTION',
   'REWIND', 'NOREWIND', 'UNLOAD', 'NOUNLOAD', 'CONTINUE_AFTER_ERROR', 'STOP_ON_ERROR', 'EXPIREDATE', 'RETAINDAYS',
   'NORECOVERY', 'CREDENTIAL', 'ENCRYPTION', 'RESTART',
 ]);
@@ -70,6 +74,28 @@ function stats(evaluate: Evaluate, option: BackupOption): number {
   // STATS without a value means every 10 percent
   const n = integer(evaluate, option, 10);
   if (n < 1 || n > 100) throw new OptionError(m.valueOutOfRange(n, 'STATS'));
+  return n;
+}
+
+/** "multiples of 65536 bytes (64 KB) ranging up to 4194304 bytes (4 MB)" (the BACKUP reference) */
+const MAX_TRANSFER_STEP = 65536;
+const MAX_TRANSFER_MAX = 4194304;
+/** "The supported sizes are 512, 1024, 2048, 4096, 8192, 16384, 32768, and 65536 (64 KB) bytes" */
+const BLOCK_SIZES = new Set([512, 1024, 2048, 4096, 8192, 16384, 32768, 65536]);
+
+// UNCONFIRMED: the error number SQL Server gives for a MAXTRANSFERSIZE or BLOCKSIZE outside what the
+// reference allows; 3250 is its "not within range" message for a BACKUP parameter
+function maxTransferSize(evaluate: Evaluate, option: BackupOption): number {
+  const n = integer(evaluate, option, Number.NaN);
+  if (!Number.isFinite(n) || n < MAX_TRANSFER_STEP || n > MAX_TRANSFER_MAX || n % MAX_TRANSFER_STEP !== 0) {
+    throw new OptionError(m.valueOutOfRange(Number.isFinite(n) ? n : 0, 'MAXTRANSFERSIZE'));
+  }
+  return n;
+}
+
+function blockSize(evaluate: Evaluate, option: BackupOption): number {
+  const n = integer(evaluate, option, Number.NaN);
+  if (!BLOCK_SIZES.has(n)) throw new OptionError(m.valueOutOfRange(Number.isFinite(n) ? n : 0, 'BLOCKSIZE'));
   return n;
 }
 
@@ -102,6 +128,8 @@ export function readBackupOptions(options: BackupOption[], evaluate: Evaluate): 
       case 'NAME': s.name = text(evaluate, o); break;
       case 'DESCRIPTION': s.description = text(evaluate, o); break;
       case 'MEDIANAME': s.mediaName = text(evaluate, o); break;
+      case 'MAXTRANSFERSIZE': s.maxTransferSize = maxTransferSize(evaluate, o); break;
+      case 'BLOCKSIZE': s.blockSize = blockSize(evaluate, o); break;
       default:
         if (!BACKUP_IGNORED.has(name)) throw new OptionError(m.notRecognizedOption(o.name, 'BACKUP'));
     }

@@ -44,3 +44,30 @@ export function durationMs(bytes: number, throughputMBps: number): number {
 export function mbPerSecond(bytes: number, ms: number): number {
   return ms <= 0 ? bytes / MB / 0.001 : bytes / MB / (ms / 1000);
 }
+
+/** "The maximum number of blocks in a block blob" (Azure Storage scalability targets) */
+export const MAX_BLOCKS_PER_BLOB = 50_000;
+/**
+ * What BACKUP TO URL writes per block without MAXTRANSFERSIZE: 1 MB. The SQLCAT article "Backing up
+ * a VLDB to Azure Blob Storage" found the stripe that hit the block limit "slightly over 48 GB":
+ * 50,000 blocks of 1 MB; MAXTRANSFERSIZE = 4194304 makes the limit about 195 GB.
+ */
+export const DEFAULT_URL_MAX_TRANSFER_SIZE = 1024 * 1024;
+
+/** How one stripe of a backup to URL fills its block blob. */
+export interface StripeFill {
+  /** bytes written to each blob (the backup, compressed when asked, spread over the stripes) */
+  bytesPerStripe: number;
+  /** what one blob can hold: 50,000 blocks of MAXTRANSFERSIZE */
+  limitBytes: number;
+  /** the percent of the backup at which a stripe runs out of blocks; undefined when it fits */
+  failsAtPercent?: number;
+}
+
+export function stripeFill(backupBytes: number, stripes: number, maxTransferSize: number | undefined): StripeFill {
+  const bytesPerStripe = Math.ceil(backupBytes / Math.max(1, stripes));
+  const limitBytes = MAX_BLOCKS_PER_BLOB * (maxTransferSize ?? DEFAULT_URL_MAX_TRANSFER_SIZE);
+  if (bytesPerStripe <= limitBytes) return { bytesPerStripe, limitBytes };
+  // the stripes fill at the same pace: the first to reach its 50,000th block ends the backup
+  return { bytesPerStripe, limitBytes, failsAtPercent: Math.min(100, Math.max(1, Math.ceil((100 * limitBytes) / bytesPerStripe))) };
+}

@@ -74,7 +74,7 @@ async function* runOne(env: ExecEnv, stmt: Statement): AsyncGenerator<RequestOut
         spid: session.spid,
       });
       if (fault?.kind === 'reset') {
-        session.kill();
+        session.kill('lost');
         yield { type: 'resetConnection' };
         throw new BatchStopped();
       }
@@ -99,7 +99,7 @@ async function* runOne(env: ExecEnv, stmt: Statement): AsyncGenerator<RequestOut
     session.lastError = error.number;
     yield* errorOutputs(error, line);
     if (endsConnection(error)) {
-      session.kill();
+      session.kill('lost');
       yield { type: 'resetConnection' };
       throw new BatchStopped();
     }
@@ -152,7 +152,7 @@ async function* dispatch(env: ExecEnv, stmt: Statement): AsyncGenerator<RequestO
       session.rowCount = 0;
       if (r.message.class > 10) yield { type: 'statementDone', error: true };
       if (r.endsConnection) {
-        session.kill();
+        session.kill('lost');
         yield { type: 'resetConnection' };
         throw new BatchStopped();
       }

@@ -361,7 +361,7 @@ export class EmulatedInstance implements BackupHost {
 
   /** instance down: refuse new connections and drop every open one */
   killAllSessions(): void {
-    for (const s of this.sessions()) s.kill();
+    for (const s of this.sessions()) s.kill('lost');
   }
 
   /** advances every online database's log by its workload since the last tick */

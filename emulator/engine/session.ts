@@ -37,6 +37,12 @@ const DEFAULT_OPTIONS: [string, string][] = [
   ['XACT_ABORT', 'OFF'],
 ];
 
+/** how a session ended: KILL / ROLLBACK IMMEDIATE, or its connection lost (instance down, fatal error, reset) */
+export type KillKind = 'kill' | 'lost';
+
+/** what the request of a killed session gets (sys.messages 596, severity 21) */
+const KILL_STATE = { number: 596, state: 1, class: 21, message: 'Cannot continue the execution because the session is in the kill state.' };
+
 export class Session implements EngineSession, ExecSession {
   readonly spid: number;
   readonly instance: EmulatedInstance;
@@ -51,8 +57,8 @@ export class Session implements EngineSession, ExecSession {
   readonly options = new Map<string, string>(DEFAULT_OPTIONS);
   rowCount = 0;
   lastError = 0;
-  /** called when the session is killed (KILL, ROLLBACK IMMEDIATE, instance down): the protocol layer may drop the socket at once */
-  onKill?: () => void;
+  /** called when KILL or ROLLBACK IMMEDIATE ends the session: the protocol layer closes an idle connection at once */
+  private onKill?: () => void;
 
   private database: string;
   private readonly loginDatabase: string;
@@ -62,6 +68,7 @@ export class Session implements EngineSession, ExecSession {
   private requestStart: Date | undefined;
   private requestEnd: Date | undefined;
   private killed = false;
+  private killedBy: KillKind = 'kill';
   private closed = false;
   private readonly lifetime = new AbortController();
 
@@ -139,12 +146,24 @@ export class Session implements EngineSession, ExecSession {
     return this.killed;
   }
 
-  kill(): void {
+  /**
+   * Ends the session. `kill` (KILL, ROLLBACK IMMEDIATE): a request it was running fails with 596 and
+   * the server closes the connection after that response; an idle session's connection is closed at
+   * once (onKill), as SQL Server drops a killed session's connection. `lost` (the instance went down,
+   * a fatal error or an injected reset): the connection is reset when it is next used.
+   */
+  kill(how: KillKind = 'kill'): void {
     if (this.killed) return;
     this.killed = true;
+    this.killedBy = how;
     this.lifetime.abort(new SqlError(0, 1, 20, 'The session was killed.'));
     this.instance.removeSession(this.spid);
-    this.onKill?.();
+    if (how === 'kill') this.onKill?.();
+  }
+
+  /** the protocol layer's hook: told when KILL or ROLLBACK IMMEDIATE ends the session */
+  onKilled(listener: () => void): void {
+    this.onKill = listener;
   }
 
   spawnBackgroundSession(options: BackgroundSessionOptions): BackgroundSession {
@@ -160,7 +179,7 @@ export class Session implements EngineSession, ExecSession {
     return {
       spid: session.spid,
       runBatch: (sql, signal) => session.execute({ kind: 'batch', sql }, signal),
-      kill: () => session.kill(),
+      kill: (how?: KillKind) => session.kill(how),
       close: () => session.close(),
     };
   }
@@ -187,8 +206,15 @@ export class Session implements EngineSession, ExecSession {
       this.requestEnd = this.instance.now();
       if (this.connection) this.connection.writes += 1;
     }
-    // killed while it ran (KILL, ROLLBACK IMMEDIATE, instance down): the connection goes
-    if (this.killed) yield { type: 'resetConnection' };
+    // killed while it ran: KILL and ROLLBACK IMMEDIATE end the request with 596 and the server
+    // closes the connection after the response; a lost instance just drops it
+    if (this.killed && this.killedBy === 'kill') {
+      yield { type: 'message', message: KILL_STATE };
+      yield { type: 'statementDone', error: true };
+      yield { type: 'endConnection' };
+    } else if (this.killed) {
+      yield { type: 'resetConnection' };
+    }
   }
 
   private dispatch(request: ClientRequest, signal: AbortSignal): AsyncGenerator<RequestOutput, void> {

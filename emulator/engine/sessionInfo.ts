@@ -37,6 +37,9 @@ export interface SessionInfo {
   lastRequestStart(): Date | undefined;
   lastRequestEnd(): Date | undefined;
   tranCount(): number;
-  /** KILL, ROLLBACK IMMEDIATE or the instance going down: abort what runs and drop the connection */
-  kill(): void;
+  /**
+   * KILL, ROLLBACK IMMEDIATE ('kill', the default: a running request fails with 596, the connection
+   * is closed) or the connection lost ('lost': the instance going down; reset when next used)
+   */
+  kill(how?: 'kill' | 'lost'): void;
 }

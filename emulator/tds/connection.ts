@@ -354,6 +354,7 @@ export class TdsConnection {
     }
     this.session = result.session;
     this.spid = result.session.spid;
+    result.session.onKilled?.(() => this.onSessionKilled());
     this.tdsVersion = tdsVersion;
     this.database = result.database;
     this.packetSize = Math.min(MAX_PACKET_SIZE, Math.max(MIN_PACKET_SIZE, requested));
@@ -370,6 +371,24 @@ export class TdsConnection {
     });
     writeWholeMessage(this.sink, response, LOGIN_PACKET_SIZE, this.spid);
     this.state = 'loggedIn';
+  }
+
+  /**
+   * KILL or ROLLBACK IMMEDIATE ended the session: SQL Server closes its connection. A request that
+   * is running (or waiting to) gets its 596 first and closes the connection after its response.
+   */
+  private onSessionKilled(): void {
+    if (this.state !== 'loggedIn' || this.current || this.busy || this.queue.length > 0) return;
+    this.closeAfterWrites();
+  }
+
+  /** Lets what was written reach the client, then closes the connection (FIN, not a reset). */
+  private closeAfterWrites(): void {
+    if (this.state === 'closed' || this.closing) return;
+    this.closing = true;
+    const out = this.tlsSocket ?? this.socket;
+    out.end(() => this.destroy());
+    setTimeout(() => this.destroy(), 1000).unref();
   }
 
   private refuseLogin(error: SqlMessage): void {
@@ -424,9 +443,10 @@ export class TdsConnection {
       const outcome = await this.runRequest(message, writer, controller.signal);
       if (outcome === 'reset') return;
       writer.end();
+      if (outcome === 'close') this.closeAfterWrites();
     } finally {
       if (this.current === current) this.current = undefined;
-      if (current.attention && this.state === 'loggedIn') this.sendAttentionAck();
+      if (current.attention && this.state === 'loggedIn' && !this.closing) this.sendAttentionAck();
     }
   }
 

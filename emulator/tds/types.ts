@@ -86,6 +86,8 @@ export type RequestOutput =
   | { type: 'returnValue'; name: string; paramType: SqlType; value: SqlValue }
   /** failure injection: drop the TCP connection now, as a network fault would (error 10054 style) */
   | { type: 'resetConnection' }
+  /** the session was killed (KILL): finish this response, then the server closes the connection */
+  | { type: 'endConnection' }
   /** a procedure's RETURN code (RETURNSTATUS; mssql's result.returnValue); RPCs only, default 0 */
   | { type: 'returnStatus'; value: number };
 
@@ -143,6 +145,12 @@ export interface EngineSession {
   currentDatabase(): string;
   /** The TCP connection closed (client gone, or reset). */
   close(): void;
+  /**
+   * Optional: `listener` is called when the session is ended from elsewhere (KILL, ALTER DATABASE
+   * ... WITH ROLLBACK IMMEDIATE). SQL Server closes a killed session's connection: an idle one at
+   * once; a running request gets its error first (the engine's endConnection).
+   */
+  onKilled?(listener: () => void): void;
   /**
    * Optional: transaction boundaries that T-SQL statements caused since the last call (BEGIN TRAN
    * from @@TRANCOUNT 0 to 1, COMMIT or ROLLBACK back to 0, including an XACT_ABORT rollback). Not

@@ -39,7 +39,9 @@ export function armResolverFor(clientFor: (subscriptionId: string) => ArmClient)
 
 /** Where ARM is and how to sign in to it; undefined when the app has no ARM to ask (not in Azure, no ARM_ENDPOINT). */
 export function armEndpointFromSettings(settings: Settings, credential: () => TokenCredential): { endpoint: string; credential: TokenCredential } | undefined {
-  const endpoint = settings.ARM_ENDPOINT ?? (settings.WEBSITE_INSTANCE_ID ? 'https://management.azure.com' : undefined);
+  // App Service and Functions (Flex Consumption included) set WEBSITE_SITE_NAME; WEBSITE_INSTANCE_ID on the older plans
+  const inAzure = Boolean(settings.WEBSITE_SITE_NAME || settings.WEBSITE_INSTANCE_ID);
+  const endpoint = settings.ARM_ENDPOINT ?? (inAzure ? 'https://management.azure.com' : undefined);
   if (!endpoint) return undefined;
   const local = /^https:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(endpoint);
   return { endpoint, credential: local ? emulatorToken : credential() };

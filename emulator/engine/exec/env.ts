@@ -36,7 +36,7 @@ export interface BackgroundSessionOptions {
 export interface BackgroundSession {
   readonly spid: number;
   runBatch(sql: string, signal: AbortSignal): AsyncIterable<RequestOutput>;
-  kill(): void;
+  kill(how?: 'kill' | 'lost'): void;
   close(): void;
 }
 

@@ -38,7 +38,8 @@ export type ResponseShape =
   /** an RPC; `last` clears MORE on its DONEPROC (several RPCs can share one message) */
   | { kind: 'rpc'; params: readonly RpcParameter[]; last: boolean };
 
-export type ResponderOutcome = 'completed' | 'aborted' | 'reset';
+/** close: the response is complete and the server closes the connection after it (a killed session) */
+export type ResponderOutcome = 'completed' | 'aborted' | 'reset' | 'close';
 
 interface PendingReturnValue {
   name: string;
@@ -53,6 +54,7 @@ export class RequestResponder {
   private anyError = false;
   private returnStatus: number | undefined;
   private aborted = false;
+  private closeAfter = false;
   private readonly returnValues: PendingReturnValue[] = [];
 
   constructor(
@@ -100,7 +102,7 @@ export class RequestResponder {
     }
     this.aborted = outcome === 'aborted';
     this.finish();
-    return outcome;
+    return this.closeAfter ? 'close' : outcome;
   }
 
   private handle(output: RequestOutput): 'reset' | undefined {
@@ -124,6 +126,9 @@ export class RequestResponder {
         this.ctx.writer.abandon();
         this.ctx.resetConnection();
         return 'reset';
+      case 'endConnection':
+        this.closeAfter = true;
+        break;
     }
     return undefined;
   }

@@ -68,7 +68,12 @@ describe('DBCC CHECKDB in simulated time', () => {
     const killed = run(s, "DBCC CHECKDB('Big')");
     await until('the check to progress', () => checkRow(f.sql));
     expect(errors(await run(killer, `KILL ${s.spid}`))).toEqual([]);
-    expect(await killed).toEqual([{ type: 'resetConnection' }]);
+    // KILL: the running request fails with 596 and the server closes the connection after it
+    expect(await killed).toEqual([
+      { type: 'message', message: { number: 596, state: 1, class: 21, message: 'Cannot continue the execution because the session is in the kill state.' } },
+      { type: 'statementDone', error: true },
+      { type: 'endConnection' },
+    ]);
     expect(f.sql.activeRequests()).toEqual([]);
   });
 
@@ -82,7 +87,11 @@ describe('DBCC CHECKDB in simulated time', () => {
     expect(errors(await run(admin, 'DROP DATABASE Big'))).toEqual([expect.objectContaining({ number: 3702 })]);
     expect(errors(await run(admin, 'ALTER DATABASE Big SET OFFLINE')).map((m) => m.number)).toEqual([5061, 5069]);
     expect(errors(await run(admin, 'ALTER DATABASE Big SET OFFLINE WITH ROLLBACK IMMEDIATE'))).toEqual([]);
-    expect(await running).toEqual([{ type: 'resetConnection' }]);
+    expect(await running).toEqual([
+      { type: 'message', message: { number: 596, state: 1, class: 21, message: 'Cannot continue the execution because the session is in the kill state.' } },
+      { type: 'statementDone', error: true },
+      { type: 'endConnection' },
+    ]);
     expect(f.sql.findDatabase('Big')?.state).toBe('OFFLINE');
   });
 
