@@ -12,6 +12,8 @@ import { engineSettings, readHostLimits } from './platform/hostLimits';
 import { linkHealthFeature, type LinkHealthFeature } from './link/feature';
 import { restoreFeature, type RestoreFeature } from './restore/feature';
 import { failoverFeature, type FailoverFeature } from './failover/feature';
+import { refreshFeature, type RefreshFeature } from './refresh/feature';
+import { restorePollMs } from './restore/feature';
 import { AppError } from './errors';
 
 export interface Runtime {
@@ -23,6 +25,8 @@ export interface Runtime {
   links: LinkHealthFeature;
   /** failover: the decision intake (alerts, requests, the sweep's samples) and its decisions */
   failover: FailoverFeature;
+  /** refresh: its run store (the scheduler and the refreshes API) */
+  refresh: RefreshFeature;
   engine: OperationEngine;
 }
 
@@ -39,7 +43,8 @@ export async function createRuntime(settings: Settings, appRoot: string): Promis
     return built.engine;
   };
   const failover = await failoverFeature(platform, links.store, engineRef);
-  const features = [await demoFeature(platform), restore, links, failover];
+  const refresh = await refreshFeature(platform, engineRef, restorePollMs(settings));
+  const features = [await demoFeature(platform), restore, links, failover, refresh];
   const engine = await createOperationEngine({
     storage: platform.storage,
     playbooks: features.flatMap((f) => f.playbooks),
@@ -47,7 +52,7 @@ export async function createRuntime(settings: Settings, appRoot: string): Promis
     settings: opsSettings,
   });
   built.engine = engine;
-  return { platform, features, restore, links, failover, engine };
+  return { platform, features, restore, links, failover, refresh, engine };
 }
 
 /** The app root holds host.json: dist/shared/ when compiled, shared/ under ts-jest. */

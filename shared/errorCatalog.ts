@@ -114,6 +114,14 @@ export const ERROR_CATALOG = {
   POST_RESTORE_SCRIPT_FAILED: entry('restore', "one of the rule's post-restore scripts failed; the restored database is in place", 'fix the script (its error is in the message) and run it by hand'),
 
   // non-production refresh
+  REFRESH_JOB_NOT_FOUND: entry('request', 'no refresh job of the estate has that name', "check the name in GET /api/refreshes (names come from the estate file's refreshJobs[])", { http: 404 }),
+  REFRESH_NOT_STARTED: entry('refresh', 'a run asked through the API was not started: its slot was already run (two requests in the same millisecond)', 'ask again; GET /api/refreshes shows the run that did start', { http: 409 }),
+  REFRESH_NOT_SUPPORTED: entry('refresh', 'the refresh asks for a path this version does not take: a managed instance to a managed instance is a point-in-time restore through ARM, not built yet', 'refresh into a SQL Server target, or restore the managed instance database by point in time by hand'),
+  SOURCE_NOT_FOUND: entry('refresh', "the refresh job's source database does not exist on its instance", "correct the job's source in the estate"),
+  STAGING_EXISTS: entry('refresh', 'the staging name the refresh would restore into already exists on the target (a run of the same second, or a leftover)', 'drop the leftover database on the target, then run the job again'),
+  SANITIZE_SCRIPT_EMPTY: entry('refresh', 'a sanitizing script of the job has no T-SQL batch (only GO separators or blank lines)', "fix the job's sanitizeScripts in the estate; nothing was touched"),
+  SANITIZE_FAILED: entry('refresh', 'a sanitizing script failed in the staging copy (the server\'s message is included); the staging copy was dropped and the old copy was not touched', 'fix the script and run the job again (POST /api/refreshes/{job}/run)'),
+  VALIDATION_FAILED: entry('refresh', "row counts of the staging copy differ from the source's beyond the job's rowCountTolerancePercent; the copy did not go live", "look at the differences in the error (a sanitizing script that deletes rows needs a tolerance), then run again"),
   BACKUP_TOO_LARGE: entry('refresh', 'the source database is larger than a backup to URL can hold: it would need more stripes (blobs of at most about 156 GiB each, at MAXTRANSFERSIZE 4 MiB) than the instance allows (64 on SQL Server, 32 on a managed instance)', 'refresh from a smaller copy, or move the data with the link or Log Replay Service instead'),
   // failover and failback playbooks
   FAILOVER_NOT_STARTED: entry('failover', 'a failover asked through the API was not started: the decision (stored with every reason) says why, e.g. the type is not allowed, the cooldown runs, the link is not healthy enough for a planned failover', 'read the decision in the answer or in GET /api/links/{name}/decisions', { http: 409 }),

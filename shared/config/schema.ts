@@ -112,8 +112,15 @@ export const refreshJobSchema = z.strictObject({
   /** the container the copy-only backup is written to */
   container: name,
   onExisting: z.enum(['replace', 'swap']).default('swap'),
+  /** T-SQL run in order in the staging copy before it goes live (GO separates batches) */
   sanitizeScripts: z.array(z.string().min(1)).default([]),
   keepPreviousCopies: z.number().int().min(0).max(10).default(0),
+  /** a table whose row count differs from the source's by more than this percent fails the run before the swap */
+  rowCountTolerancePercent: z.number().min(0).max(100).default(0),
+  /** sessions on the old copy get this long to end on their own before they are ended */
+  sessionGraceSeconds: z.number().int().min(0).max(3600).default(60),
+  /** the refresh's backup blobs are deleted this long after the run (retention) */
+  keepBackupsHours: z.number().min(0).max(24 * 90).default(24),
   notify: z.array(name).default([]),
 });
 

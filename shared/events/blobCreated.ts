@@ -32,7 +32,15 @@ export type IgnoreReason =
   | 'empty-blob'
   | 'unknown-container'
   | 'wrong-storage-account'
+  | 'app-backup'
   | 'malformed';
+
+/**
+ * The app's own backups (a refresh's copy-only backup, a split brain's diverged log, an offline
+ * failback) go under this folder of a backup container: their events never start a restore rule,
+ * and they never collide with a user's backups.
+ */
+export const APP_BACKUP_PREFIX = 'mi-autopilot/';
 
 export type BlobEventVerdict = { accepted: true; blob: BlobCreated } | { accepted: false; reason: IgnoreReason; message: string };
 
@@ -98,6 +106,7 @@ export function checkBlobCreatedEvent(event: unknown, containers: readonly Backu
   if (!url || !eTag || !sequencer) return ignore('malformed', 'data.url, data.eTag and data.sequencer are required');
   const located = locateBlob(url, containers);
   if (!located) return ignore('unknown-container', `${url.split('?')[0]} is not in a configured backup container`);
+  if (located.blobPath.toLowerCase().startsWith(APP_BACKUP_PREFIX)) return ignore('app-backup', `${located.blobPath} is one of the app's own backups (${APP_BACKUP_PREFIX}…): no restore rule acts on it`);
   const expectedAccount = located.container.storageAccountResourceId;
   if (expectedAccount && expectedAccount.toLowerCase() !== storageAccount.toLowerCase()) {
     return ignore('wrong-storage-account', `the event comes from ${storageAccount}, but container ${located.container.name} belongs to ${expectedAccount}`);

@@ -3,7 +3,6 @@
 // turns signals (health, alerts, requests) into decisions and operations.
 import { armEndpointFromSettings } from '../arm/fromSettings';
 import { AppError } from '../errors';
-import { locateBlob } from '../events/blobCreated';
 import type { LinkHealthStore } from '../link/store';
 import type { Logger } from '../ops/context';
 import type { OperationEngine } from '../ops/engine';
@@ -11,7 +10,7 @@ import { WebhookNotifier } from '../notify/webhook';
 import type { Platform } from '../platform';
 import type { Feature } from '../platform/feature';
 import { PrivateDnsCname } from '../redirect/privateDnsCname';
-import { restoreFromRequest } from '../restore/start';
+import { restoreForPlaybook } from '../restore/start';
 import { DecisionStore } from './decisionStore';
 import { FailoverIntake } from './intake';
 import { failoverPlaybook } from './playbook';
@@ -45,14 +44,8 @@ export async function failoverFeature(platform: Platform, health: LinkHealthStor
     sides: (link, instances) => new LinkSides(link, instances, { sql: (i) => platform.sql.client(i), arm: platform.arm, callTimeoutMs: 15_000 }),
     redirect,
     container: (config) => platform.container(config),
-    async startRestore(blobUrl, target, requestedBy) {
-      const estate = await platform.estate.load();
-      const located = locateBlob(blobUrl, estate.backupContainers);
-      if (!located) throw new AppError('CONFIGURATION_INVALID', `${blobUrl} is not in a configured backup container`);
-      const props = await platform.container(located.container).client.getBlobClient(located.blobPath).getProperties();
-      const r = await restoreFromRequest(engine(), estate, { blobUrl, target, onExisting: 'fail', requestedBy }, props.etag ?? '');
-      return r.operation.id;
-    },
+    startRestore: async (blobUrl, target, requestedBy) =>
+      restoreForPlaybook(engine(), await platform.estate.load(), (c, path) => platform.container(c).eTagOf(path), blobUrl, target, requestedBy),
     async operationState(id) {
       const op = await engine().get(id);
       return op && { state: op.state, error: op.error };

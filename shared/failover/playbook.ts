@@ -5,6 +5,7 @@
 // back by the cleanup whatever ended the operation, and a dry run stops after the checks.
 import type { PollerState } from '../arm/poller';
 import { ArmError } from '../arm/errors';
+import { APP_BACKUP_PREFIX } from '../events/blobCreated';
 import type { BackupContainerConfig, Estate, InstanceConfig, LinkConfig } from '../config/schema';
 import { AppError, type ErrorCode } from '../errors';
 import type { StepHandler } from '../ops/playbook';
@@ -442,7 +443,7 @@ export function failoverPlaybook(deps: FailoverDeps): Playbook {
       const container = deps.container(config);
       const short = ctx.operation.id.replace(/^op-(k-)?/, '').slice(0, 16);
       const ext = old === 'sqlServer' ? 'trn' : 'bak';
-      const backups = state.backups ?? link.databases.map((db, i) => ({ database: db, blobUrl: container.urlOf(`failover/${link.name}/${short}/${db}_diverged.${ext}`), job: `mi-autopilot preserve ${short} ${i}`, done: false }));
+      const backups = state.backups ?? link.databases.map((db, i) => ({ database: db, blobUrl: container.urlOf(`${APP_BACKUP_PREFIX}failover/${link.name}/${short}/${db}_diverged.${ext}`), job: `mi-autopilot preserve ${short} ${i}`, done: false }));
       const client = sides.sql(old);
       const sas = await container.sas('write', new Date(ctx.operation.deadline), ctx.now);
       await client.batch(createSasCredential(config.url, sas));
@@ -553,7 +554,7 @@ export function failoverPlaybook(deps: FailoverDeps): Playbook {
       if (!config) return fail('FAILOVER_PRECHECK_FAILED', 'no backup container for the copy-only backup', state);
       const container = deps.container(config);
       const short = ctx.operation.id.replace(/^op-(k-)?/, '').slice(0, 16);
-      const backups = state.backups ?? link.databases.map((db, i) => ({ database: db, blobUrl: container.urlOf(`failover/${link.name}/${short}/${db}_offline_failback.bak`), job: `mi-autopilot offline failback ${short} ${i}`, done: false }));
+      const backups = state.backups ?? link.databases.map((db, i) => ({ database: db, blobUrl: container.urlOf(`${APP_BACKUP_PREFIX}failover/${link.name}/${short}/${db}_offline_failback.bak`), job: `mi-autopilot offline failback ${short} ${i}`, done: false }));
       const client = sides.sql('managedInstance');
       const sas = await container.sas('write', new Date(ctx.operation.deadline), ctx.now);
       await client.batch(createSasCredential(config.url, sas));

@@ -1,6 +1,6 @@
 // Turning a committed backup blob (from an event or an API call) into a restore operation.
 import { randomUUID } from 'node:crypto';
-import type { Estate } from '../config/schema';
+import type { BackupContainerConfig, Estate } from '../config/schema';
 import { blobEventKey, BlobCreated, checkBlobCreatedEvent, locateBlob } from '../events/blobCreated';
 import { AppError } from '../errors';
 import { operationIdFor, type OperationEngine, type StartResult } from '../ops/engine';
@@ -170,4 +170,25 @@ export async function restoreFromRequest(engine: OperationEngine, estate: Estate
   });
   if (!verdict.allowed) throw new AppError('TARGET_PROTECTED', verdict.message);
   return engine.start({ kind: RESTORE_KIND, targetKey: targetKeyOf(input), input, createdBy: request.requestedBy });
+}
+
+/**
+ * Another playbook's restore (an offline failback, a refresh's staging copy): the blob (the first
+ * stripe of a striped backup) restored to an explicit target under a new name, never over a
+ * database (onExisting fail). Its operation id.
+ */
+export async function restoreForPlaybook(
+  engine: OperationEngine,
+  estate: Estate,
+  eTagOf: (container: BackupContainerConfig, blobPath: string) => Promise<string | undefined>,
+  blobUrl: string,
+  target: { instance: string; database: string },
+  requestedBy: string,
+): Promise<string> {
+  const located = locateBlob(blobUrl, estate.backupContainers);
+  if (!located) throw new AppError('CONTAINER_UNKNOWN', `${blobUrl.split('?')[0]} is not in a configured backup container`);
+  const eTag = await eTagOf(located.container, located.blobPath);
+  if (eTag === undefined) throw new AppError('BACKUP_NOT_FOUND', `${blobUrl.split('?')[0]} does not exist`);
+  const r = await restoreFromRequest(engine, estate, { blobUrl, target, onExisting: 'fail', verify: 'none', requestedBy }, eTag);
+  return r.operation.id;
 }

@@ -19,7 +19,8 @@ import { decodeWorkMessage } from '../../shared/ops/workQueue';
 import { TableBlobClaims } from '../../shared/restore/claims';
 import type { RestoreDeps } from '../../shared/restore/deps';
 import { restorePlaybook } from '../../shared/restore/playbook';
-import { restoreFromEvent, EventOutcome } from '../../shared/restore/start';
+import { refreshPlaybook } from '../../shared/refresh/playbook';
+import { restoreForPlaybook, restoreFromEvent, EventOutcome } from '../../shared/restore/start';
 import { BackupContainer } from '../../shared/storage/backupContainer';
 import { BlobJsonStore } from '../../shared/storage/jsonStore';
 import { ensureTable, StorageClients } from '../../shared/storage/clients';
@@ -148,6 +149,8 @@ export interface WorldOptions {
   queue?: Partial<QueueTriggerSettings>;
   /** told when the queue trigger hands a work message to the engine */
   onWork?: (operationId: string) => void;
+  /** register the refresh playbook too, on the same engine (its staging copies restore through the restore playbook) */
+  refresh?: boolean;
 }
 
 export async function startRestoreWorld(options: WorldOptions = {}): Promise<RestoreWorld> {
@@ -217,9 +220,29 @@ export async function startRestoreWorld(options: WorldOptions = {}): Promise<Res
     deps.logReplay = logReplayFrom(resolve);
   }
   const events = new TableEventPublisher(eventsTable);
+  const holder: { engine?: OperationEngine } = {};
+  const engineOf = (): OperationEngine => holder.engine as OperationEngine;
+  const playbooks = [restorePlaybook(deps)];
+  if (options.refresh) {
+    playbooks.push(
+      refreshPlaybook({
+        estate: async () => estate,
+        sqlClient: deps.sqlClient,
+        container: deps.container,
+        managedInstanceFacts: deps.managedInstanceFacts,
+        startRestore: (blobUrl, target, requestedBy) => restoreForPlaybook(engineOf(), estate, (c, path) => deps.container(c).eTagOf(path), blobUrl, target, requestedBy),
+        async operationState(id) {
+          const op = await engineOf().get(id);
+          return op && { state: op.state, error: op.error, progress: op.progress };
+        },
+        cancelOperation: async (id, reason) => void (await engineOf().cancel(id, 'refresh', reason)),
+        pollMs: options.pollMs ?? 250,
+      }),
+    );
+  }
   const engine = await createOperationEngine({
     storage,
-    playbooks: [restorePlaybook(deps)],
+    playbooks,
     events,
     settings: {
       queueName: `restores${suffix}`,
@@ -236,6 +259,7 @@ export async function startRestoreWorld(options: WorldOptions = {}): Promise<Res
     clock,
     log: quietLogger,
   });
+  holder.engine = engine;
   const queue = storage.queue(engine.ctx.settings.queueName);
   const pump = new QueuePump(
     queue,

@@ -4,6 +4,7 @@ import { next, StepResult, succeed, wait } from '../../ops/types';
 import { deleteJob, jobsStartingWith, serverJob } from '../../sql/agentJobs';
 import type { SqlClient } from '../../sql/pools';
 import { quoteName } from '../../sql/quote';
+import { rowCounts } from '../../sql/rowCounts';
 import { databasesStartingWith, databaseState } from '../../sql/databases';
 import { openRun, planKeys, RestoreDeps, targetKeyOf, type RestoreContext, type RestoreRun, type TableValidation } from '../deps';
 import { restoredBackup, type RestoreState } from '../state';
@@ -60,20 +61,6 @@ export async function verify(deps: RestoreDeps, ctx: RestoreContext): Promise<St
     if (job.state === 'failed') return failWith(run.state, 'CHECKDB_FAILED', `DBCC CHECKDB found problems in the restored copy ${name}: ${job.message}`);
   }
   return next('validate', run.state);
-}
-
-/**
- * Three-part names, never USE: a pooled connection left in the copy's context would keep the
- * database in use, and the rename of the swap (5030) or a DROP (3702) would fail.
- */
-async function rowCounts(client: SqlClient, database: string): Promise<Map<string, number>> {
-  const db = quoteName(database);
-  const result = await client.batch<{ table_name: string; row_count: number }>(
-    `SELECT s.name + N'.' + t.name AS table_name, SUM(p.rows) AS row_count FROM ${db}.sys.tables t ` +
-      `JOIN ${db}.sys.schemas s ON s.schema_id = t.schema_id JOIN ${db}.sys.partitions p ON p.object_id = t.object_id AND p.index_id IN (0, 1) ` +
-      'GROUP BY s.name, t.name ORDER BY table_name',
-  );
-  return new Map((result.recordsets[0] ?? []).map((r) => [r.table_name, Number(r.row_count)]));
 }
 
 /** Row counts per table of the copy, against the source database when the estate knows it. */

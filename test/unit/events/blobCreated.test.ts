@@ -40,6 +40,7 @@ test.each([
   ['not-block-blob', (e: ReturnType<typeof sample>) => (e.data.blobType = 'PageBlob')],
   ['empty-blob', (e: ReturnType<typeof sample>) => (e.data.contentLength = 0)],
   ['unknown-container', (e: ReturnType<typeof sample>) => (e.data.url = 'https://my-storage-account.blob.core.windows.net/other/x.bak')],
+  ['app-backup', (e: ReturnType<typeof sample>) => (e.data.url = 'https://my-storage-account.blob.core.windows.net/testcontainer/mi-autopilot/refresh/nightly/Sales_20261206T020000Z_1of1.bak')],
   ['wrong-storage-account', (e: ReturnType<typeof sample>) => (e.topic = '/subscriptions/x/resourceGroups/y/providers/Microsoft.Storage/storageAccounts/evil')],
   ['malformed', (e: ReturnType<typeof sample>) => delete e.data.sequencer],
 ])('ignored with reason %s', (reason, mutate) => {

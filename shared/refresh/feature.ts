@@ -1,0 +1,54 @@
+// The refresh feature: its playbook wired to the platform (SQL pools, backup containers, ARM facts,
+// the restore playbook for the staging copy), the run store, and the retention of its backups.
+import { APP_BACKUP_PREFIX } from '../events/blobCreated';
+import type { OperationEngine } from '../ops/engine';
+import type { Platform } from '../platform';
+import type { Feature } from '../platform/feature';
+import { managedInstanceFactsFrom } from '../restore/managedInstanceFacts';
+import { restoreForPlaybook } from '../restore/start';
+import { refreshPlaybook } from './playbook';
+import { RefreshRunStore } from './runStore';
+
+export interface RefreshFeature extends Feature {
+  runs: RefreshRunStore;
+}
+
+export async function refreshFeature(platform: Platform, engine: () => OperationEngine, pollMs: number): Promise<RefreshFeature> {
+  const runs = new RefreshRunStore(await platform.table('refreshruns'));
+  const playbook = refreshPlaybook({
+    estate: () => platform.estate.load(),
+    sqlClient: (i) => platform.sql.client(i),
+    container: (c) => platform.container(c),
+    managedInstanceFacts: platform.arm && managedInstanceFactsFrom(platform.arm),
+    startRestore: async (blobUrl, target, requestedBy) => restoreForPlaybook(engine(), await platform.estate.load(), (c, path) => platform.container(c).eTagOf(path), blobUrl, target, requestedBy),
+    async operationState(id) {
+      const op = await engine().get(id);
+      return op && { state: op.state, error: op.error, progress: op.progress };
+    },
+    cancelOperation: async (id, reason) => void (await engine().cancel(id, 'refresh', reason)),
+    pollMs,
+  });
+  return {
+    name: 'refresh',
+    playbooks: [playbook],
+    runs,
+    // each job's backups go when they are older than its keepBackupsHours
+    async purge(_before, limit) {
+      const estate = await platform.estate.load().catch(() => undefined);
+      let deleted = 0;
+      for (const job of estate?.refreshJobs ?? []) {
+        const config = estate?.backupContainers.find((c) => c.name.toLowerCase() === job.container.toLowerCase());
+        if (!config) continue;
+        const container = platform.container(config);
+        const cutoff = Date.now() - job.keepBackupsHours * 3600_000;
+        for (const blob of await container.list(`${APP_BACKUP_PREFIX}refresh/${job.name}/`)) {
+          if (deleted >= limit) return deleted;
+          if (blob.lastModified.getTime() >= cutoff) continue;
+          await container.client.deleteBlob(blob.path).catch(() => undefined);
+          deleted++;
+        }
+      }
+      return deleted;
+    },
+  };
+}

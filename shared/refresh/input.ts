@@ -1,0 +1,54 @@
+// What a refresh run is asked to do (the job as it was when the run started: editing the estate
+// mid-run changes nothing under it) and what its steps keep between them.
+import { z } from 'zod';
+
+export const REFRESH_KIND = 'refresh';
+
+const endpoint = z.object({ instance: z.string().min(1), database: z.string().min(1) });
+
+export const refreshInputSchema = z.object({
+  job: z.string().min(1),
+  /** the schedule slot (ISO time) or manual:<time> */
+  slot: z.string().min(1),
+  requestedBy: z.string().min(1),
+  source: endpoint,
+  target: endpoint,
+  container: z.string().min(1),
+  sanitizeScripts: z.array(z.string()),
+  keepPreviousCopies: z.number().int().min(0),
+  rowCountTolerancePercent: z.number().min(0),
+  sessionGraceSeconds: z.number().int().min(0),
+  /** yyyymmddThhmmssZ of the run: names its backup, its staging copy and the old copy */
+  stamp: z.string().regex(/^\d{8}T\d{6}Z$/),
+});
+
+export type RefreshInput = z.infer<typeof refreshInputSchema>;
+
+const phase = z.object({ name: z.string(), startedAt: z.string(), endedAt: z.string().optional() });
+const check = z.object({ code: z.string(), ok: z.boolean(), message: z.string() });
+
+export const refreshStateSchema = z.object({
+  checks: z.array(check),
+  phases: z.array(phase),
+  staging: z.string(),
+  backup: z.object({ urls: z.array(z.string()), job: z.string(), done: z.boolean() }).optional(),
+  restoreOperationId: z.string().optional(),
+  /** [script, batch] done so far */
+  sanitized: z.object({ script: z.number().int(), batch: z.number().int() }).optional(),
+  scriptMessages: z.array(z.string()).optional(),
+  alwaysEncrypted: z.array(z.string()).optional(),
+  validation: z.object({ tables: z.number().int(), differences: z.array(z.string()) }).optional(),
+  /** the swap: the old copy's new name once renamed, and whether the staging copy is in place */
+  oldCopy: z.string().optional(),
+  swapped: z.boolean().optional(),
+  sessionsSince: z.string().optional(),
+  dropped: z.array(z.string()).optional(),
+});
+
+export type RefreshState = z.infer<typeof refreshStateSchema>;
+
+export const refreshTargetKey = (input: Pick<RefreshInput, 'target'>): string => `${input.target.instance}/${input.target.database}`.toLowerCase();
+
+export function stampOf(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '').slice(0, 15) + 'Z';
+}

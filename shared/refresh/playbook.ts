@@ -1,0 +1,347 @@
+// The refresh playbook (one operation per run): checks before anything is touched, a copy-only
+// backup of the source to URL as a SQL Agent job, the restore playbook into a staging name on the
+// target, the job's scripts in the staging copy, row counts against the source, then the swap
+// (sessions given their grace, the old copy renamed aside, the staging copy renamed into place) and
+// the retention of old copies. The target is never left without a usable database: anything that
+// ends the run before the swap drops the staging copy and leaves the old one untouched, and a swap
+// cut in the middle is put back.
+import type { BackupContainerConfig, Estate, InstanceConfig } from '../config/schema';
+import { AppError, type ErrorCode } from '../errors';
+import { APP_BACKUP_PREFIX } from '../events/blobCreated';
+import { definePlaybook, type Playbook, type StepHandler } from '../ops/playbook';
+import { cleanedUp, fail, next, succeed, wait, type StepContext } from '../ops/types';
+import { portabilityProblem, type ManagedInstanceFacts } from '../restore/portability';
+import { protectionOf } from '../restore/protection';
+import { serverJob, stopJob } from '../sql/agentJobs';
+import { createSasCredential, dropCredential } from '../sql/credentials';
+import { databasesStartingWith, databaseState } from '../sql/databases';
+import type { SqlClient } from '../sql/pools';
+import { quoteLiteral, quoteName } from '../sql/quote';
+import { rowCounts } from '../sql/rowCounts';
+import type { BackupContainer } from '../storage/backupContainer';
+import { planBackup } from './backupPlan';
+import { REFRESH_KIND, refreshInputSchema, refreshStateSchema, type RefreshInput, type RefreshState } from './input';
+import { splitBatches } from './scripts';
+
+export interface RefreshDeps {
+  estate(): Promise<Estate>;
+  sqlClient(instance: InstanceConfig): SqlClient;
+  container(config: BackupContainerConfig): BackupContainer;
+  /** a managed instance's update policy and TDE protector (ARM); undefined when the app has no ARM */
+  managedInstanceFacts?: (armResourceId: string) => Promise<ManagedInstanceFacts>;
+  /** the restore playbook: restores a (striped) backup to an explicit target; its operation id */
+  startRestore(blobUrl: string, target: { instance: string; database: string }, requestedBy: string): Promise<string>;
+  operationState(id: string): Promise<{ state: string; error?: { code: string; message: string }; progress?: { percent: number } } | undefined>;
+  cancelOperation(id: string, reason: string): Promise<void>;
+  pollMs: number;
+}
+
+type Ctx = StepContext<RefreshInput, RefreshState>;
+type Check = RefreshState['checks'][number];
+
+const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+function stateOf(ctx: Ctx): RefreshState {
+  if (!ctx.stepState) throw new AppError('OPERATION_STATE_INVALID', `refresh ${ctx.operation.id} lost the state its checks saved`);
+  return { ...ctx.stepState, phases: ctx.stepState.phases.map((p) => ({ ...p })) };
+}
+
+/** ends the running phase and starts `name` (a phase already running is left as it is) */
+function phase(state: RefreshState, name: string, now: Date): RefreshState {
+  const last = state.phases[state.phases.length - 1];
+  if (last?.name === name && !last.endedAt) return state;
+  if (last && !last.endedAt) last.endedAt = now.toISOString();
+  state.phases.push({ name, startedAt: now.toISOString() });
+  return state;
+}
+
+const allocatedBytes = async (client: SqlClient, database: string): Promise<number | undefined> => {
+  const r = await client.query<{ bytes: number | string | null }>({
+    text: 'SELECT SUM(CAST(size AS bigint)) * 8192 AS bytes FROM sys.master_files WHERE database_id = DB_ID(@db)',
+    params: [{ name: 'db', type: 'nvarchar', value: database }],
+  });
+  const v = r.recordsets[0]?.[0]?.bytes;
+  return v === null || v === undefined ? undefined : Number(v);
+};
+
+const majorVersion = async (client: SqlClient): Promise<number | undefined> => {
+  const r = await client.batch<{ major: number | null }>("SELECT CAST(SERVERPROPERTY('ProductMajorVersion') AS int) AS major;");
+  const v = r.recordsets[0]?.[0]?.major;
+  return typeof v === 'number' ? v : undefined;
+};
+
+const isEncrypted = async (client: SqlClient, database: string): Promise<boolean> => {
+  const r = await client.query<{ is_encrypted: boolean | number }>({ text: 'SELECT is_encrypted FROM sys.databases WHERE name = @db', params: [{ name: 'db', type: 'nvarchar', value: database }] });
+  const v = r.recordsets[0]?.[0]?.is_encrypted;
+  return v === true || v === 1;
+};
+
+export function refreshPlaybook(deps: RefreshDeps): Playbook {
+  const instances = async (input: RefreshInput): Promise<{ estate: Estate; source: InstanceConfig; target: InstanceConfig; container: BackupContainerConfig }> => {
+    const estate = await deps.estate();
+    const find = (name: string): InstanceConfig => {
+      const i = estate.instances.find((x) => same(x.name, name));
+      if (!i) throw new AppError('TARGET_UNKNOWN', `refresh ${input.job} names instance ${name}, which is not in the estate`);
+      return i;
+    };
+    const container = estate.backupContainers.find((c) => same(c.name, input.container));
+    if (!container) throw new AppError('CONTAINER_UNKNOWN', `refresh ${input.job} writes its backup to container ${input.container}, which is not in the estate`);
+    return { estate, source: find(input.source.instance), target: find(input.target.instance), container };
+  };
+
+  const steps: Record<string, StepHandler<RefreshInput, RefreshState>> = {
+    async check(ctx) {
+      const { input } = ctx;
+      const { estate, source, target } = await instances(input);
+      const staging = `${input.target.database}_refresh_${input.stamp}`;
+      const checks: Check[] = [];
+      const add = (code: string, ok: boolean, message: string): void => void checks.push({ code, ok, message });
+      const protection = protectionOf(estate, target.name, input.target.database);
+      add(protection.production ? 'TARGET_PROTECTED' : 'TARGET_NON_PRODUCTION', !protection.production, protection.production ? `${protection.why}: a refresh never replaces a production database` : protection.why);
+      if (source.kind === 'managedInstance' && target.kind === 'managedInstance') {
+        add('REFRESH_NOT_SUPPORTED', false, `${source.name} → ${target.name}: a managed instance target is refreshed by a point-in-time restore through ARM, which this version does not do yet`);
+      }
+      const sourceSql = deps.sqlClient(source);
+      const targetSql = deps.sqlClient(target);
+      const bytes = await allocatedBytes(sourceSql, input.source.database);
+      add(bytes === undefined ? 'SOURCE_NOT_FOUND' : 'SOURCE_FOUND', bytes !== undefined, bytes === undefined ? `${input.source.database} does not exist on ${source.name}` : `${input.source.database} on ${source.name}: ${(bytes / 1024 ** 3).toFixed(2)} GiB allocated`);
+      const [sourceMajor, targetMajor] = await Promise.all([majorVersion(sourceSql), majorVersion(targetSql)]);
+      if (source.kind === 'managedInstance' && target.kind === 'sqlServer') {
+        if (!deps.managedInstanceFacts || !source.armResourceId) add('PORTABILITY_UNKNOWN', false, `the update policy and TDE protector of ${source.name} cannot be read (no ARM, or no armResourceId in the estate)`);
+        else {
+          const facts = await deps.managedInstanceFacts(source.armResourceId);
+          const problem = portabilityProblem({ sourceInstance: source.name, facts, encrypted: await isEncrypted(sourceSql, input.source.database), target: target.name, targetMajor: targetMajor ?? 0 });
+          add(problem?.code ?? 'PORTABLE', !problem, problem?.message ?? `${source.name} uses the ${facts.databaseFormat} update policy: its backups restore on ${target.name} (SQL Server ${targetMajor}.0)`);
+        }
+      } else if (sourceMajor !== undefined && targetMajor !== undefined) {
+        add(sourceMajor > targetMajor ? 'BACKUP_NEWER_THAN_TARGET' : 'VERSIONS', sourceMajor <= targetMajor, sourceMajor > targetMajor ? `${source.name} runs SQL Server ${sourceMajor}.0; ${target.name} runs ${targetMajor}.0 and cannot restore newer versions` : `${source.name} ${sourceMajor}.0 → ${target.name} ${targetMajor}.0`);
+      }
+      input.sanitizeScripts.forEach((script, i) => {
+        const batches = splitBatches(script);
+        add(batches.length > 0 ? 'SCRIPT_PARSES' : 'SANITIZE_SCRIPT_EMPTY', batches.length > 0, batches.length > 0 ? `script ${i + 1}: ${batches.length} batch${batches.length > 1 ? 'es' : ''}` : `script ${i + 1} has no T-SQL batch (only GO separators or blank lines)`);
+      });
+      if (await databaseState(targetSql, staging)) add('STAGING_EXISTS', false, `${staging} already exists on ${target.name}`);
+      const state: RefreshState = { checks, phases: [], staging };
+      const failed = checks.filter((c) => !c.ok);
+      if (failed.length > 0) {
+        const code = (failed[0].code as ErrorCode) ?? 'BAD_REQUEST';
+        return fail(code, `refresh ${input.job} was not started: ${failed.map((c) => c.message).join('; ')}; nothing was touched`, state);
+      }
+      return next('backup', phase(state, 'backup', ctx.now));
+    },
+
+    async backup(ctx) {
+      const { input } = ctx;
+      const state = stateOf(ctx);
+      const { source, container: config } = await instances(input);
+      const client = deps.sqlClient(source);
+      const container = deps.container(config);
+      let backup = state.backup;
+      if (!backup) {
+        const bytes = (await allocatedBytes(client, input.source.database)) ?? 0;
+        const plan = planBackup(source.kind, input.source.database, bytes, `${APP_BACKUP_PREFIX}refresh/${input.job}/${input.stamp}`, input.stamp);
+        backup = { urls: plan.paths.map((p) => container.urlOf(p)), job: `mi-autopilot refresh ${ctx.operation.id.slice(-24)}`, done: false };
+      }
+      if (!backup.done) {
+        const sas = await container.sas('write', new Date(ctx.operation.deadline), ctx.now);
+        await client.batch(createSasCredential(config.url, sas));
+        const options = planBackup(source.kind, input.source.database, 0, '', input.stamp).options;
+        const command = `BACKUP DATABASE ${quoteName(input.source.database)} TO ${backup.urls.map((u) => `URL = ${quoteLiteral(u)}`).join(', ')} WITH ${options};`;
+        const job = await serverJob(client, backup.job, command, `mi-autopilot: copy-only backup of ${input.source.database} for refresh ${input.job} (operation ${ctx.operation.id})`);
+        if (job.state === 'running') {
+          const r = await client.batch<{ percent_complete: number }>("SELECT percent_complete FROM sys.dm_exec_requests WHERE command LIKE 'BACKUP%';").catch(() => undefined);
+          const percent = Number(r?.recordsets[0]?.[0]?.percent_complete ?? 0);
+          await ctx.progress(Math.round(percent * 0.4), `backing up ${input.source.database} on ${source.name} (${Math.round(percent)}%, ${backup.urls.length} stripe${backup.urls.length > 1 ? 's' : ''})`);
+          return wait(deps.pollMs, `backing up ${input.source.database} on ${source.name}`, { ...state, backup });
+        }
+        await client.batch(dropCredential(config.url)).catch(() => undefined);
+        if (job.state === 'failed') return fail('BACKUP_FAILED', `the copy-only backup of ${input.source.database} on ${source.name} failed: ${job.message}; the target was not touched`, { ...state, backup });
+        backup = { ...backup, done: true };
+      }
+      return next('restore', phase({ ...state, backup }, 'restore', ctx.now));
+    },
+
+    async restore(ctx) {
+      const { input } = ctx;
+      const state = stateOf(ctx);
+      if (state.restoreOperationId) return next('restoreWait', state);
+      const first = state.backup?.urls[0];
+      if (!first) return fail('OPERATION_STATE_INVALID', 'the backup left no blob to restore', state);
+      const id = await deps.startRestore(first, { instance: input.target.instance, database: state.staging }, `refresh ${input.job} (operation ${ctx.operation.id})`);
+      return next('restoreWait', { ...state, restoreOperationId: id });
+    },
+
+    async restoreWait(ctx) {
+      const { input } = ctx;
+      const state = stateOf(ctx);
+      const op = await deps.operationState(state.restoreOperationId as string);
+      if (!op) return fail('RESTORE_FAILED', `restore operation ${state.restoreOperationId} is gone`, state);
+      if (op.state === 'failed' || op.state === 'cancelled') {
+        return fail('RESTORE_FAILED', `the restore of ${state.staging} on ${input.target.instance} ended ${op.state}${op.error ? `: ${op.error.code}: ${op.error.message}` : ''} (operation ${state.restoreOperationId}); the old copy was not touched`, state);
+      }
+      if (op.state !== 'succeeded') {
+        await ctx.progress(40 + Math.round((op.progress?.percent ?? 0) * 0.4), `restoring ${state.staging} on ${input.target.instance} (operation ${state.restoreOperationId})`);
+        return wait(deps.pollMs, `restoring ${state.staging} on ${input.target.instance} (operation ${state.restoreOperationId})`, state);
+      }
+      return next('sanitize', phase(state, 'sanitize', ctx.now));
+    },
+
+    async sanitize(ctx) {
+      const { input } = ctx;
+      const state = stateOf(ctx);
+      const { target } = await instances(input);
+      const client = deps.sqlClient(target);
+      let at = state.sanitized ?? { script: 0, batch: 0 };
+      const messages = [...(state.scriptMessages ?? [])];
+      while (at.script < input.sanitizeScripts.length) {
+        const batches = splitBatches(input.sanitizeScripts[at.script]);
+        if (at.batch >= batches.length) {
+          at = { script: at.script + 1, batch: 0 };
+          continue;
+        }
+        const jobName = `mi-autopilot sanitize ${ctx.operation.id.slice(-20)} ${at.script + 1}.${at.batch + 1}`;
+        const job = await serverJob(client, jobName, batches[at.batch], `mi-autopilot: sanitizing script ${at.script + 1} of refresh ${input.job}`, state.staging);
+        if (job.state === 'running') return wait(deps.pollMs, `sanitizing ${state.staging}: script ${at.script + 1}, batch ${at.batch + 1}`, { ...state, sanitized: at, scriptMessages: messages });
+        if (job.state === 'failed') return fail('SANITIZE_FAILED', `script ${at.script + 1} (batch ${at.batch + 1}) failed in ${state.staging} on ${target.name}: ${job.message}; the old copy was not touched`, { ...state, sanitized: at, scriptMessages: messages });
+        messages.push(`script ${at.script + 1}, batch ${at.batch + 1}: ${job.message}`.slice(0, 500));
+        at = { script: at.script, batch: at.batch + 1 };
+      }
+      // the app never holds the column master key: encrypted columns cannot have been masked
+      const db = quoteName(state.staging);
+      const ae = await client.batch<{ col: string }>(
+        `SELECT s.name + N'.' + t.name + N'.' + c.name AS col FROM ${db}.sys.columns c JOIN ${db}.sys.tables t ON t.object_id = c.object_id JOIN ${db}.sys.schemas s ON s.schema_id = t.schema_id WHERE c.encryption_type IS NOT NULL ORDER BY col`,
+      );
+      const alwaysEncrypted = (ae.recordsets[0] ?? []).map((r) => r.col);
+      return next('validate', phase({ ...state, sanitized: at, scriptMessages: messages, alwaysEncrypted }, 'validate', ctx.now));
+    },
+
+    async validate(ctx) {
+      const { input } = ctx;
+      const state = stateOf(ctx);
+      const { source, target } = await instances(input);
+      const [src, copy] = await Promise.all([rowCounts(deps.sqlClient(source), input.source.database), rowCounts(deps.sqlClient(target), state.staging)]);
+      const differences: string[] = [];
+      for (const [table, rows] of src) {
+        const c = copy.get(table);
+        if (c === undefined) differences.push(`${table} is missing in the copy`);
+        else if ((Math.abs(rows - c) / Math.max(rows, 1)) * 100 > input.rowCountTolerancePercent) differences.push(`${table}: ${rows} rows in ${source.name}/${input.source.database}, ${c} in the copy`);
+      }
+      for (const table of copy.keys()) if (!src.has(table)) differences.push(`${table} exists only in the copy`);
+      const validation = { tables: copy.size, differences };
+      if (differences.length > 0) {
+        return fail('VALIDATION_FAILED', `${differences.length} table${differences.length > 1 ? 's differ' : ' differs'} beyond the job's tolerance of ${input.rowCountTolerancePercent}% (${differences.slice(0, 10).join('; ')}); the copy did not go live`, { ...state, validation });
+      }
+      return next('swap', phase({ ...state, validation }, 'swap', ctx.now));
+    },
+
+    async swap(ctx) {
+      const { input } = ctx;
+      const state = stateOf(ctx);
+      const { target } = await instances(input);
+      const client = deps.sqlClient(target);
+      const live = input.target.database;
+      const oldName = `${live}_old_${input.stamp}`;
+      const liveState = await databaseState(client, live);
+      const oldState = await databaseState(client, oldName);
+      const stagingState = await databaseState(client, state.staging);
+      if (!stagingState && liveState && (oldState || state.oldCopy)) return next('retain', { ...state, swapped: true, oldCopy: state.oldCopy ?? (oldState ? oldName : undefined) });
+      if (liveState && !oldState) {
+        // sessions on the live copy get their grace, then they are ended
+        const sessions = await client.query<{ n: number }>({ text: 'SELECT COUNT(*) AS n FROM sys.dm_exec_sessions WHERE database_id = DB_ID(@db) AND session_id <> @@SPID', params: [{ name: 'db', type: 'nvarchar', value: live }] });
+        const n = Number(sessions.recordsets[0]?.[0]?.n ?? 0);
+        const since = state.sessionsSince ?? ctx.now.toISOString();
+        const graceEnds = new Date(new Date(since).getTime() + input.sessionGraceSeconds * 1000);
+        if (n > 0 && ctx.now < graceEnds) {
+          return wait(Math.min(deps.pollMs, graceEnds.getTime() - ctx.now.getTime()), `${n} session${n > 1 ? 's' : ''} on ${live}: ended at ${graceEnds.toISOString()} unless they leave first`, { ...state, sessionsSince: since });
+        }
+        await client.batch(`ALTER DATABASE ${quoteName(live)} SET SINGLE_USER WITH ROLLBACK IMMEDIATE;\nALTER DATABASE ${quoteName(live)} MODIFY NAME = ${quoteName(oldName)};`);
+        await client.batch(`ALTER DATABASE ${quoteName(oldName)} SET MULTI_USER;`);
+        state.oldCopy = oldName;
+      }
+      await client.batch(`ALTER DATABASE ${quoteName(state.staging)} MODIFY NAME = ${quoteName(live)};`);
+      return next('retain', phase({ ...state, swapped: true }, 'retain', ctx.now));
+    },
+
+    async retain(ctx) {
+      const { input } = ctx;
+      const state = stateOf(ctx);
+      const { target } = await instances(input);
+      const client = deps.sqlClient(target);
+      const old = await databasesStartingWith(client, `${input.target.database}_old_`);
+      const dropped = [...(state.dropped ?? [])];
+      for (const name of old.slice(input.keepPreviousCopies)) {
+        await client.batch(`IF DB_ID(${quoteLiteral(name)}) IS NOT NULL BEGIN ALTER DATABASE ${quoteName(name)} SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE ${quoteName(name)}; END`);
+        dropped.push(name);
+      }
+      return next('finish', { ...state, dropped });
+    },
+
+    async finish(ctx) {
+      const { input } = ctx;
+      const state = stateOf(ctx);
+      const last = state.phases[state.phases.length - 1];
+      if (last && !last.endedAt) last.endedAt = ctx.now.toISOString();
+      return succeed({
+        job: input.job,
+        slot: input.slot,
+        source: `${input.source.instance}/${input.source.database}`,
+        target: `${input.target.instance}/${input.target.database}`,
+        backup: state.backup?.urls,
+        restoreOperation: state.restoreOperationId,
+        phases: state.phases.map((p) => ({ ...p, seconds: p.endedAt ? Math.round((new Date(p.endedAt).getTime() - new Date(p.startedAt).getTime()) / 100) / 10 : undefined })),
+        sanitized: { scripts: input.sanitizeScripts.length, messages: state.scriptMessages ?? [] },
+        notMasked: (state.alwaysEncrypted ?? []).map((c) => `${c}: Always Encrypted (the app has no column master key; sanitizing scripts cannot have changed it)`),
+        validation: state.validation,
+        previousCopy: state.oldCopy,
+        dropped: state.dropped ?? [],
+        checks: state.checks,
+      });
+    },
+
+    // whatever ends the run before it succeeds: the live copy online and untouched, no staging copy
+    async cleanup(ctx) {
+      const { input } = ctx;
+      const state = ctx.stepState;
+      const { source, target } = await instances(input);
+      const parts: string[] = [];
+      if (!state) return cleanedUp(`nothing was started; ${input.target.database} on ${target.name} was not touched`);
+      if (state.backup && !state.backup.done) {
+        if (await stopJob(deps.sqlClient(source), state.backup.job).catch(() => false)) parts.push(`the backup job on ${source.name} was stopped`);
+      }
+      if (state.restoreOperationId) {
+        const op = await deps.operationState(state.restoreOperationId);
+        if (op && !['succeeded', 'failed', 'cancelled'].includes(op.state)) {
+          await deps.cancelOperation(state.restoreOperationId, `refresh ${input.job} is ending: ${ctx.ending?.error.message ?? ''}`).catch(() => undefined);
+          return wait(deps.pollMs, `waiting for restore operation ${state.restoreOperationId} to stop`, state);
+        }
+      }
+      const client = deps.sqlClient(target);
+      const live = input.target.database;
+      if (state.swapped) return cleanedUp(`the new copy is already live as ${live} on ${target.name}${state.oldCopy ? ` (the previous one is ${state.oldCopy})` : ''}`);
+      // a swap cut between its two renames is put back
+      if (state.oldCopy && !(await databaseState(client, live)) && (await databaseState(client, state.oldCopy))) {
+        await client.batch(`ALTER DATABASE ${quoteName(state.oldCopy)} MODIFY NAME = ${quoteName(live)};`);
+        await client.batch(`ALTER DATABASE ${quoteName(live)} SET MULTI_USER;`).catch(() => undefined);
+        parts.push(`${state.oldCopy} was renamed back to ${live}`);
+      }
+      if (await databaseState(client, state.staging)) {
+        await client.batch(`ALTER DATABASE ${quoteName(state.staging)} SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE ${quoteName(state.staging)};`);
+        parts.push(`the staging copy ${state.staging} was dropped`);
+      }
+      const liveNow = await databaseState(client, live);
+      parts.push(liveNow ? `${live} on ${target.name} is ${liveNow} and was not changed` : `${live} did not exist on ${target.name} before and does not now`);
+      return cleanedUp(parts.join('; '));
+    },
+  };
+
+  return definePlaybook<RefreshInput, RefreshState>({
+    kind: REFRESH_KIND,
+    input: refreshInputSchema,
+    state: refreshStateSchema,
+    firstStep: 'check',
+    steps,
+    cleanupStep: 'cleanup',
+    // the refresh holds its target; the restore it starts holds the staging name
+    defaultDeadlineMs: 12 * 3600_000,
+  });
+}
