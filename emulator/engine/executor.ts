@@ -16,6 +16,7 @@ import { runAvailabilityGroup, runKill, runUnsupported } from './exec/refusals';
 import { runExec } from './exec/procedureCall';
 import { asText, evaluate, isTrue } from './exec/values';
 import { runDeclareTable, runInsert } from './exec/insert';
+import { runDelete, runInsertTable, runTruncate, runUpdate } from './exec/dml';
 import { TableVariables } from './tableVariable';
 
 /** stops the batch without an error of its own (ATTENTION, KILL, connection ended) */
@@ -241,6 +242,17 @@ async function* dispatch(env: ExecEnv, stmt: Statement): AsyncGenerator<RequestO
       return 0;
     case 'insert':
       return yield* runInsert(env, stmt, dispatch);
+    case 'insertTable':
+      return yield* runInsertTable(env, stmt, dispatch);
+    case 'update':
+      yield runUpdate(env, stmt);
+      return 0;
+    case 'delete':
+      yield runDelete(env, stmt);
+      return 0;
+    case 'truncate':
+      yield runTruncate(env, stmt);
+      return 0;
   }
 }
 
@@ -293,7 +305,14 @@ function commandOf(stmt: Statement): string {
     case 'execDynamic':
       return 'EXECUTE';
     case 'insert':
+    case 'insertTable':
       return 'INSERT';
+    case 'update':
+      return 'UPDATE';
+    case 'delete':
+      return 'DELETE';
+    case 'truncate':
+      return 'TRUNCATE TABLE';
     case 'backup':
       return `BACKUP ${stmt.target}`;
     case 'restore':

@@ -64,6 +64,10 @@ export class Session implements EngineSession, ExecSession {
   private readonly loginDatabase: string;
   private trancount = 0;
   private transactionEvents: TransactionEvent[] = [];
+  /** what a rollback of the open transaction undoes, in the order it was done */
+  private undoLog: (() => void)[] = [];
+  /** SAVE TRANSACTION points: the undo log's length when each was taken */
+  private savepoints: { name: string; undoLength: number }[] = [];
   private statement: RunningStatement | undefined;
   private requestStart: Date | undefined;
   private requestEnd: Date | undefined;
@@ -120,8 +124,39 @@ export class Session implements EngineSession, ExecSession {
   /** T-SQL changed @@TRANCOUNT: the outermost begin / commit / rollback is reported to the protocol layer */
   setTranCount(n: number, cause: 'commit' | 'rollback' = 'rollback'): void {
     if (this.trancount === 0 && n > 0) this.transactionEvents.push('begin');
-    if (this.trancount > 0 && n === 0) this.transactionEvents.push(cause);
+    if (this.trancount > 0 && n === 0) {
+      this.transactionEvents.push(cause);
+      this.endTransaction(cause);
+    }
     this.trancount = n;
+  }
+
+  recordUndo(undo: () => void): void {
+    if (this.trancount > 0) this.undoLog.push(undo);
+  }
+
+  saveTransaction(name: string): void {
+    this.savepoints.push({ name, undoLength: this.undoLog.length });
+  }
+
+  /** savepoint names compare as written (SQL Server compares transaction names case-sensitively) */
+  rollbackToSavepoint(name: string): boolean {
+    const index = this.savepoints.map((s) => s.name).lastIndexOf(name);
+    if (index < 0) return false;
+    this.undo(this.savepoints[index].undoLength);
+    this.savepoints.length = index + 1;
+    return true;
+  }
+
+  /** the outermost transaction ended: a rollback undoes what it did (newest first) */
+  private endTransaction(cause: 'commit' | 'rollback'): void {
+    if (cause === 'rollback') this.undo(0);
+    this.undoLog = [];
+    this.savepoints = [];
+  }
+
+  private undo(downTo: number): void {
+    while (this.undoLog.length > downTo) this.undoLog.pop()?.();
   }
 
   drainTransactionEvents(): TransactionEvent[] {
@@ -134,6 +169,7 @@ export class Session implements EngineSession, ExecSession {
   reset(): void {
     this.options.clear();
     for (const [k, v] of DEFAULT_OPTIONS) this.options.set(k, v);
+    if (this.trancount > 0) this.endTransaction('rollback');
     this.trancount = 0;
     this.transactionEvents = [];
     this.rowCount = 0;
@@ -156,6 +192,9 @@ export class Session implements EngineSession, ExecSession {
     if (this.killed) return;
     this.killed = true;
     this.killedBy = how;
+    // a killed session's open transaction is rolled back
+    if (this.trancount > 0) this.endTransaction('rollback');
+    this.trancount = 0;
     this.lifetime.abort(new SqlError(0, 1, 20, 'The session was killed.'));
     this.instance.removeSession(this.spid);
     if (how === 'kill') this.onKill?.();
@@ -231,13 +270,18 @@ export class Session implements EngineSession, ExecSession {
   transaction(request: TransactionRequest, _name: string): SqlMessage | undefined {
     const error = transactionError(this.trancount, request);
     if (error) return error.toMessage();
-    this.trancount = nextTranCount(this.trancount, request);
+    const next = nextTranCount(this.trancount, request);
+    if (this.trancount > 0 && next === 0) this.endTransaction(request === 'commit' ? 'commit' : 'rollback');
+    this.trancount = next;
     return undefined;
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // a connection that closes with a transaction open has it rolled back
+    if (this.trancount > 0) this.endTransaction('rollback');
+    this.trancount = 0;
     // a SQL Server RESTORE dies with its session; emulator/backup detaches a managed instance's
     this.lifetime.abort(new Error('connection closed'));
     this.instance.removeSession(this.spid);

@@ -171,8 +171,34 @@ export type Statement =
   | { kind: 'unsupported'; keyword: string; text: string }
   /** DECLARE @t TABLE (...): one per table variable, in declaration order among the scalar ones */
   | { kind: 'declareTable'; name: string; columns: TableColumnDef[]; /** PRIMARY KEY, UNIQUE and UNIQUE INDEX: enforced on INSERT */ keys?: TableKeyDef[] }
-  /** INSERT [INTO] @t [(columns)] VALUES / SELECT / EXEC: only table variables are insert targets */
-  | { kind: 'insert'; target: string; columns?: string[]; source: InsertSource };
+  /** INSERT [INTO] @t [(columns)] VALUES / SELECT / EXEC: into a table variable */
+  | { kind: 'insert'; target: string; columns?: string[]; source: InsertSource }
+  /** INSERT [TOP (n) [PERCENT]] [INTO] [db.][schema.]table [(columns)] VALUES / SELECT / EXEC / DEFAULT VALUES: into a user table */
+  | { kind: 'insertTable'; table: ObjectName; top?: DmlTop; columns?: string[]; source: InsertSource; hints?: string[] }
+  /** UPDATE [TOP (n) [PERCENT]] target [WITH (hints)] SET col = expr, ... [WHERE predicate] [OPTION (...)] */
+  | { kind: 'update'; table: ObjectName; top?: DmlTop; assignments: UpdateAssignment[]; where?: Expr; hints?: string[]; options?: string[] }
+  /** DELETE [TOP (n) [PERCENT]] [FROM] target [WITH (hints)] [WHERE predicate] [OPTION (...)] */
+  | { kind: 'delete'; table: ObjectName; top?: DmlTop; where?: Expr; hints?: string[]; options?: string[] }
+  /** TRUNCATE TABLE [db.][schema.]table */
+  | { kind: 'truncate'; table: ObjectName };
+
+/** TOP (n) [PERCENT] of INSERT / UPDATE / DELETE (the parentheses are required there) */
+export interface DmlTop {
+  count: Expr;
+  percent: boolean;
+}
+
+/** one `column = value` of an UPDATE's SET list */
+export interface UpdateAssignment {
+  /** the column, unquoted */
+  column: string;
+  /** `t.col`: the part before the column name, which must name the target */
+  qualifier?: string;
+  /** `=`, or a compound assignment (`col += 1` is `col = col + 1`) */
+  op: '=' | '+=' | '-=' | '*=' | '/=' | '%=' | '&=' | '|=' | '^=';
+  /** absent for `col = DEFAULT` */
+  value?: Expr;
+}
 
 /** A column of a table variable. */
 export interface TableColumnDef {

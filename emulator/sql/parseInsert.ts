@@ -1,9 +1,12 @@
-// INSERT [INTO] @t [(columns)] VALUES / SELECT / EXEC / DEFAULT VALUES. Only table variables are
-// insert targets in the emulator; the dispatcher refuses the other INSERTs by name.
+// INSERT [TOP (n) [PERCENT]] [INTO] @t | [db.][schema.]table [(columns)] VALUES / SELECT / EXEC /
+// DEFAULT VALUES: into a table variable ('insert') or a user table ('insertTable'). OUTPUT is
+// refused by name.
 import { SqlError } from '../sqlError';
 import type { Expr, InsertSource, Statement } from './ast';
 import type { TokenCursor } from './cursor';
+import { DML_STOPS, parseDmlTop, parseTableHints, refuseDml } from './parseDml';
 import { parseScalar } from './parseExpression';
+import { parseObjectName } from './parseNames';
 import { parseSelect } from './parseSelect';
 
 /** parses `EXEC ...` / `EXECUTE ...` at the cursor (the dispatcher's own EXEC parser) */
@@ -16,16 +19,42 @@ export function startsTableVariableInsert(c: TokenCursor): boolean {
 }
 
 export function parseInsert(c: TokenCursor, parseExec: ExecParser): Statement {
+  const at = c.pos;
   c.expectWord('INSERT');
+  const top = c.isWord('TOP') ? parseDmlTop(c) : undefined;
   c.acceptWord('INTO');
   const target = c.peek();
-  if (target.kind !== 'variable') c.fail();
-  c.next();
+  if (target.kind === 'variable') {
+    if (top) return refuseDml(c, at, 'INSERT TOP', DML_STOPS.INSERT);
+    c.next();
+    return parseInsertBody(c, parseExec, at, (columns, source) => {
+      const stmt: Extract<Statement, { kind: 'insert' }> = { kind: 'insert', target: target.text, source };
+      if (columns) stmt.columns = columns;
+      return stmt;
+    });
+  }
+  const table = parseObjectName(c);
+  const hints = parseTableHints(c);
+  return parseInsertBody(c, parseExec, at, (columns, source) => {
+    const stmt: Extract<Statement, { kind: 'insertTable' }> = { kind: 'insertTable', table, source };
+    if (columns) stmt.columns = columns;
+    if (top) stmt.top = top;
+    if (hints) stmt.hints = hints;
+    return stmt;
+  });
+}
+
+/**
+ * [(columns)] VALUES / SELECT / EXEC, or DEFAULT VALUES (an empty column list and one empty row);
+ * an OUTPUT clause refuses the whole statement (from token `at`) by name.
+ */
+function parseInsertBody(c: TokenCursor, parseExec: ExecParser, at: number, build: (columns: string[] | undefined, source: InsertSource) => Statement): Statement {
+  if (c.isWord('OUTPUT')) return refuseDml(c, at, 'OUTPUT', DML_STOPS.INSERT);
   if (c.isWord('DEFAULT') && c.isWordAt(1, 'VALUES')) {
     c.next();
     c.next();
     // every column takes its default: an empty column list and one empty row
-    return { kind: 'insert', target: target.text, columns: [], source: { kind: 'values', rows: [[]] } };
+    return build([], { kind: 'values', rows: [[]] });
   }
   let columns: string[] | undefined;
   if (c.isOp('(') && !c.isWordAt(1, 'SELECT')) {
@@ -34,9 +63,8 @@ export function parseInsert(c: TokenCursor, parseExec: ExecParser): Statement {
     while (c.acceptOp(',')) columns.push(c.identifier());
     c.expectOp(')');
   }
-  const stmt: Extract<Statement, { kind: 'insert' }> = { kind: 'insert', target: target.text, source: parseSource(c, parseExec) };
-  if (columns) stmt.columns = columns;
-  return stmt;
+  if (c.isWord('OUTPUT')) return refuseDml(c, at, 'OUTPUT', DML_STOPS.INSERT);
+  return build(columns, parseSource(c, parseExec));
 }
 
 function parseSource(c: TokenCursor, parseExec: ExecParser): InsertSource {

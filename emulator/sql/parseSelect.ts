@@ -61,7 +61,7 @@ export function parseCommonTableExpressions(c: TokenCursor): CommonTableExpressi
 }
 
 /** OPTION (RECOMPILE, MAXDOP 1): hints only change plans, so they are kept as text and ignored */
-function parseQueryHints(c: TokenCursor): string[] {
+export function parseQueryHints(c: TokenCursor): string[] {
   c.expectWord('OPTION');
   c.expectOp('(');
   const hints: string[] = [];

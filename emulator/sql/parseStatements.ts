@@ -8,15 +8,16 @@ import type { Token } from './lexer';
 import { parseAlter, parseBackup, parseCreate, parseDbcc, parseDrop, parseKill, parseRestore } from './parseAdmin';
 import { parsePredicate, parseScalar } from './parseExpression';
 import { parseObjectName, parseTypeRef } from './parseNames';
-import { parseInsert, startsTableVariableInsert } from './parseInsert';
+import { parseInsert } from './parseInsert';
+import { parseDelete, parseTruncate, parseUpdate } from './parseDml';
 import { parseCommonTableExpressions, parseSelect } from './parseSelect';
 import { parseTableVariableBody } from './parseTableVariable';
-import { skipStatement, STATEMENT_STARTS, statementStartsExcept } from './rawText';
+import { skipStatement, STATEMENT_STARTS } from './rawText';
 import { recordStatementLine } from './statementLines';
 
 /** Statements SQL Server has and the emulator refuses by name. */
 const UNSUPPORTED = new Set([
-  'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'TRUNCATE', 'WHILE', 'RETURN', 'GRANT', 'REVOKE', 'DENY', 'BREAK', 'CONTINUE',
+  'MERGE', 'WHILE', 'RETURN', 'GRANT', 'REVOKE', 'DENY', 'BREAK', 'CONTINUE',
   'GOTO', 'OPEN', 'CLOSE', 'FETCH', 'DEALLOCATE', 'BULK', 'CHECKPOINT', 'RECONFIGURE', 'SHUTDOWN', 'REVERT', 'SETUSER',
   'READTEXT', 'WRITETEXT', 'UPDATETEXT', 'ENABLE', 'DISABLE', 'SEND', 'RECEIVE', 'GET', 'MOVE', 'DUMP', 'LOAD',
 ]);
@@ -26,10 +27,6 @@ const UNSUPPORTED = new Set([
  * Absent: at `;` or the end of the batch (GRANT SELECT ..., MERGE, WHILE bodies).
  */
 const UNSUPPORTED_STOPS: Record<string, ReadonlySet<string>> = {
-  INSERT: statementStartsExcept('SELECT', 'EXEC', 'EXECUTE'),
-  UPDATE: statementStartsExcept('SET'),
-  DELETE: STATEMENT_STARTS,
-  TRUNCATE: STATEMENT_STARTS,
   CHECKPOINT: STATEMENT_STARTS,
   RECONFIGURE: STATEMENT_STARTS,
   SHUTDOWN: STATEMENT_STARTS,
@@ -79,9 +76,13 @@ function dispatch(c: TokenCursor, t: Token, firstInBatch: boolean): Statement[] 
     case 'DECLARE':
       return parseDeclare(c);
     case 'INSERT':
-      // INSERT into a table variable; other INSERTs are refused below like the other DML
-      if (startsTableVariableInsert(c)) return [parseInsert(c, parseExec)];
-      break;
+      return [parseInsert(c, parseExec)];
+    case 'UPDATE':
+      return [parseUpdate(c)];
+    case 'DELETE':
+      return [parseDelete(c)];
+    case 'TRUNCATE':
+      return [parseTruncate(c)];
     case 'SET':
       return parseSet(c);
     case 'USE':
@@ -130,18 +131,18 @@ function dispatch(c: TokenCursor, t: Token, firstInBatch: boolean): Statement[] 
 function withSelect(c: TokenCursor, start: Token): Statement {
   const at = c.pos;
   const ctes = parseCommonTableExpressions(c);
-  // WITH ... INSERT INTO @t SELECT: the CTEs belong to the INSERT's query
-  if (c.isWord('INSERT') && startsTableVariableInsert(c)) {
+  // WITH ... INSERT INTO @t / table SELECT: the CTEs belong to the INSERT's query
+  if (c.isWord('INSERT')) {
     const insert = parseInsert(c, parseExec);
-    if (insert.kind === 'insert' && insert.source.kind === 'select') {
+    if ((insert.kind === 'insert' || insert.kind === 'insertTable') && insert.source.kind === 'select') {
       insert.source.query.with = ctes;
       return insert;
     }
     c.pos = at;
     return unsupported(c, start, 'WITH');
   }
-  // CTEs in front of other INSERT/UPDATE/DELETE/MERGE: refused by name like the DML itself
-  if (c.isWord('INSERT', 'UPDATE', 'DELETE', 'MERGE')) {
+  // CTEs in front of UPDATE/DELETE/MERGE: refused by name (the emulator's UPDATE and DELETE take no FROM)
+  if (c.isWord('UPDATE', 'DELETE', 'MERGE')) {
     c.pos = at;
     return unsupported(c, start, 'WITH');
   }

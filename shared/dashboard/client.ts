@@ -419,6 +419,16 @@ function restoreHtml(out) {
   ]);
   return h + '</section>';
 }
+// checks as a failover or a refresh records them: each passed ✓ or failed ✗ (in words too), with its code
+function checksHtml(checks) {
+  if (!checks.length) return '';
+  var failed = checks.filter(function (c) { return c && c.ok === false; }).length;
+  return '<h4>Checks · ' + (failed ? failed + ' of ' + checks.length + ' failed' : 'all ' + checks.length + ' passed') + '</h4><ul class="checks">' + checks.map(function (c) {
+    var ok = c && c.ok === true;
+    return '<li class="' + (ok ? 'ok' : 'bad') + '"><span class="mark" aria-hidden="true">' + (ok ? '✓' : '✗') + '</span><span class="sr-only">' + (ok ? 'passed: ' : 'failed: ') + '</span>' +
+      '<b class="rcode' + (ok ? '' : ' sev-broken') + '">' + e(c && c.code) + '</b> ' + e(c && c.message) + '</li>';
+  }).join('') + '</ul>';
+}
 // a failover operation: what it was asked, then (when it ends) its plan, checks, actions and the roles it left
 function failoverHtml(op) {
   var out = op.output && typeof op.output === 'object' ? op.output : {};
@@ -448,14 +458,7 @@ function failoverHtml(op) {
       : 'No output was recorded; the audit trail below lists its steps.') + '</p>';
   }
   if (plan.length) h += '<h4>Plan' + (dry ? ', what it would do' : '') + '</h4><ol class="plan">' + plan.map(function (x) { return '<li>' + e(x) + '</li>'; }).join('') + '</ol>';
-  if (checks.length) {
-    var failed = checks.filter(function (c) { return c && c.ok === false; }).length;
-    h += '<h4>Checks · ' + (failed ? failed + ' of ' + checks.length + ' failed' : 'all ' + checks.length + ' passed') + '</h4><ul class="checks">' + checks.map(function (c) {
-      var ok = c && c.ok === true;
-      return '<li class="' + (ok ? 'ok' : 'bad') + '"><span class="mark" aria-hidden="true">' + (ok ? '✓' : '✗') + '</span><span class="sr-only">' + (ok ? 'passed: ' : 'failed: ') + '</span>' +
-        '<b class="rcode' + (ok ? '' : ' sev-broken') + '">' + e(c && c.code) + '</b> ' + e(c && c.message) + '</li>';
-    }).join('') + '</ul>';
-  }
+  h += checksHtml(checks);
   if (actions.length) {
     h += '<h4>What it did</h4><ol class="timeline">' + actions.map(function (a) {
       return '<li><time datetime="' + e(a.at) + '" title="' + e(timeTitle(a.at)) + '">' + e(absoluteTime(a.at, false).slice(11)) + '</time>' + e(a.what) + '</li>';
@@ -519,8 +522,9 @@ function detailBodyHtml(op) {
       ['next run', op.nextRunAt ? timeHtml(op.nextRunAt) : '']
     ]) + '</section>';
   }
-  if (out && !isSkipped(op) && (op.kind === 'restore' || out.backup || out.files)) h += restoreHtml(out);
+  if (out && !isSkipped(op) && (op.kind === 'restore' || (op.kind !== 'refresh' && (out.backup || out.files)))) h += restoreHtml(out);
   if (op.kind === 'failover') h += failoverHtml(op);
+  if (op.kind === 'refresh') h += refreshHtml(op);
   h += '<section class="box"><h3>Times</h3>' + dl([
     ['created', timeHtml(op.createdAt) + (op.createdBy ? ' <span class="muted">by</span> ' + e(op.createdBy) : '')],
     ['started', timeHtml(op.startedAt)],
@@ -636,6 +640,7 @@ $('confirm-form').addEventListener('submit', function (ev) {
   var p = pendingAction;
   if (!p) return;
   if (p.act === 'failover') { submitFailover(p); return; }
+  if (p.act === 'refresh') { submitRefreshRun(p); return; }
   var err = $('confirm-error');
   var by = $('confirm-by').value.trim();
   if (!by) {
@@ -691,8 +696,9 @@ function renderEvents(r) {
 }
 $('events-box').addEventListener('toggle', function () { if ($('events-box').open) requestRefresh(); });
 
-// ---- the links panel: its own poll (every 10 s, through the same one-at-a-time queue), the worst
-// links first; a row is rebuilt only when its link changed, nothing at all when no link did
+// ---- the links panel: its own poll (every 10 s, through the same one-at-a-time queue; the refresh
+// jobs are read on it too), the worst links first; a row is rebuilt only when its link changed,
+// nothing at all when no link did
 var LINK_COLS = 10;
 var SPARK_W = 96, SPARK_H = 20;
 // a lag under this many seconds is drawn near the bottom: a second of noise is not a chart
@@ -854,6 +860,10 @@ function linksTick() {
   }).catch(function (err) {
     if (err && err.code === 'NO_KEY') return;
     linksError('Could not load the links: ' + ((err && err.message) || err));
+  }).then(function () {
+    // the refresh jobs, on the same slower poll (their state changes in minutes, not seconds): queued
+    // behind the links, not waited for, so that the links' next poll keeps its time
+    loadRefreshes();
   }).then(function () {
     linksView.busy = false;
     if (linksView.again) { linksView.again = false; linksTick(); }
@@ -1142,6 +1152,277 @@ function submitFailover(p) {
     ok.disabled = false;
     ok.textContent = p.dryRun ? 'Run the dry run' : 'Start the failover';
   });
+}
+
+// ---- the refresh jobs panel: every job of the estate, read on the links' poll (every 10 s); Run now
+// (after a confirmation), Pause and Resume. A job's last run opens in the operation detail.
+// acting: job name -> 'pause' | 'resume' while that request is out; last: the jobs as last read
+var rjView = { busy: false, again: false, sig: '', last: null, acting: new Map() };
+
+function rjNamed(name) {
+  var list = rjView.last || [];
+  for (var i = 0; i < list.length; i++) if (list[i].name === name) return list[i];
+  return null;
+}
+function rjRowHtml(j) {
+  var badges = refreshJobBadges(j);
+  var words = scheduleText(j.schedule);
+  var zone = j.timeZone || 'UTC';
+  var run = j.lastRun && typeof j.lastRun === 'object' ? j.lastRun : null;
+  var acting = rjView.acting.get(j.name);
+  var last = '<span class="muted">never run</span>';
+  if (run) {
+    var b = refreshRunBadge(run);
+    var at = run.endedAt || run.startedAt;
+    last = '<span class="rjstate ' + e(b.cls) + '"><span class="badge" title="' + e(b.title) + '">' + e(b.label) + '</span></span> ' +
+      '<span class="rjslot" title="' + e(slotText(run.slot)) + '">' + (String(run.slot).slice(0, 7) === 'manual:' ? 'run now' : 'scheduled') + '</span>, ' +
+      (run.endedAt ? 'ended ' : 'started ') + timeHtml(at) +
+      (typeof run.durationSeconds === 'number' ? ' · took ' + e(duration(run.durationSeconds)) : '') +
+      ' · <button type="button" class="idbtn rjop" data-op="' + e(run.operationId) + '" title="' + e(run.operationId) + '" aria-label="' + e('open operation ' + run.operationId) + '">' + e(shortId(run.operationId)) + '</button>' +
+      (run.error ? '<div class="rjerr" title="' + e(run.error.code + ': ' + run.error.message) + '"><b class="rcode sev-broken">' + e(run.error.code) + '</b> ' + e(run.error.message) + '</div>' : '');
+  }
+  var toggle = j.paused ? 'resume' : 'pause';
+  var toggleText = acting ? (acting === 'pause' ? 'Pausing…' : 'Resuming…') : j.paused ? 'Resume' : 'Pause';
+  return '<td class="rjname"><b>' + e(j.name) + '</b>' + badges.map(function (x) {
+      return ' <span class="badge ' + e(x.cls) + '" title="' + e(x.title) + '">' + e(x.label) + '</span>';
+    }).join('') + '</td>' +
+    '<td class="rjends" title="' + e('copies ' + j.source + ' over ' + j.target) + '">' + e(j.source) + '<br>→ <b>' + e(j.target) + '</b></td>' +
+    '<td class="rjsched">' + (words ? '<span class="rjwords">' + e(words) + '</span> ' : '') + '<span class="muted rjzone">' + e(zone) + '</span><br>' +
+      '<code title="NCRONTAB: second minute hour day month day-of-week, read in ' + e(zone) + '">' + e(j.schedule) + '</code></td>' +
+    '<td class="rjnext">' + (j.nextRun ? '<span class="rjwhen" title="' + e(timeTitle(j.nextRun)) + '">' + e(localWhen(j.nextRun)) + '</span> <span class="muted rjwhen">(' + timeHtml(j.nextRun) + ')</span>'
+      : '<span class="muted">' + e(refreshNoNextRun(j)) + '</span>') + '</td>' +
+    '<td class="rjlast">' + last + '</td>' +
+    '<td class="rjact"><button type="button" class="rjrun" data-act="run" aria-label="' + e('Run now… ' + j.name) + '">Run now…</button> ' +
+      '<button type="button" class="rjtoggle" data-act="' + toggle + '"' + (acting ? ' aria-disabled="true"' : '') + ' aria-label="' + e(toggleText + ' ' + j.name) + '">' + e(toggleText) + '</button></td>';
+}
+function renderRefreshes(list) {
+  rjView.last = list;
+  var c = refreshCounts(list);
+  var summary = c.failed ? e(c.text).replace(/(\d+ failed)/, '<span class="rj-bad">$1</span>') : e(c.text);
+  if (!list.length) summary += ' <span class="muted">(refreshJobs in the estate configuration)</span>';
+  if ($('rj-summary').innerHTML !== summary) $('rj-summary').innerHTML = summary;
+  // no job: the summary says so, no empty table below it
+  $('rj-scroll').hidden = !list.length;
+  var sig = JSON.stringify(list) + '\n' + JSON.stringify(Array.from(rjView.acting));
+  if (sig === rjView.sig) return;
+  rjView.sig = sig;
+  var tbody = $('rj-rows');
+  // the focus stays on the button it was on (a toggled Pause is the same button, now Resume)
+  var focused = document.activeElement && tbody.contains(document.activeElement) ? document.activeElement : null;
+  var fname = focused && focused.closest('tr.rj') ? focused.closest('tr.rj').getAttribute('data-name') : '';
+  var fcls = focused ? focused.className : '';
+  if (!list.length) { tbody.innerHTML = ''; return; }
+  tbody.innerHTML = list.map(function (j) {
+    var failed = j.lastRun && (j.lastRun.state === 'failed' || j.lastRun.state === 'cancelled');
+    return '<tr class="rj' + (failed ? ' rj-failed' : '') + '" data-name="' + e(j.name) + '">' + rjRowHtml(j) + '</tr>';
+  }).join('');
+  if (fname && fcls) {
+    Array.prototype.forEach.call(tbody.querySelectorAll('tr.rj'), function (tr) {
+      var again = tr.getAttribute('data-name') === fname ? tr.querySelector('button.' + fcls.split(' ').pop()) : null;
+      if (again) again.focus();
+    });
+  }
+}
+function rjError(text) {
+  var a = $('rj-error');
+  if (!text) { if (!a.hidden) { a.hidden = true; a.textContent = ''; } return; }
+  if (a.textContent !== text) a.textContent = text;
+  a.hidden = false;
+  // never loaded: the error alone, no empty table; loaded before: the last rows stay, under the error
+  if (!rjView.last) {
+    $('rj-scroll').hidden = true;
+    if ($('rj-summary').textContent !== 'not loaded') $('rj-summary').textContent = 'not loaded';
+  }
+}
+// what Run now, Pause or Resume did, or why not: above the table, until the next one
+function rjResult(html, bad) {
+  var r = $('rj-result');
+  r.innerHTML = html;
+  r.classList.toggle('bad', !!bad);
+  r.hidden = !html;
+}
+// never rejects: the links' poll carries on after it
+function loadRefreshes() {
+  if (halted) return Promise.resolve();
+  if (rjView.busy) { rjView.again = true; return Promise.resolve(); }
+  rjView.busy = true;
+  return api('GET', 'refreshes', undefined, true).then(function (r) {
+    renderRefreshes(r && Array.isArray(r.refreshes) ? r.refreshes : []);
+    rjError('');
+    var u = 'updated ' + absoluteTime(new Date().toISOString(), false).slice(11) + ' · every ' + LINKS_POLL_MS / 1000 + ' s';
+    if ($('rj-updated').textContent !== u) $('rj-updated').textContent = u;
+  }, function (err) {
+    if (err && err.code === 'NO_KEY') return;
+    rjError('Could not load the refresh jobs: ' + ((err && err.message) || err));
+  }).then(function () {
+    rjView.busy = false;
+    if (rjView.again) { rjView.again = false; return loadRefreshes(); }
+  });
+}
+$('rj-rows').addEventListener('click', function (ev) {
+  var b = ev.target.closest('button');
+  var tr = b && b.closest('tr.rj');
+  if (!tr) return;
+  if (b.hasAttribute('data-op')) { openOperation(b.getAttribute('data-op')); return; }
+  var j = rjNamed(tr.getAttribute('data-name'));
+  if (!j) return;
+  var act = b.getAttribute('data-act');
+  if (act === 'run') openRun(j);
+  else if (act === 'pause' || act === 'resume') setPaused(j.name, act);
+});
+$('rj-result').addEventListener('click', function (ev) {
+  var b = ev.target.closest('button[data-op]');
+  if (b) openOperation(b.getAttribute('data-op'));
+});
+// Pause and Resume need no confirmation: each undoes the other, and neither starts or stops a run
+function setPaused(name, act) {
+  if (rjView.acting.has(name)) return;
+  rjView.acting.set(name, act);
+  if (rjView.last) renderRefreshes(rjView.last);
+  api('POST', 'refreshes/' + encodeURIComponent(name) + '/' + act, {}).then(function (r) {
+    rjView.acting.delete(name);
+    var paused = r && typeof r.paused === 'boolean' ? r.paused : act === 'pause';
+    // the answer at once; the next run comes with the list read after it
+    if (rjView.last) {
+      renderRefreshes(rjView.last.map(function (j) {
+        return j.name === name ? Object.assign({}, j, { paused: paused, nextRun: paused ? undefined : j.nextRun }) : j;
+      }));
+    }
+    rjResult('<p>' + e(paused
+      ? 'Paused ' + name + ': its schedule starts no run until it is resumed (Run now still runs it).'
+      : 'Resumed ' + name + ': its schedule starts its runs again.') + '</p>', false);
+    return loadRefreshes();
+  }, function (x) {
+    rjView.acting.delete(name);
+    if (rjView.last) renderRefreshes(rjView.last);
+    if (x && x.code === 'NO_KEY') return;
+    rjResult('<p>' + e((act === 'pause' ? 'Not paused (' : 'Not resumed (') + name + '): ' + (refreshRefusal(x.status, x.body) || x.message)) + '</p>', true);
+    return loadRefreshes();
+  });
+}
+// the confirmation: which job, from where into what, and what a run does; the API takes no name for it
+function openRun(j) {
+  pendingAction = { act: 'refresh', job: j.name };
+  var badges = refreshJobBadges(j);
+  var run = j.lastRun;
+  $('confirm-title').textContent = 'Run refresh job ' + j.name + ' now?';
+  $('confirm-what').innerHTML = 'Refresh job <b>' + e(j.name) + '</b>' + badges.map(function (x) { return ' <span class="badge ' + e(x.cls) + '">' + e(x.label) + '</span>'; }).join('') +
+    '<br>from <b>' + e(j.source) + '</b> into <b>' + e(j.target) + '</b>' +
+    (run && isOpenState(run.state) ? '<br><span class="warn">its last run (' + e(run.operationId) + ') is still ' + e(run.state) + ': the app may refuse a second one</span>' : '');
+  var ap = $('confirm-approval');
+  ap.innerHTML = '';
+  ap.hidden = true;
+  $('confirm-effect').textContent = refreshRunEffect(j);
+  $('confirm-by-row').hidden = true;
+  $('confirm-text-row').hidden = true;
+  $('confirm-error').textContent = '';
+  $('confirm-error').hidden = true;
+  var ok = $('confirm-ok');
+  ok.textContent = 'Run the refresh';
+  ok.className = 'danger';
+  ok.disabled = false;
+  $('confirm').showModal();
+  ok.focus();
+}
+function submitRefreshRun(p) {
+  var ok = $('confirm-ok');
+  var err = $('confirm-error');
+  ok.disabled = true;
+  ok.textContent = 'Sending…';
+  err.hidden = true;
+  api('POST', 'refreshes/' + encodeURIComponent(p.job) + '/run', {}).then(function (op) {
+    if (pendingAction === p) $('confirm').close();
+    if (op && op.id) {
+      rjResult('<p>Started operation <button type="button" class="idbtn" data-op="' + e(op.id) + '" aria-label="' + e('open operation ' + op.id) + '">' + e(op.id) + '</button> (refresh ' + e(p.job) + ').</p>', false);
+      select(op.id, op);
+      showDetail();
+      flash('Started operation ' + op.id + ' (refresh ' + p.job + ').');
+    } else {
+      rjResult('<p>' + e('Asked to run ' + p.job + '.') + '</p>', false);
+    }
+    loadRefreshes();
+    requestRefresh();
+  }, function (x) {
+    // not started (409), or no such job (404): the app's message, plainly, beside the job
+    var plain = refreshRefusal(x.status, x.body);
+    if (plain) {
+      if (pendingAction === p) $('confirm').close();
+      rjResult('<p><b>Not started</b> (refresh ' + e(p.job) + '): ' + e(plain) + '</p>', true);
+      loadRefreshes();
+      return;
+    }
+    if (pendingAction !== p) { rjResult('<p>' + e('Not started (refresh ' + p.job + '): ' + x.message) + '</p>', true); return; }
+    err.textContent = 'Not started: ' + x.message;
+    err.hidden = false;
+    ok.disabled = false;
+    ok.textContent = 'Run the refresh';
+  });
+}
+// a refresh operation: what it copied where, then (when it ends) its phases, backup, sanitizing,
+// the columns no script could mask, the validation, the copies kept and dropped, and its checks
+function refreshHtml(op) {
+  var out = op.output && typeof op.output === 'object' ? op.output : null;
+  var o = out || {};
+  var inp = op.input && typeof op.input === 'object' ? op.input : {};
+  var end = function (x) { return x && typeof x === 'object' ? (x.instance || '?') + '/' + (x.database || '?') : ''; };
+  var job = o.job || inp.job || '';
+  var source = o.source || end(inp.source);
+  var target = o.target || end(inp.target);
+  var slot = o.slot || inp.slot;
+  var phases = Array.isArray(o.phases) ? o.phases : [];
+  var backup = Array.isArray(o.backup) ? o.backup : [];
+  var sanitized = o.sanitized && typeof o.sanitized === 'object' ? o.sanitized : null;
+  var messages = sanitized && Array.isArray(sanitized.messages) ? sanitized.messages : [];
+  var notMasked = notMaskedColumns(o);
+  var v = o.validation && typeof o.validation === 'object' && typeof o.validation.tables === 'number' ? o.validation : null;
+  var diffs = v && Array.isArray(v.differences) ? v.differences : [];
+  var dropped = Array.isArray(o.dropped) ? o.dropped : [];
+  var checks = Array.isArray(o.checks) ? o.checks : [];
+  var h = '<section class="box rjbox"><h3>Refresh' + (job ? ' <b>' + e(job) + '</b>' : '') + '</h3>';
+  h += dl([
+    ['from', source ? e(source) : ''],
+    ['into', target ? e(target) : ''],
+    ['run', slot ? e(slotText(slot)) : ''],
+    ['asked by', inp.requestedBy ? e(inp.requestedBy) : ''],
+    ['restore', o.restoreOperation ? 'operation ' + opLink(o.restoreOperation) : ''],
+    ['previous copy', o.previousCopy ? 'kept as <code>' + e(o.previousCopy) + '</code>' : out ? '<span class="muted">none: the target had no copy before</span>' : ''],
+    ['copies dropped', dropped.length ? e(dropped.join(', ')) : out ? '<span class="muted">none</span>' : '']
+  ]);
+  if (!out) {
+    h += '<p class="muted">' + (isOpenState(op.state)
+      ? 'Its phases, checks and results come with its output when it ends; the steps so far are in the audit trail below.'
+      : 'No output was recorded; the error above and the audit trail below say how far it got.') + '</p>';
+  }
+  if (notMasked.length) {
+    h += '<div class="notmasked" role="note"><h4><span aria-hidden="true">⚠ </span>' + notMasked.length + (notMasked.length === 1 ? ' column' : ' columns') + ' NOT masked</h4><ul>' + notMasked.map(function (c) {
+      return '<li><span class="nm-tag">NOT masked</span> <code>' + e(c.column) + '</code>' + (c.why ? ' <span class="muted">' + e(c.why) + '</span>' : '') + '</li>';
+    }).join('') + '</ul></div>';
+  }
+  if (phases.length) {
+    var total = 0;
+    phases.forEach(function (p) { if (p && typeof p.seconds === 'number') total += p.seconds; });
+    h += '<h4>Phases</h4><table class="mini phases"><thead><tr><th>phase</th><th>started</th><th class="num">took</th></tr></thead><tbody>' + phases.map(function (p) {
+      return '<tr><td>' + e(p.name) + '</td><td class="nw">' + (p.startedAt ? '<time datetime="' + e(p.startedAt) + '" title="' + e(timeTitle(p.startedAt)) + '">' + e(absoluteTime(p.startedAt, false).slice(11)) + '</time>' : '') +
+        '</td><td class="num">' + e(phaseSeconds(p.seconds) || (p.endedAt ? '' : 'running')) + '</td></tr>';
+    }).join('') + '</tbody><tfoot><tr><td>total</td><td></td><td class="num">' + e(phaseSeconds(total)) + '</td></tr></tfoot></table>';
+  }
+  if (backup.length) {
+    h += '<h4>Backup · ' + backup.length + (backup.length === 1 ? ' blob' : ' blobs') + ' <span class="muted">(copy-only)</span></h4><ol class="files">' + backup.map(function (u) { return fileHtml(blobDisplay(u)); }).join('') + '</ol>';
+  }
+  if (sanitized) {
+    var n = Number(sanitized.scripts) || 0;
+    h += '<h4>Sanitizing · ' + (n === 1 ? '1 script' : n + ' scripts') + ' run</h4>' + (messages.length
+      ? '<ol class="msgs">' + messages.map(function (m) { return '<li>' + e(m) + '</li>'; }).join('') + '</ol>'
+      : '<p class="muted">' + (n ? 'no messages' : 'the job has no sanitizing scripts') + '</p>');
+  }
+  if (v) {
+    h += '<h4>Validation</h4>' + dl([
+      ['row counts', e(v.tables + (v.tables === 1 ? ' table' : ' tables') + ' compared with ' + (source || 'the source'))],
+      ['differences', diffs.length ? '<ul class="diffs">' + diffs.map(function (d) { return '<li>' + e(d) + '</li>'; }).join('') + '</ul>' : 'none']
+    ]);
+  }
+  h += checksHtml(checks);
+  return h + '</section>';
 }
 
 // ---- polling: every few seconds while the page is visible, never two at once

@@ -255,6 +255,7 @@ export function rowNote(op: OperationView): RowNote {
   if (op.state === 'running' && op.progress && op.progress.message) return note('', op.progress.message, '');
   if (op.state === 'succeeded' && op.kind === 'restore') return note('', backupSummary(op.output), '');
   if (op.state === 'succeeded' && op.kind === 'failover') return note('', failoverSummary(op.output), '');
+  if (op.state === 'succeeded' && op.kind === 'refresh') return note('', refreshSummary(op.output), notMaskedColumns(op.output).length ? 'warn' : '');
   return note('', '', '');
 }
 
@@ -824,4 +825,276 @@ export function blobDisplay(url: unknown): string {
   if (typeof url !== 'string') return '';
   const cut = url.search(/[?#]/);
   return cut >= 0 ? url.slice(0, cut) : url;
+}
+
+// ---- refresh jobs (GET /api/refreshes, functions/refreshesApi.ts) and a refresh operation's output
+// (shared/refresh/playbook.ts, its finish step)
+
+/** A job's last run, as GET /api/refreshes sends it. */
+export interface RefreshRunView {
+  /** the schedule's slot (an ISO instant), or manual:<ISO instant> for Run now */
+  slot: string;
+  operationId: string;
+  /** the operation's state; `unknown` when the operation is gone (retention) */
+  state: string;
+  startedAt: string;
+  endedAt?: string;
+  durationSeconds?: number;
+  error?: { code: string; message: string };
+}
+
+/** One refresh job of the estate, with what its run store says. */
+export interface RefreshJobView {
+  name: string;
+  /** NCRONTAB, six fields: second minute hour day month day-of-week */
+  schedule: string;
+  /** IANA time zone the schedule is read in */
+  timeZone?: string;
+  enabled: boolean;
+  paused: boolean;
+  /** "instance/database" */
+  source: string;
+  target: string;
+  /** absent when the job is disabled or paused */
+  nextRun?: string;
+  lastRun?: RefreshRunView;
+}
+
+/** What a refresh operation leaves as its output when it succeeds. */
+export interface RefreshOutputView {
+  job?: string;
+  slot?: string;
+  source?: string;
+  target?: string;
+  /** the backup's blobs (stripes), each a URL */
+  backup?: string[];
+  /** the restore operation that restored the backup as the staging copy */
+  restoreOperation?: string;
+  phases?: Array<{ name: string; startedAt: string; endedAt?: string; seconds?: number }>;
+  sanitized?: { scripts: number; messages: string[] };
+  /** "schema.table.column: why", each a column the sanitizing scripts could not have changed */
+  notMasked?: string[];
+  validation?: { tables: number; differences: string[] };
+  /** the copy the refresh replaced, renamed aside */
+  previousCopy?: string;
+  /** older copies dropped by the job's retention */
+  dropped?: string[];
+  checks?: Array<{ code: string; ok: boolean; message: string }>;
+}
+
+export interface RefreshCounts {
+  total: number;
+  paused: number;
+  disabled: number;
+  /** jobs whose last run failed (or was cancelled) */
+  failed: number;
+  /** jobs whose last run is still open */
+  running: number;
+  /** "3 jobs · 1 paused · last runs: 1 failed, 1 running" */
+  text: string;
+}
+
+/**
+ * An NCRONTAB schedule (second minute hour day month day-of-week) in words, where that is simple:
+ * "daily at 02:00", "Sundays at 02:00", "Monday to Friday at 01:30 and 13:30", "on the 1st of each
+ * month at 03:00", "every 15 minutes", "every hour at :30"; '' for anything else (the page shows the
+ * expression itself beside it in any case). The time zone is not part of it.
+ */
+export function scheduleText(schedule: unknown): string {
+  if (typeof schedule !== 'string') return '';
+  const f = schedule.trim().split(/\s+/);
+  if (f.length !== 6) return '';
+  const [sec, min, hour, dom, mon, dow] = f;
+  const num = (s: string, max: number): number => (/^\d{1,2}$/.test(s) && Number(s) <= max ? Number(s) : -1);
+  const two = (n: number): string => (n < 10 ? '0' : '') + n;
+  const s = num(sec, 59);
+  if (s < 0 || mon !== '*') return '';
+  // every n minutes, every hour at :mm
+  if (hour === '*' && dom === '*' && dow === '*') {
+    if (s !== 0) return '';
+    if (min === '*') return 'every minute';
+    const step = /^\*\/(\d{1,2})$/.exec(min);
+    if (step) {
+      const n = Number(step[1]);
+      return n >= 1 && 60 % n === 0 ? (n === 1 ? 'every minute' : 'every ' + n + ' minutes') : '';
+    }
+    const m = num(min, 59);
+    return m < 0 ? '' : m === 0 ? 'every hour, on the hour' : 'every hour at :' + two(m);
+  }
+  const m = num(min, 59);
+  if (m < 0) return '';
+  // the hours: one, a list, or every n hours
+  let hours: number[] = [];
+  const every = /^\*\/(\d{1,2})$/.exec(hour);
+  if (every) {
+    const n = Number(every[1]);
+    if (n < 1 || 24 % n !== 0) return '';
+    for (let h = 0; h < 24; h += n) hours.push(h);
+  } else {
+    hours = hour.split(',').map((x) => num(x, 23));
+    if (hours.some((h) => h < 0)) return '';
+    hours = hours.filter((h, i) => hours.indexOf(h) === i).sort((a, b) => a - b);
+  }
+  if (!hours.length || hours.length > 6) return '';
+  const times = hours.map((h) => two(h) + ':' + two(m) + (s ? ':' + two(s) : ''));
+  const timeText = times.length === 1 ? times[0] : times.slice(0, -1).join(', ') + ' and ' + times[times.length - 1];
+  // the days: every day, days of the week, or a day of the month (NCRONTAB ands the two: both is not simple)
+  let days: string;
+  if (dom === '*' && dow === '*') days = 'daily';
+  else if (dom === '*') {
+    const names = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+    const plural = ['Sundays', 'Mondays', 'Tuesdays', 'Wednesdays', 'Thursdays', 'Fridays', 'Saturdays'];
+    const dayOf = (x: string): number => {
+      const named = names.indexOf(x.toUpperCase());
+      if (named >= 0) return named;
+      const n = num(x, 7);
+      return n === 7 ? 0 : n;
+    };
+    const set = new Set<number>();
+    for (const part of dow.split(',')) {
+      const range = part.split('-');
+      if (range.length > 2) return '';
+      const a = dayOf(range[0]);
+      const b = range.length === 2 ? dayOf(range[1]) : a;
+      // 7 ends a range as Saturday's next day: FRI-7 is Friday to Sunday
+      const end = range.length === 2 && range[1] === '7' ? 7 : b;
+      if (a < 0 || b < 0 || end < a) return '';
+      for (let d = a; d <= end; d++) set.add(d % 7);
+    }
+    const list = Array.from(set).sort((a, b) => ((a + 6) % 7) - ((b + 6) % 7)); // Monday first
+    const key = list.join(',');
+    if (list.length === 7) days = 'daily';
+    else if (key === '1,2,3,4,5') days = 'Monday to Friday';
+    else if (key === '6,0') days = 'Saturdays and Sundays';
+    else {
+      const words = list.map((d) => plural[d]);
+      days = words.length === 1 ? words[0] : words.slice(0, -1).join(', ') + ' and ' + words[words.length - 1];
+    }
+  } else if (dow === '*') {
+    const d = num(dom, 31);
+    if (d < 1) return '';
+    const suffix = d % 10 === 1 && d !== 11 ? 'st' : d % 10 === 2 && d !== 12 ? 'nd' : d % 10 === 3 && d !== 13 ? 'rd' : 'th';
+    days = 'on the ' + d + suffix + ' of each month' + (d > 28 ? ' that has one' : '');
+  } else return '';
+  return days + ' at ' + timeText;
+}
+
+/** "Sun 2026-12-06 02:00", in the browser's time zone. */
+export function localWhen(iso: unknown): string {
+  if (typeof iso !== 'string' || !iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getDay()] + ' ' + absoluteTime(iso, false).slice(0, 16);
+}
+
+/** The badges of a job that will not run on its own: disabled in the estate, paused through the API. */
+export function refreshJobBadges(job: RefreshJobView): Badge[] {
+  const out: Badge[] = [];
+  if (job.enabled === false) out.push({ label: 'disabled', cls: 'rj-disabled', title: 'enabled: false in the estate: its schedule starts no run; Run now still runs it' });
+  if (job.paused === true) out.push({ label: 'paused', cls: 'rj-paused', title: 'paused: its schedule starts no run until it is resumed; Run now still runs it' });
+  return out;
+}
+
+/** Why a job has no next run: "none: paused", "none: disabled in the estate"; '' when it has one. */
+export function refreshNoNextRun(job: RefreshJobView): string {
+  if (job.nextRun) return '';
+  if (job.enabled === false) return 'none: disabled in the estate';
+  if (job.paused === true) return 'none: paused';
+  return 'not known';
+}
+
+/** The last run's state as its badge shows it; `unknown` (its operation is gone) in its own words. */
+export function refreshRunBadge(run: RefreshRunView): Badge {
+  const known = ['pending', 'running', 'waiting', 'awaiting-approval', 'succeeded', 'failed', 'cancelled'];
+  if (known.indexOf(run.state) >= 0) return stateBadge({ id: run.operationId, kind: 'refresh', target: '', step: '', state: run.state });
+  return { label: String(run.state || 'unknown'), cls: 'rj-unknown', title: 'its operation was not found: retention deletes finished operations after RETENTION_DAYS' };
+}
+
+/** A run's slot in words: "Run now" for a manual run, else "scheduled for Sun 2026-12-06 02:00" (local time). */
+export function slotText(slot: unknown): string {
+  if (typeof slot !== 'string' || !slot) return '';
+  if (slot.slice(0, 7) === 'manual:') return 'Run now' + (slot.length > 7 ? ', asked ' + localWhen(slot.slice(7)) : '');
+  return 'scheduled for ' + localWhen(slot);
+}
+
+/** How many jobs, paused, disabled, and how their last runs went, in words. */
+export function refreshCounts(jobs: RefreshJobView[]): RefreshCounts {
+  let paused = 0;
+  let disabled = 0;
+  let failed = 0;
+  let running = 0;
+  for (const j of jobs) {
+    if (j.paused === true) paused++;
+    if (j.enabled === false) disabled++;
+    const state = j.lastRun ? j.lastRun.state : '';
+    if (state === 'failed' || state === 'cancelled') failed++;
+    else if (isOpenState(state)) running++;
+  }
+  const total = jobs.length;
+  if (!total) return { total, paused, disabled, failed, running, text: 'no refresh jobs in the estate' };
+  const parts = [total + (total === 1 ? ' job' : ' jobs')];
+  if (paused) parts.push(paused + ' paused');
+  if (disabled) parts.push(disabled + ' disabled');
+  const runs = [failed ? failed + ' failed' : '', running ? running + ' running' : ''].filter(Boolean);
+  if (runs.length) parts.push('last runs: ' + runs.join(', '));
+  return { total, paused, disabled, failed, running, text: parts.join(' · ') };
+}
+
+/** The app's own message for a run it did not start (409 REFRESH_NOT_STARTED) or a job it does not know (404); '' for anything else. */
+export function refreshRefusal(status: number, body: unknown): string {
+  if (status !== 409 && status !== 404) return '';
+  const error = typeof body === 'object' && body !== null ? (body as { error?: { message?: unknown } }).error : undefined;
+  return error && typeof error.message === 'string' && error.message ? error.message : '';
+}
+
+/** What Run now does, for its confirmation. */
+export function refreshRunEffect(job: RefreshJobView): string {
+  const at = job.target.indexOf('/');
+  const instance = at > 0 ? job.target.slice(0, at) : job.target;
+  let text =
+    'It backs up ' + job.source + ' (copy-only: the source’s own backups are not affected), restores that backup on ' + instance + ' as a staging copy, runs the job’s sanitizing scripts in it and validates its row counts against the source; ' +
+    'only then does it replace the copy of ' + job.target + ' with it (the replaced copy is renamed aside, as many kept as the job says). ' +
+    'Anything that fails before that leaves ' + job.target + ' as it is.';
+  if (job.paused === true || job.enabled === false) text += ' The job ' + (job.enabled === false ? 'is disabled in the estate' : 'is paused') + ': Run now runs it anyway, and its schedule stays as it is.';
+  return text + ' The run is recorded as asked by the signed-in user with App Service authentication, else by “api”.';
+}
+
+/** A phase's length: "0.4 s", "12.3 s", "3 min 12 s"; '' when unknown. */
+export function phaseSeconds(seconds: unknown): string {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) return '';
+  if (seconds < 60) return Math.round(seconds * 10) / 10 + ' s';
+  return duration(seconds);
+}
+
+/** The output's NOT masked columns, each split into the column and why: "dbo.Customers.SSN: Always Encrypted (…)". */
+export function notMaskedColumns(output: unknown): Array<{ column: string; why: string }> {
+  const list = typeof output === 'object' && output !== null ? (output as { notMasked?: unknown }).notMasked : undefined;
+  if (!Array.isArray(list)) return [];
+  return list
+    .filter((x): x is string => typeof x === 'string' && x.length > 0)
+    .map((x) => {
+      const cut = x.indexOf(': ');
+      return cut > 0 ? { column: x.slice(0, cut), why: x.slice(cut + 2) } : { column: x, why: '' };
+    });
+}
+
+/** A refresh's row note: "from sql-onprem/Sales in 14 min 3 s · 14 tables validated · 2 columns NOT masked". */
+export function refreshSummary(output: unknown): string {
+  if (typeof output !== 'object' || output === null) return '';
+  const o = output as RefreshOutputView;
+  const phases = Array.isArray(o.phases) ? o.phases : [];
+  let total = 0;
+  let timed = false;
+  for (const p of phases) {
+    if (p && typeof p.seconds === 'number' && Number.isFinite(p.seconds)) {
+      total += p.seconds;
+      timed = true;
+    }
+  }
+  const parts: string[] = [];
+  if (o.source || timed) parts.push((o.source ? 'from ' + o.source : 'refreshed') + (timed ? ' in ' + duration(total) : ''));
+  if (o.validation && typeof o.validation.tables === 'number') parts.push(o.validation.tables + (o.validation.tables === 1 ? ' table' : ' tables') + ' validated');
+  const nm = notMaskedColumns(o).length;
+  if (nm) parts.push(nm + (nm === 1 ? ' column' : ' columns') + ' NOT masked');
+  return parts.join(' · ');
 }

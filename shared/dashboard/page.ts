@@ -1,9 +1,10 @@
 // The dashboard: one static page whose script polls the app's own API (the links' health, operations,
-// their audit trail, recent events, the failover decisions of the link whose panel is open) and acts
-// on operations (cancel, retry, approve, reject) and links (ask for a failover playbook, dry run or not). No framework, no
-// build step, nothing fetched from elsewhere: styles, script and favicon are inline, so it works
-// offline. The page holds no data and no secret; the script sends the function key, which it takes
-// from ?code= once and keeps in the tab's sessionStorage.
+// their audit trail, recent events, the failover decisions of the link whose panel is open, the
+// refresh jobs) and acts on operations (cancel, retry, approve, reject), links (ask for a failover
+// playbook, dry run or not) and refresh jobs (run one now, pause, resume). No framework, no build
+// step, nothing fetched from elsewhere: styles, script and favicon are inline, so it works offline.
+// The page holds no data and no secret; the script sends the function key, which it takes from
+// ?code= once and keeps in the tab's sessionStorage.
 import { createHash } from 'node:crypto';
 import { CLIENT_SCRIPT } from './client';
 import * as format from './format';
@@ -266,6 +267,44 @@ ol.timeline li { position: relative; padding: 1px 0 1px 12px; }
 ol.timeline li::before { content: ""; position: absolute; left: -5px; top: 7px; width: 8px; height: 8px; border-radius: 50%; background: #0969da; }
 ol.timeline time { font: 12px ui-monospace, SFMono-Regular, Consolas, monospace; color: #59636e; margin-right: 6px; }
 
+/* the refresh jobs panel: one row per job of the estate; jobs are few, so a row may take two lines */
+section.rj { padding: 10px 16px 0; }
+details.rj-box { background: #fff; border: 1px solid #d0d7de; border-radius: 6px; }
+details.rj-box > summary { cursor: pointer; padding: 5px 10px; font-size: 13px; }
+details.rj-box > summary h2 { display: inline; font-size: 15px; margin: 0 8px 0 2px; }
+#rj-updated { margin-left: 10px; font-size: 12px; }
+.rj-bad { color: #a40e26; font-weight: 600; }
+#rj-result { margin: 0 10px 6px; overflow-wrap: anywhere; }
+#rj-result p { margin: 0; }
+.rj-scroll { max-height: 35vh; overflow: auto; border-top: 1px solid #d0d7de; }
+/* below this width the panel scrolls sideways inside itself, not the page */
+table.rj-t { width: 100%; min-width: 1060px; table-layout: fixed; border-collapse: collapse; font-size: 13px; }
+table.rj-t th, table.rj-t td { text-align: left; padding: 4px 6px; border-bottom: 1px solid #eaeef2; vertical-align: top; overflow-wrap: anywhere; }
+table.rj-t thead th { position: sticky; top: 0; z-index: 1; background: #f6f8fa; font-weight: 600; color: #424a53; border-bottom: 1px solid #d0d7de; white-space: nowrap; }
+col.rc-name { width: 13%; } col.rc-ends { width: 19%; } col.rc-sched { width: 19%; } col.rc-next { width: 15%; } col.rc-act { width: 164px; }
+table.rj-t code { font-size: 12px; color: #424a53; }
+.rjname .badge { margin-left: 4px; }
+.badge.rj-paused { background: #fff8c5; color: #7d4e00; border-color: #d4a72c; }
+.badge.rj-disabled { background: #eaeef2; color: #424a53; border: 1px dashed #6e7781; }
+.rj-unknown .badge { background: #fff; color: #424a53; border: 1px dashed #6e7781; }
+tr.rj.rj-failed td:first-child { box-shadow: inset 3px 0 0 #cf222e; }
+.rjwhen { white-space: nowrap; }
+/* a long error: three lines here, whole in its hover text and in the operation's detail */
+.rjerr { margin-top: 2px; color: #82071e; display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 3; overflow: hidden; }
+table.rj-t td.rjact { white-space: nowrap; }
+td.rjact button { font-size: 12px; padding: 1px 8px; }
+td.rjact button[aria-disabled="true"] { cursor: progress; opacity: .6; }
+
+/* a refresh operation's output in its detail; the columns no script could mask stand out */
+.notmasked { border: 1px solid #ff8182; border-left: 4px solid #cf222e; background: #fff5f4; border-radius: 6px; padding: 4px 8px; margin: 6px 0; }
+.box .notmasked h4 { color: #a40e26; margin-top: 0; }
+.notmasked ul { margin: 0; padding-left: 0; list-style: none; font-size: 12px; }
+.notmasked li { margin: 2px 0; }
+.nm-tag { display: inline-block; font-size: 11px; font-weight: 700; letter-spacing: .03em; background: #cf222e; color: #fff; padding: 0 5px; border-radius: 4px; }
+table.phases th.num, table.phases td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.phases tfoot td { font-weight: 600; border-bottom: 0; }
+ol.msgs { margin: 0; padding-left: 20px; font: 12px/1.4 ui-monospace, SFMono-Regular, Consolas, monospace; }
+
 @media (max-width: 1179px) {
   main.with-detail { grid-template-columns: minmax(0, 1fr); }
   .detail { position: static; max-height: none; }
@@ -312,7 +351,7 @@ const BODY = `
       </select>
     </label>
     <label for="f-kind">Kind <input id="f-kind" list="kinds" placeholder="any" autocomplete="off" spellcheck="false"></label>
-    <datalist id="kinds"><option value="restore"></option><option value="failover"></option><option value="demo"></option></datalist>
+    <datalist id="kinds"><option value="restore"></option><option value="failover"></option><option value="refresh"></option><option value="demo"></option></datalist>
     <span id="f-kind-hint" class="err" role="alert" hidden></span>
     <label for="f-target">Target <input id="f-target" type="search" placeholder="instance/database" autocomplete="off" spellcheck="false"></label>
     <label for="f-limit">Page size
@@ -379,6 +418,22 @@ const BODY = `
       <p id="fo-error" class="links-alert" role="alert" hidden></p>
       <ol id="fo-decisions" class="decisions" aria-labelledby="fo-decisions-title"></ol>
     </div>
+  </section>
+  <section id="rj" class="rj" aria-labelledby="rj-title">
+    <details id="rj-box" class="rj-box" open>
+      <summary><h2 id="rj-title">Refresh jobs</h2> <span id="rj-summary" aria-live="off">loading…</span><span id="rj-updated" class="muted"></span></summary>
+      <p id="rj-error" class="links-alert" role="alert" hidden></p>
+      <div id="rj-result" class="flash" role="status" hidden></div>
+      <div id="rj-scroll" class="rj-scroll">
+        <table class="rj-t" id="rj-table">
+          <caption class="sr-only">Refresh jobs of the estate: each copies its source database over its target's copy, sanitized and validated, on its schedule or when run now</caption>
+          <colgroup><col class="rc-name"><col class="rc-ends"><col class="rc-sched"><col class="rc-next"><col class="rc-last"><col class="rc-act"></colgroup>
+          <thead><tr><th scope="col">Job</th><th scope="col">Source → target</th><th scope="col" title="in words where simple, then the NCRONTAB expression (second minute hour day month day-of-week) and the time zone it is read in">Schedule</th>` +
+  `<th scope="col" title="in this browser's time zone">Next run</th><th scope="col">Last run</th><th scope="col">Actions</th></tr></thead>
+          <tbody id="rj-rows"><tr class="empty"><td colspan="6" class="muted">loading…</td></tr></tbody>
+        </table>
+      </div>
+    </details>
   </section>
   <main id="main">
     <section class="list" aria-label="Operations">

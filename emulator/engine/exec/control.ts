@@ -147,9 +147,13 @@ export function waitMilliseconds(env: ExecEnv, stmt: Of<'waitfor'>): number {
 }
 
 export function runTransaction(env: ExecEnv, stmt: Of<'transaction'>): void {
-  const error = transactionError(env.session.tranCount(), stmt.action);
+  const session = env.session;
+  const error = transactionError(session.tranCount(), stmt.action);
   if (error) throw error;
-  env.session.setTranCount(nextTranCount(env.session.tranCount(), stmt.action), stmt.action === 'commit' ? 'commit' : 'rollback');
+  if (stmt.action === 'save' && stmt.name !== undefined) session.saveTransaction?.(stmt.name);
+  // ROLLBACK TRANSACTION savepoint: undoes what came after it; @@TRANCOUNT stays
+  if (stmt.action === 'rollback' && stmt.name !== undefined && session.rollbackToSavepoint?.(stmt.name)) return;
+  session.setTranCount(nextTranCount(session.tranCount(), stmt.action), stmt.action === 'commit' ? 'commit' : 'rollback');
 }
 
 /** the error a transaction request gets with this @@TRANCOUNT, if any */

@@ -22,6 +22,15 @@ export interface ExecSession extends SessionInfo {
   /** @@ERROR */
   lastError: number;
   setCurrentStatement(statement: RunningStatement | undefined): void;
+  /**
+   * Something a rollback of the open transaction must undo (a DML statement's change of a table's
+   * row count); ignored outside a transaction, where each statement commits by itself.
+   */
+  recordUndo?(undo: () => void): void;
+  /** SAVE TRANSACTION name: a point ROLLBACK TRANSACTION name goes back to */
+  saveTransaction?(name: string): void;
+  /** ROLLBACK TRANSACTION name: undoes back to that savepoint (true), or false when no savepoint has that name */
+  rollbackToSavepoint?(name: string): boolean;
   /** a background session (SQL Agent job steps) that lives on after this one closes */
   spawnBackgroundSession(options: BackgroundSessionOptions): BackgroundSession;
 }

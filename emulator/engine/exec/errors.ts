@@ -17,6 +17,7 @@ export class BatchAbortingError extends SqlError {}
 
 const BATCH_ABORTING = new Set([
   137, // must declare the scalar variable
+  206, // operand type clash (a compile error: also a plaintext value for an Always Encrypted column)
   207, // invalid column name
   208, // invalid object name
   209, // ambiguous column name
@@ -28,6 +29,7 @@ const BATCH_ABORTING = new Set([
   8114, // error converting data type
   8115, // arithmetic overflow
   8134, // divide by zero (ANSI_WARNINGS ON with ARITHABORT ON)
+  33299, // Always Encrypted scheme mismatch (compile time)
 ]);
 
 export function abortsBatch(error: SqlError, xactAbort: boolean): boolean {

@@ -12,7 +12,7 @@ type Of<K extends Statement['kind']> = Extract<Statement, { kind: K }>;
 /** runs a statement of the batch (the executor's dispatcher), for INSERT ... EXEC */
 export type StatementRunner = (env: ExecEnv, stmt: Statement) => AsyncGenerator<RequestOutput, number>;
 
-interface SourceRows {
+export interface SourceRows {
   columns: ColumnSpec[];
   rows: SqlValue[][];
   /** VALUES (..., DEFAULT): the positions that take the column's default */
@@ -34,29 +34,7 @@ export async function* runInsert(env: ExecEnv, stmt: Of<'insert'>, runStatement:
   const table = env.tables.get(key(stmt.target));
   if (!table) throw undeclaredTable(stmt.target);
   const targets = targetColumns(table, stmt.columns);
-  const sources: SourceRows[] = [];
-  const source = stmt.source;
-  if (source.kind === 'values') sources.push({ ...valuesRows(env, stmt, source.rows, targets.length), defaults: source.defaults });
-  else if (source.kind === 'select') {
-    const outcome = env.session.services.language.executeSelect(source.query, env.evalContext());
-    const columns = outcome.resultSet?.columns ?? [];
-    checkSelectWidth(stmt, columns.length, targets.length);
-    sources.push({ columns, rows: outcome.resultSet?.rows ?? [] });
-  } else {
-    if (capturing.has(env.session)) throw new SqlError(8164, 1, 16, 'An INSERT EXEC statement cannot be nested.');
-    capturing.add(env.session);
-    try {
-      for await (const out of runStatement(env, source.statement)) {
-        if (out.type === 'resultSet') {
-          // every result set of the procedure must match the table, column for column
-          if (out.resultSet.columns.length !== targets.length) throw mismatch();
-          sources.push(out.resultSet);
-        } else if (out.type !== 'statementDone' || out.error) yield out;
-      }
-    } finally {
-      capturing.delete(env.session);
-    }
-  }
+  const sources = yield* collectSources(env, stmt, targets.length, runStatement);
   let rows: SqlValue[][];
   try {
     rows = sources.flatMap((s) => s.rows.map((r, i) => buildRow(env, table, targets, s.columns, r, s.defaults?.[i])));
@@ -75,6 +53,44 @@ export async function* runInsert(env: ExecEnv, stmt: Of<'insert'>, runStatement:
   env.session.rowCount = rows.length;
   yield env.session.options.get('NOCOUNT') === 'ON' ? { type: 'statementDone' } : { type: 'statementDone', rowCount: rows.length };
   return 0;
+}
+
+/**
+ * The rows an INSERT's source gives (VALUES, a SELECT, or the result sets of an EXEC, whose other
+ * outputs pass through), checked against `width` columns when it is known (a column list or a
+ * table variable's columns); undefined width: a user table without a column list, whose columns
+ * the emulator does not model.
+ */
+export async function* collectSources(
+  env: ExecEnv,
+  stmt: Of<'insert' | 'insertTable'>,
+  width: number | undefined,
+  runStatement: StatementRunner,
+): AsyncGenerator<RequestOutput, SourceRows[]> {
+  const sources: SourceRows[] = [];
+  const source = stmt.source;
+  if (source.kind === 'values') sources.push({ ...valuesRows(env, stmt, source.rows, width), defaults: source.defaults });
+  else if (source.kind === 'select') {
+    const outcome = env.session.services.language.executeSelect(source.query, env.evalContext());
+    const columns = outcome.resultSet?.columns ?? [];
+    if (width !== undefined) checkSelectWidth(stmt, columns.length, width);
+    sources.push({ columns, rows: outcome.resultSet?.rows ?? [] });
+  } else {
+    if (capturing.has(env.session)) throw new SqlError(8164, 1, 16, 'An INSERT EXEC statement cannot be nested.');
+    capturing.add(env.session);
+    try {
+      for await (const out of runStatement(env, source.statement)) {
+        if (out.type === 'resultSet') {
+          // every result set of the procedure must match the table, column for column
+          if (width !== undefined && out.resultSet.columns.length !== width) throw mismatch();
+          sources.push(out.resultSet);
+        } else if (out.type !== 'statementDone' || out.error) yield out;
+      }
+    } finally {
+      capturing.delete(env.session);
+    }
+  }
+  return sources;
 }
 
 /** indexes of the table columns the source's values go to, in source order */
@@ -100,17 +116,18 @@ function targetColumns(table: TableVariable, columns: string[] | undefined): num
 
 const mismatch = (): SqlError => new SqlError(213, 1, 16, 'Column name or number of supplied values does not match table definition.');
 
-function valuesRows(env: ExecEnv, stmt: Of<'insert'>, rows: Expr[][], width: number): SourceRows {
+function valuesRows(env: ExecEnv, stmt: Of<'insert' | 'insertTable'>, rows: Expr[][], width: number | undefined): SourceRows {
   for (const row of rows) {
-    if (row.length === width) continue;
+    if (width === undefined || row.length === width) continue;
     if (!stmt.columns) throw mismatch();
     const valuesClause = 'The number of values in the VALUES clause must match the number of columns specified in the INSERT statement.';
     if (row.length < width) throw new SqlError(109, 1, 15, `There are more columns in the INSERT statement than values specified in the VALUES clause. ${valuesClause}`);
     throw new SqlError(110, 1, 15, `There are fewer columns in the INSERT statement than values specified in the VALUES clause. ${valuesClause}`);
   }
-  if (width === 0) return { columns: [], rows: rows.map(() => []) };
+  const columnCount = width ?? rows[0]?.length ?? 0;
+  if (columnCount === 0) return { columns: [], rows: rows.map(() => []) };
   // a table value constructor: its columns are typed over all rows, as SQL Server types them
-  const names = Array.from({ length: width }, (_, i) => `c${i + 1}`);
+  const names = Array.from({ length: columnCount }, (_, i) => `c${i + 1}`);
   const outcome = env.session.services.language.executeSelect(
     { kind: 'select', distinct: false, items: [{ expr: { kind: 'star' } }], from: { kind: 'values', rows, alias: 'v', columns: names } },
     env.evalContext(),
@@ -118,7 +135,7 @@ function valuesRows(env: ExecEnv, stmt: Of<'insert'>, rows: Expr[][], width: num
   return { columns: outcome.resultSet?.columns ?? [], rows: outcome.resultSet?.rows ?? [] };
 }
 
-function checkSelectWidth(stmt: Of<'insert'>, got: number, want: number): void {
+function checkSelectWidth(stmt: Of<'insert' | 'insertTable'>, got: number, want: number): void {
   if (got === want) return;
   if (!stmt.columns) throw mismatch();
   const tail = 'The number of SELECT values must match the number of INSERT columns.';

@@ -150,9 +150,9 @@ describe('INSERT into a table variable', () => {
     expect(one('WITH x AS (SELECT 1 AS n) INSERT INTO @t VALUES (1)')).toMatchObject({ kind: 'unsupported', keyword: 'WITH' });
   });
 
-  it('other INSERT targets stay refused by name', () => {
-    expect(one('INSERT INTO dbo.t VALUES (1)')).toMatchObject({ kind: 'unsupported', keyword: 'INSERT' });
-    expect(one('INSERT #tmp SELECT 1')).toMatchObject({ kind: 'unsupported', keyword: 'INSERT' });
+  it('other INSERT targets are user tables (insertTable)', () => {
+    expect(one('INSERT INTO dbo.t VALUES (1)')).toMatchObject({ kind: 'insertTable', table: { schema: 'dbo', name: 't' } });
+    expect(one('INSERT INTO @t OUTPUT inserted.a VALUES (1)')).toMatchObject({ kind: 'unsupported', keyword: 'OUTPUT' });
   });
 
   it('syntax errors name the token', () => {

@@ -1,0 +1,153 @@
+// A refresh end to end on the emulated estate, through the real clients: managed instance Sales ->
+// SQL Server 2022 sql-dev, a copy-only backup to URL as a SQL Agent job, restored through the
+// restore playbook into a staging name, sanitized (Always Encrypted columns reported, not masked),
+// row counts against the source, swapped in with the old copy kept, and refusals before anything is
+// touched.
+import { REFRESH_KIND, refreshTargetKey } from '../../../shared/refresh/input';
+import { refreshInputFor } from '../../../shared/refresh/start';
+import type { RefreshJob } from '../../../shared/config/schema';
+import { startRestoreWorld, type RestoreWorld } from '../../helpers/restoreWorld';
+
+jest.setTimeout(180_000);
+
+const job = (over: Partial<RefreshJob> = {}): RefreshJob => ({
+  name: 'sales-to-dev',
+  enabled: true,
+  schedule: '0 0 2 * * *',
+  timeZone: 'UTC',
+  source: { instance: 'mi-prod', database: 'Sales' },
+  target: { instance: 'sql-dev', database: 'Sales_dev' },
+  container: 'backups',
+  onExisting: 'swap',
+  sanitizeScripts: ["UPDATE dbo.Customers SET Email = CONCAT('user', CustomerId, '@example.invalid')\nGO\nSELECT COUNT(*) FROM dbo.Orders"],
+  keepPreviousCopies: 1,
+  rowCountTolerancePercent: 0,
+  sessionGraceSeconds: 2,
+  keepBackupsHours: 24,
+  notify: [],
+  ...over,
+});
+
+describe('refresh managed instance -> SQL Server 2022', () => {
+  let w: RestoreWorld;
+  beforeAll(async () => {
+    w = await startRestoreWorld({
+      arm: true,
+      refresh: true,
+      emulated: (e) => {
+        const mi = e.instances.find((i) => i.name === 'mi-prod');
+        mi?.databases?.push({ name: 'Sales', recoveryModel: 'FULL', sizeMB: 256, tables: [{ schema: 'dbo', name: 'Customers', rows: 1200, encryptedColumns: ['TaxId'] }, { schema: 'dbo', name: 'Orders', rows: 5000 }] });
+        const dev = e.instances.find((i) => i.name === 'sql-dev');
+        dev?.databases?.push({ name: 'Sales_dev', recoveryModel: 'SIMPLE', sizeMB: 64, tables: [{ schema: 'dbo', name: 'Customers', rows: 10 }] });
+      },
+    });
+  });
+  afterAll(async () => w?.stop());
+
+  async function run(j: RefreshJob, at = new Date()) {
+    const input = refreshInputFor(j, `manual:${at.toISOString()}`, 'test', at);
+    const r = await w.engine.start({ kind: REFRESH_KIND, targetKey: refreshTargetKey(input), input, createdBy: 'test' });
+    await w.drainUntil(() => w.settled(r.operation.id), 150_000);
+    return w.engine.get(r.operation.id);
+  }
+
+  it('puts a sanitized, validated copy in place and keeps the previous one', async () => {
+    const op = await run(job());
+    expect(op?.error).toBeUndefined();
+    expect(op?.state).toBe('succeeded');
+    const out = op?.output as { phases: Array<{ name: string; seconds?: number }>; notMasked: string[]; validation: { tables: number; differences: string[] }; previousCopy: string; backup: string[] };
+    expect(out.phases.map((p) => p.name)).toEqual(['backup', 'restore', 'sanitize', 'validate', 'swap', 'retain']);
+    expect(out.notMasked.join('\n')).toMatch(/dbo\.Customers\.TaxId: Always Encrypted/);
+    expect(out.validation).toEqual({ tables: 2, differences: [] });
+    expect(out.backup[0]).toMatch(/\/mi-autopilot\/refresh\/sales-to-dev\/\d{8}T\d{6}Z\/Sales_\d{8}T\d{6}Z_1of1\.bak$/);
+    const dev = await w.pool('sql-dev');
+    const dbs = await dev.request().query<{ name: string }>("SELECT name FROM sys.databases WHERE name LIKE 'Sales_dev%' ORDER BY name");
+    expect(dbs.recordset.map((d) => d.name)).toEqual(['Sales_dev', out.previousCopy]);
+    const rows = await dev.request().query<{ n: number }>('SELECT COUNT(*) AS n FROM [Sales_dev].dbo.Orders');
+    expect(rows.recordset[0].n).toBe(5000);
+  });
+
+  it('a second run keeps one previous copy and drops the older', async () => {
+    const op = await run(job(), new Date(Date.now() + 2000));
+    expect(op?.error).toBeUndefined();
+    const dev = await w.pool('sql-dev');
+    const dbs = await dev.request().query<{ name: string }>("SELECT name FROM sys.databases WHERE name LIKE 'Sales_dev_old_%'");
+    expect(dbs.recordset).toHaveLength(1);
+    expect((op?.output as { dropped: string[] }).dropped).toHaveLength(1);
+  });
+
+  async function liveCopy(): Promise<{ names: string[]; orders?: number }> {
+    const dev = await w.pool('sql-dev');
+    const names = (await dev.request().query<{ name: string }>("SELECT name FROM sys.databases WHERE name LIKE 'Sales_dev%' ORDER BY name")).recordset.map((d) => d.name);
+    const orders = (await dev.request().query<{ n: number }>('SELECT COUNT(*) AS n FROM [Sales_dev].dbo.Orders')).recordset[0]?.n;
+    return { names, orders };
+  }
+
+  async function admin(method: string, path: string, body?: unknown): Promise<number> {
+    const res = await fetch(`${w.emulator.adminUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    await res.text();
+    return res.status;
+  }
+
+  it('a restore that fails at 50 %: the live copy stays online and untouched, the staging copy is gone', async () => {
+    const before = await liveCopy();
+    expect(await admin('POST', '/instances/sql-dev/faults', { kind: 'restoreFailAtPercent', percent: 50 })).toBeLessThan(300);
+    try {
+      const op = await run(job(), new Date(Date.now() + 10_000));
+      expect(op?.state).toBe('failed');
+      expect(op?.error?.code).toBe('RESTORE_FAILED');
+      expect(op?.error?.message).toMatch(/Sales_dev on sql-dev is ONLINE and was not changed/);
+    } finally {
+      await admin('DELETE', '/instances/sql-dev/faults');
+    }
+    expect(await liveCopy()).toEqual(before);
+  });
+
+  it('a cancel while sanitizing: the live copy stays, the staging copy is dropped', async () => {
+    const before = await liveCopy();
+    // a script that runs long enough to be cancelled in the middle
+    const slow = job({ sanitizeScripts: ["WAITFOR DELAY '00:00:05'\nGO\nUPDATE dbo.Customers SET Email = NULL"] });
+    const at = new Date(Date.now() + 12_000);
+    const input = refreshInputFor(slow, `manual:${at.toISOString()}`, 'test', at);
+    const r = await w.engine.start({ kind: REFRESH_KIND, targetKey: refreshTargetKey(input), input, createdBy: 'test' });
+    await w.drainUntil(async () => (await w.engine.get(r.operation.id))?.step === 'sanitize', 120_000);
+    await w.engine.cancel(r.operation.id, 'ana', 'wrong data set');
+    await w.drainUntil(() => w.settled(r.operation.id), 60_000);
+    const op = await w.engine.get(r.operation.id);
+    expect(op?.state).toBe('cancelled');
+    expect(op?.error?.message).toMatch(/staging copy Sales_dev_refresh_\d{8}T\d{6}Z was dropped/);
+    expect(await liveCopy()).toEqual(before);
+  });
+
+  it('a session on the live copy is ended only after the grace period, then the swap completes', async () => {
+    // a user whose connection sits in the live copy
+    const { openPool } = await import('../../helpers/emulatorPool');
+    const user = await openPool(w.emulator.find('sql-dev'), { database: 'Sales_dev' });
+    await user.request().query('SELECT 1');
+    const started = Date.now();
+    const op = await run(job({ sessionGraceSeconds: 4 }), new Date(Date.now() + 14_000));
+    expect(op?.error).toBeUndefined();
+    const swap = (op?.output as { phases: Array<{ name: string; seconds?: number }> }).phases.find((p) => p.name === 'swap');
+    expect(swap?.seconds).toBeGreaterThanOrEqual(3.5);
+    expect(Date.now() - started).toBeGreaterThan(4_000);
+    // the grace was given, then the session was ended (ROLLBACK IMMEDIATE): nobody is left in the old copy
+    const old = (op?.output as { previousCopy: string }).previousCopy;
+    const dev = await w.pool('sql-dev');
+    const left = await dev.request().query<{ n: number }>(`SELECT COUNT(*) AS n FROM sys.dm_exec_sessions WHERE database_id = DB_ID(N'${old}')`);
+    expect(left.recordset[0].n).toBe(0);
+    await user.close().catch(() => undefined);
+  });
+
+  it('refused before anything is touched: an Always-up-to-date source, a production target, a newer source', async () => {
+    const before = await (await w.pool('sql-dev')).request().query<{ name: string }>('SELECT name FROM sys.databases ORDER BY name');
+    const auto = await run(job({ name: 'auto', source: { instance: 'mi-auto', database: 'Ledger' } }), new Date(Date.now() + 4000));
+    expect(auto?.error?.code).toBe('NOT_PORTABLE_UPDATE_POLICY');
+    const prod = await run(job({ name: 'prod', target: { instance: 'sql-onprem', database: 'Sales' } }), new Date(Date.now() + 6000));
+    expect(prod?.error?.code).toBe('TARGET_PROTECTED');
+    const newer = await run(job({ name: 'newer', source: { instance: 'sql-onprem', database: 'Sales' }, target: { instance: 'sql-2019', database: 'Sales_2019' } }), new Date(Date.now() + 8000));
+    expect(newer?.error?.code).toBe('BACKUP_NEWER_THAN_TARGET');
+    expect(newer?.error?.message).toMatch(/sql-onprem runs SQL Server 16\.0; sql-2019 runs 15\.0/);
+    const after = await (await w.pool('sql-dev')).request().query<{ name: string }>('SELECT name FROM sys.databases ORDER BY name');
+    expect(after.recordset).toEqual(before.recordset);
+  });
+});
