@@ -281,6 +281,7 @@ export function refreshPlaybook(deps: RefreshDeps): Playbook {
       const state = stateOf(ctx);
       const last = state.phases[state.phases.length - 1];
       if (last && !last.endedAt) last.endedAt = ctx.now.toISOString();
+      await ctx.progress(100, `${input.target.database} on ${input.target.instance} refreshed from ${input.source.instance}/${input.source.database}`);
       return succeed({
         job: input.job,
         slot: input.slot,
@@ -292,6 +293,7 @@ export function refreshPlaybook(deps: RefreshDeps): Playbook {
         sanitized: { scripts: input.sanitizeScripts.length, messages: state.scriptMessages ?? [] },
         notMasked: (state.alwaysEncrypted ?? []).map((c) => `${c}: Always Encrypted (the app has no column master key; sanitizing scripts cannot have changed it)`),
         validation: state.validation,
+        // the copy that was live before this run (kept unless it is in `dropped`)
         previousCopy: state.oldCopy,
         dropped: state.dropped ?? [],
         checks: state.checks,
