@@ -116,7 +116,7 @@ export const ERROR_CATALOG = {
   // non-production refresh
   REFRESH_JOB_NOT_FOUND: entry('request', 'no refresh job of the estate has that name', "check the name in GET /api/refreshes (names come from the estate file's refreshJobs[])", { http: 404 }),
   REFRESH_NOT_STARTED: entry('refresh', 'a run asked through the API was not started: its slot was already run (two requests in the same millisecond)', 'ask again; GET /api/refreshes shows the run that did start', { http: 409 }),
-  REFRESH_NOT_SUPPORTED: entry('refresh', 'the refresh asks for a path this version does not take: a managed instance to a managed instance is a point-in-time restore through ARM, not built yet', 'refresh into a SQL Server target, or restore the managed instance database by point in time by hand'),
+  REFRESH_NOT_SUPPORTED: entry('refresh', 'a managed instance to managed instance refresh is a point-in-time restore through ARM, and the app has no ARM to ask or the estate lacks an instance\'s armResourceId', 'run the app in Azure (or set ARM_ENDPOINT locally) and give both managed instances their armResourceId in the estate'),
   SOURCE_NOT_FOUND: entry('refresh', "the refresh job's source database does not exist on its instance", "correct the job's source in the estate"),
   STAGING_EXISTS: entry('refresh', 'the staging name the refresh would restore into already exists on the target (a run of the same second, or a leftover)', 'drop the leftover database on the target, then run the job again'),
   SANITIZE_SCRIPT_EMPTY: entry('refresh', 'a sanitizing script of the job has no T-SQL batch (only GO separators or blank lines)', "fix the job's sanitizeScripts in the estate; nothing was touched"),

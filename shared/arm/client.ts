@@ -195,6 +195,15 @@ export class ArmClient {
     return this.start('lrsStart', 'PUT', id, id, { location: req.location, properties });
   }
 
+  /** a cross-instance point-in-time restore: PUT the database with createMode PointInTimeRestore (refresh MI -> MI) */
+  startPointInTimeRestore(resourceGroup: string, instance: string, database: string, req: { location: string; sourceDatabaseId: string; restorePointInTime: string }): Promise<PollerState> {
+    const id = this.databaseId(resourceGroup, instance, database);
+    return this.start('pointInTimeRestore', 'PUT', id, id, {
+      location: req.location,
+      properties: { createMode: 'PointInTimeRestore', sourceDatabaseId: req.sourceDatabaseId, restorePointInTime: req.restorePointInTime },
+    });
+  }
+
   startCompleteRestore(resourceGroup: string, instance: string, database: string, lastBackupName: string): Promise<PollerState> {
     const id = this.databaseId(resourceGroup, instance, database);
     return this.start('lrsComplete', 'POST', `${id}/completeRestore`, id, { lastBackupName });

@@ -11,7 +11,8 @@ export type ArmOperationKind =
   | 'linkSetRole'
   | 'databaseDelete'
   | 'lrsStart'
-  | 'lrsComplete';
+  | 'lrsComplete'
+  | 'pointInTimeRestore';
 
 export type PollerStatus = 'InProgress' | 'Succeeded' | 'Failed' | 'Canceled';
 
@@ -46,6 +47,7 @@ export function resultTypeOf(kind: ArmOperationKind): OperationResult['type'] {
     case 'linkSetRole':
       return 'link';
     case 'lrsStart':
+    case 'pointInTimeRestore':
       return 'database';
     default:
       return 'none';

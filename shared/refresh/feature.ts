@@ -8,6 +8,7 @@ import { managedInstanceFactsFrom } from '../restore/managedInstanceFacts';
 import { restoreForPlaybook } from '../restore/start';
 import { refreshPlaybook } from './playbook';
 import { RefreshRunStore } from './runStore';
+import { pointInTimeFrom } from './pointInTime';
 
 export interface RefreshFeature extends Feature {
   runs: RefreshRunStore;
@@ -26,6 +27,7 @@ export async function refreshFeature(platform: Platform, engine: () => Operation
       return op && { state: op.state, error: op.error, progress: op.progress };
     },
     cancelOperation: async (id, reason) => void (await engine().cancel(id, 'refresh', reason)),
+    pointInTime: platform.arm && pointInTimeFrom(platform.arm),
     pollMs,
   });
   return {

@@ -1,6 +1,7 @@
 // What a refresh run is asked to do (the job as it was when the run started: editing the estate
 // mid-run changes nothing under it) and what its steps keep between them.
 import { z } from 'zod';
+import { isPollerState, type PollerState } from '../arm/poller';
 
 export const REFRESH_KIND = 'refresh';
 
@@ -33,6 +34,9 @@ export const refreshStateSchema = z.object({
   staging: z.string(),
   backup: z.object({ urls: z.array(z.string()), job: z.string(), done: z.boolean() }).optional(),
   restoreOperationId: z.string().optional(),
+  /** managed instance to managed instance: the ARM point-in-time restore in flight, and its point */
+  pitr: z.custom<PollerState>((v) => isPollerState(v), 'not a saved ARM poller').optional(),
+  pointInTime: z.string().optional(),
   /** [script, batch] done so far */
   sanitized: z.object({ script: z.number().int(), batch: z.number().int() }).optional(),
   scriptMessages: z.array(z.string()).optional(),

@@ -5,6 +5,7 @@
 // the retention of old copies. The target is never left without a usable database: anything that
 // ends the run before the swap drops the staging copy and leaves the old one untouched, and a swap
 // cut in the middle is put back.
+import type { PollerState } from '../arm/poller';
 import type { BackupContainerConfig, Estate, InstanceConfig } from '../config/schema';
 import { AppError, type ErrorCode } from '../errors';
 import { APP_BACKUP_PREFIX } from '../events/blobCreated';
@@ -29,6 +30,11 @@ export interface RefreshDeps {
   container(config: BackupContainerConfig): BackupContainer;
   /** a managed instance's update policy and TDE protector (ARM); undefined when the app has no ARM */
   managedInstanceFacts?: (armResourceId: string) => Promise<ManagedInstanceFacts>;
+  /** ARM point-in-time restore onto a managed instance (refresh MI -> MI); undefined when the app has no ARM */
+  pointInTime?: {
+    start(targetArmId: string, database: string, sourceDatabaseId: string, restorePointInTime: string): Promise<PollerState>;
+    poll(state: PollerState): Promise<{ done: boolean; state: PollerState; retryAfterMs: number; error?: { message: string; armCode?: string } }>;
+  };
   /** the restore playbook: restores a (striped) backup to an explicit target; its operation id */
   startRestore(blobUrl: string, target: { instance: string; database: string }, requestedBy: string): Promise<string>;
   operationState(id: string): Promise<{ state: string; error?: { code: string; message: string }; progress?: { percent: number } } | undefined>;
@@ -98,8 +104,9 @@ export function refreshPlaybook(deps: RefreshDeps): Playbook {
       const add = (code: string, ok: boolean, message: string): void => void checks.push({ code, ok, message });
       const protection = protectionOf(estate, target.name, input.target.database);
       add(protection.production ? 'TARGET_PROTECTED' : 'TARGET_NON_PRODUCTION', !protection.production, protection.production ? `${protection.why}: a refresh never replaces a production database` : protection.why);
-      if (source.kind === 'managedInstance' && target.kind === 'managedInstance') {
-        add('REFRESH_NOT_SUPPORTED', false, `${source.name} → ${target.name}: a managed instance target is refreshed by a point-in-time restore through ARM, which this version does not do yet`);
+      const pitr = source.kind === 'managedInstance' && target.kind === 'managedInstance';
+      if (pitr && (!deps.pointInTime || !source.armResourceId || !target.armResourceId)) {
+        add('REFRESH_NOT_SUPPORTED', false, `${source.name} → ${target.name} is a point-in-time restore through ARM, and the app has no ARM or the estate lacks the instances' armResourceId`);
       }
       const sourceSql = deps.sqlClient(source);
       const targetSql = deps.sqlClient(target);
@@ -127,7 +134,26 @@ export function refreshPlaybook(deps: RefreshDeps): Playbook {
         const code = (failed[0].code as ErrorCode) ?? 'BAD_REQUEST';
         return fail(code, `refresh ${input.job} was not started: ${failed.map((c) => c.message).join('; ')}; nothing was touched`, state);
       }
-      return next('backup', phase(state, 'backup', ctx.now));
+      // managed instance to managed instance: no backup at all, a point-in-time restore through ARM
+      return pitr ? next('pointInTime', phase(state, 'restore', ctx.now)) : next('backup', phase(state, 'backup', ctx.now));
+    },
+
+    async pointInTime(ctx) {
+      const { input } = ctx;
+      const state = stateOf(ctx);
+      const { source, target } = await instances(input);
+      const arm = deps.pointInTime;
+      if (!arm || !source.armResourceId || !target.armResourceId) return fail('REFRESH_NOT_SUPPORTED', 'the app has no ARM for a point-in-time restore', state);
+      if (!state.pitr) {
+        // the newest point a managed instance can surely restore: its log backups run every 5-10 minutes
+        const point = state.pointInTime ?? new Date(ctx.now.getTime() - 15 * 60_000).toISOString();
+        const poller = await arm.start(target.armResourceId, state.staging, `${source.armResourceId}/databases/${input.source.database}`, point);
+        return wait(deps.pollMs, `point-in-time restore of ${source.name}/${input.source.database} as of ${point} into ${state.staging} on ${target.name}`, { ...state, pitr: poller, pointInTime: point });
+      }
+      const r = await arm.poll(state.pitr);
+      if (!r.done) return wait(Math.max(250, Math.min(r.retryAfterMs, deps.pollMs)), `point-in-time restore into ${state.staging} on ${target.name} in progress`, { ...state, pitr: r.state });
+      if (r.error) return fail('RESTORE_FAILED', `the point-in-time restore of ${source.name}/${input.source.database} into ${state.staging} on ${target.name} failed: ${r.error.armCode ?? ''} ${r.error.message}; the old copy was not touched`, { ...state, pitr: r.state });
+      return next('sanitize', phase({ ...state, pitr: r.state }, 'sanitize', ctx.now));
     },
 
     async backup(ctx) {
@@ -288,6 +314,7 @@ export function refreshPlaybook(deps: RefreshDeps): Playbook {
         source: `${input.source.instance}/${input.source.database}`,
         target: `${input.target.instance}/${input.target.database}`,
         backup: state.backup?.urls,
+        pointInTime: state.pointInTime,
         restoreOperation: state.restoreOperationId,
         phases: state.phases.map((p) => ({ ...p, seconds: p.endedAt ? Math.round((new Date(p.endedAt).getTime() - new Date(p.startedAt).getTime()) / 100) / 10 : undefined })),
         sanitized: { scripts: input.sanitizeScripts.length, messages: state.scriptMessages ?? [] },
@@ -309,6 +336,10 @@ export function refreshPlaybook(deps: RefreshDeps): Playbook {
       if (!state) return cleanedUp(`nothing was started; ${input.target.database} on ${target.name} was not touched`);
       if (state.backup && !state.backup.done) {
         if (await stopJob(deps.sqlClient(source), state.backup.job).catch(() => false)) parts.push(`the backup job on ${source.name} was stopped`);
+      }
+      if (state.pitr && state.pitr.status === 'InProgress' && deps.pointInTime) {
+        const r = await deps.pointInTime.poll(state.pitr).catch(() => undefined);
+        if (r && !r.done) return wait(deps.pollMs, `waiting for the point-in-time restore into ${state.staging} to end, to drop it`, { ...state, pitr: r.state });
       }
       if (state.restoreOperationId) {
         const op = await deps.operationState(state.restoreOperationId);

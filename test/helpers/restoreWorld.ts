@@ -20,6 +20,7 @@ import { TableBlobClaims } from '../../shared/restore/claims';
 import type { RestoreDeps } from '../../shared/restore/deps';
 import { restorePlaybook } from '../../shared/restore/playbook';
 import { refreshPlaybook } from '../../shared/refresh/playbook';
+import { pointInTimeFrom } from '../../shared/refresh/pointInTime';
 import { restoreForPlaybook, restoreFromEvent, EventOutcome } from '../../shared/restore/start';
 import { BackupContainer } from '../../shared/storage/backupContainer';
 import { BlobJsonStore } from '../../shared/storage/jsonStore';
@@ -173,7 +174,7 @@ export async function startRestoreWorld(options: WorldOptions = {}): Promise<Res
     };
   };
   const raw = {
-    instances: ['sql-onprem', 'sql-dev', 'sql-2019', 'mi-prod', 'mi-auto'].map(instance),
+    instances: emulatedConfig.instances.map((i) => instance(i.name)),
     backupContainers: [{ name: 'backups', url: `${azurite.blobEndpoint}/backups`, auth: { type: 'connectionSetting', setting: 'AzureWebJobsStorage' } }],
     restoreRules: [
       { name: 'to-dev', container: 'backups', pathPattern: PATTERN, target: { instance: 'sql-dev', database: '{database}_dev' }, onExisting: 'swap', verify: 'verifyonly', keepPreviousCopies: 1, stripeTimeoutMinutes: 5 },
@@ -210,12 +211,14 @@ export async function startRestoreWorld(options: WorldOptions = {}): Promise<Res
     unreachableWindowMs: options.unreachableWindowMs,
   };
   let arm: ArmEmulator | undefined;
+  let armResolve: ReturnType<typeof armResolverFor> | undefined;
   if (options.arm) {
     arm = await startArmEmulator({
       backend: new EngineArmBackend({ instances: emulator.instances.map((r) => r.instance), links: emulator.links, subscriptionId: '0', resourceGroup: 'rg' }),
     });
     const client = new ArmClient({ credential: { getToken: async () => ({ token: 'test', expiresOnTimestamp: Date.now() + 3600_000 }) }, subscriptionId: '0', endpoint: arm.url, ca: arm.ca });
     const resolve = armResolverFor(() => client);
+    armResolve = resolve;
     deps.managedInstanceFacts = managedInstanceFactsFrom(resolve);
     deps.logReplay = logReplayFrom(resolve);
   }
@@ -236,6 +239,7 @@ export async function startRestoreWorld(options: WorldOptions = {}): Promise<Res
           return op && { state: op.state, error: op.error, progress: op.progress };
         },
         cancelOperation: async (id, reason) => void (await engineOf().cancel(id, 'refresh', reason)),
+        pointInTime: armResolve && pointInTimeFrom(armResolve),
         pollMs: options.pollMs ?? 250,
       }),
     );

@@ -37,6 +37,10 @@ describe('refresh managed instance -> SQL Server 2022', () => {
       emulated: (e) => {
         const mi = e.instances.find((i) => i.name === 'mi-prod');
         mi?.databases?.push({ name: 'Sales', recoveryModel: 'FULL', sizeMB: 256, tables: [{ schema: 'dbo', name: 'Customers', rows: 1200, encryptedColumns: ['TaxId'] }, { schema: 'dbo', name: 'Orders', rows: 5000 }] });
+        // a non-production managed instance for the point-in-time path; the source's first automated full backup is a day old
+        e.instances.push({ name: 'mi-dev', kind: 'managedInstance', updatePolicy: 'SQL Server 2022', throughputMBps: 400, freeSpaceGB: 2048, logins: mi?.logins ?? [], databases: [{ name: 'Sales_dev', recoveryModel: 'FULL', sizeMB: 64, tables: [{ schema: 'dbo', name: 'Customers', rows: 10 }] }] } as (typeof e.instances)[number]);
+        const sales = mi?.databases?.find((d) => d.name === 'Sales');
+        if (sales) (sales as { automatedFullBackupAt?: string }).automatedFullBackupAt = new Date(Date.now() - 24 * 3600_000).toISOString();
         const dev = e.instances.find((i) => i.name === 'sql-dev');
         dev?.databases?.push({ name: 'Sales_dev', recoveryModel: 'SIMPLE', sizeMB: 64, tables: [{ schema: 'dbo', name: 'Customers', rows: 10 }] });
       },
@@ -136,6 +140,21 @@ describe('refresh managed instance -> SQL Server 2022', () => {
     const left = await dev.request().query<{ n: number }>(`SELECT COUNT(*) AS n FROM sys.dm_exec_sessions WHERE database_id = DB_ID(N'${old}')`);
     expect(left.recordset[0].n).toBe(0);
     await user.close().catch(() => undefined);
+  });
+
+  it('managed instance -> managed instance: a point-in-time restore into the staging name, no backup, then the same sanitize, validate and swap', async () => {
+    const op = await run(job({ name: 'mi-to-mi', target: { instance: 'mi-dev', database: 'Sales_dev' } }), new Date(Date.now() + 16_000));
+    expect(op?.error).toBeUndefined();
+    const out = op?.output as { phases: Array<{ name: string }>; backup?: string[]; pointInTime?: string; validation: { differences: string[] }; previousCopy: string };
+    expect(out.phases.map((p) => p.name)).toEqual(['restore', 'sanitize', 'validate', 'swap', 'retain']);
+    expect(out.backup).toBeUndefined();
+    expect(new Date(out.pointInTime as string).getTime()).toBeLessThan(Date.now());
+    expect(out.validation.differences).toEqual([]);
+    const mi = await w.pool('mi-dev');
+    const dbs = await mi.request().query<{ name: string }>("SELECT name FROM sys.databases WHERE name LIKE 'Sales_dev%' ORDER BY name");
+    expect(dbs.recordset.map((d) => d.name)).toEqual(['Sales_dev', out.previousCopy]);
+    const rows = await mi.request().query<{ n: number }>('SELECT COUNT(*) AS n FROM [Sales_dev].dbo.Orders');
+    expect(rows.recordset[0].n).toBe(5000);
   });
 
   it('refused before anything is touched: an Always-up-to-date source, a production target, a newer source', async () => {
