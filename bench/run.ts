@@ -9,6 +9,7 @@ import { benchRestoreLatency } from './restoreLatency';
 import { benchLinkSweep, type LinkSweepResult } from './linkSweep';
 import { benchColdStart } from './coldStart';
 import { benchFailoverLatency, failoverLatencySection } from './failoverLatency';
+import { benchRefreshPhases, refreshPhasesSection } from './refreshPhases';
 
 async function main(): Promise<void> {
   const operations = Number(process.env.BENCH_OPERATIONS ?? 300);
@@ -59,6 +60,9 @@ async function main(): Promise<void> {
   console.log(`failover: ${failoverRuns} links, SQL Server primary down to the forced failover issued (about 5 minutes)...`);
   const failover = await benchFailoverLatency(failoverRuns);
   console.log(JSON.stringify(failover));
+  console.log('refresh: one run of nightly-sales-refresh (Sales at 2 GB), the app\'s own time per phase (about 1.5 minutes)...');
+  const refresh = await benchRefreshPhases();
+  console.log(JSON.stringify(refresh));
   const lines = [
     '# Benchmarks',
     '',
@@ -138,6 +142,7 @@ async function main(): Promise<void> {
     ...sweeps.map((r) => `| ${r.links} | ${r.armLatencyMs} ms | ${r.calls.sql} | ${r.calls.arm} | ${r.coldMs} ms | ${r.p50Ms} ms | ${r.maxMs} ms | ${r.collectP50Ms} ms |`),
     '',
     ...failoverLatencySection(failover),
+    ...refreshPhasesSection(refresh),
   ];
   const target = path.resolve(__dirname, '..', '..', 'bench', 'RESULTS.md');
   writeFileSync(target, lines.join('\n'));

@@ -3,9 +3,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AppError } from '../errors';
 import { OpsContext, playbookFor, updateWithRetry, newToken } from './context';
+import { notifyCondition, wakeOperation } from './conditions';
 import { cancelError, endOperation } from './ending';
 import { lockSet } from './locks';
-import { newestFirstKey, normalizeCondition, RecordTooLarge, type IndexEntry, type Signals } from './store';
+import { newestFirstKey, RecordTooLarge, type IndexEntry, type Signals } from './store';
 import { sweep, SweepReport } from './sweeper';
 import { AuditEntry, Decider, describeDecider, isTerminal, OPEN_STATES, OperationRecord, OperationState, WorkMessage } from './types';
 import { Delivery, OperationWorker, WorkOutcome } from './worker';
@@ -262,15 +263,9 @@ export class OperationEngine {
    * is not waiting is left as it is; an extra look is harmless (the lease and compare-and-swap).
    */
   async wake(id: string): Promise<void> {
-    const { ctx } = this;
-    const now = ctx.clock.now();
-    const woken = await updateWithRetry(ctx, id, (c) =>
-      c.state === 'waiting' && c.nextRunAt && new Date(c.nextRunAt).getTime() > now.getTime() + 1000
-        ? { changes: { nextRunAt: now.toISOString(), messageToken: newToken() } }
-        : undefined,
-    );
-    if (woken && woken.state === 'waiting' && woken.nextRunAt === now.toISOString()) await ctx.queue.enqueue({ operationId: id, token: woken.messageToken }, 0);
+    await wakeOperation(this.ctx, id);
   }
+
 
   /**
    * A named condition happened (a backup arrived for a target, a sample was taken): every operation
@@ -278,21 +273,9 @@ export class OperationEngine {
    * record decides, and entries of operations that moved on are dropped. Returns the ids woken.
    */
   async notify(condition: string): Promise<string[]> {
-    const { ctx } = this;
-    const c = normalizeCondition(condition);
-    const woken: string[] = [];
-    for (const id of await ctx.store.watchers(c)) {
-      const op = await ctx.store.get(id);
-      if (op && op.state === 'waiting' && op.waitingOn?.includes(c)) {
-        await this.wake(id);
-        woken.push(id);
-      } else if (!op || isTerminal(op.state) || (op.state === 'waiting' && !op.waitingOn?.includes(c))) {
-        // running or pending ones may wait on it again: they index themselves each time they do
-        await ctx.store.unwatch(c, id).catch(() => undefined);
-      }
-    }
-    return woken;
+    return notifyCondition(this.ctx, condition);
   }
+
 
   /** What was counted for an operation beside the event that started it. */
   signals(id: string): Promise<Signals> {

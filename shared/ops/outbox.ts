@@ -2,6 +2,7 @@
 // same transaction as the terminal change (so it exists exactly when the outcome does), then the
 // worker that made the change, or the sweeper after a crash, publishes it and marks it sent. Its id
 // is the operation's id and the version of that change, so a second publication is the same event.
+import { notifyCondition, operationEnded } from './conditions';
 import { AppEvent, AppEventType, operationEvent } from '../events/outgoing';
 import { ms, newToken, updateWithRetry, type OpsContext } from './context';
 import type { OperationRecord } from './types';
@@ -49,6 +50,7 @@ export async function finished(ctx: OpsContext, op: OperationRecord): Promise<vo
   await ctx.locks.releaseAll(op.lockKeys, op.id);
   if (await publishPending(ctx, op.id)) await ctx.store.closeIndex(op);
   await wakeWaiters(ctx, op).catch((err: Error) => ctx.log.warn(`operation ${op.id}: operations waiting for its locks not woken (they look again on their own): ${err.message}`));
+  await notifyCondition(ctx, operationEnded(op.id)).catch((err: Error) => ctx.log.warn(`operation ${op.id}: operations waiting for it to end not woken (they look again on their own): ${err.message}`));
 }
 
 /**

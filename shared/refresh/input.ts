@@ -46,6 +46,8 @@ export const refreshStateSchema = z.object({
   oldCopy: z.string().optional(),
   swapped: z.boolean().optional(),
   sessionsSince: z.string().optional(),
+  /** the server-side job already looked at once after it started (the next look waits the full poll) */
+  lookedAt: z.string().optional(),
   dropped: z.array(z.string()).optional(),
 });
 

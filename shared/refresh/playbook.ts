@@ -10,7 +10,8 @@ import type { BackupContainerConfig, Estate, InstanceConfig } from '../config/sc
 import { AppError, type ErrorCode } from '../errors';
 import { APP_BACKUP_PREFIX } from '../events/blobCreated';
 import { definePlaybook, type Playbook, type StepHandler } from '../ops/playbook';
-import { cleanedUp, fail, next, succeed, wait, type StepContext } from '../ops/types';
+import { operationEnded } from '../ops/conditions';
+import { cleanedUp, fail, next, succeed, wait, waitOn, type StepContext } from '../ops/types';
 import { portabilityProblem, type ManagedInstanceFacts } from '../restore/portability';
 import { protectionOf } from '../restore/protection';
 import { serverJob, stopJob } from '../sql/agentJobs';
@@ -175,10 +176,12 @@ export function refreshPlaybook(deps: RefreshDeps): Playbook {
         const command = `BACKUP DATABASE ${quoteName(input.source.database)} TO ${backup.urls.map((u) => `URL = ${quoteLiteral(u)}`).join(', ')} WITH ${options};`;
         const job = await serverJob(client, backup.job, command, `mi-autopilot: copy-only backup of ${input.source.database} for refresh ${input.job} (operation ${ctx.operation.id})`);
         if (job.state === 'running') {
+          const firstLook = state.lookedAt !== backup.job;
           const r = await client.batch<{ percent_complete: number }>("SELECT percent_complete FROM sys.dm_exec_requests WHERE command LIKE 'BACKUP%';").catch(() => undefined);
           const percent = Number(r?.recordsets[0]?.[0]?.percent_complete ?? 0);
           await ctx.progress(Math.round(percent * 0.4), `backing up ${input.source.database} on ${source.name} (${Math.round(percent)}%, ${backup.urls.length} stripe${backup.urls.length > 1 ? 's' : ''})`);
-          return wait(deps.pollMs, `backing up ${input.source.database} on ${source.name}`, { ...state, backup });
+          // a job just started is looked at again soon (a small database is done in a second), then at the poll
+          return wait(firstLook ? Math.min(deps.pollMs, 1000) : deps.pollMs, `backing up ${input.source.database} on ${source.name}`, { ...state, backup, lookedAt: backup.job });
         }
         await client.batch(dropCredential(config.url)).catch(() => undefined);
         if (job.state === 'failed') return fail('BACKUP_FAILED', `the copy-only backup of ${input.source.database} on ${source.name} failed: ${job.message}; the target was not touched`, { ...state, backup });
@@ -207,7 +210,8 @@ export function refreshPlaybook(deps: RefreshDeps): Playbook {
       }
       if (op.state !== 'succeeded') {
         await ctx.progress(40 + Math.round((op.progress?.percent ?? 0) * 0.4), `restoring ${state.staging} on ${input.target.instance} (operation ${state.restoreOperationId})`);
-        return wait(deps.pollMs, `restoring ${state.staging} on ${input.target.instance} (operation ${state.restoreOperationId})`, state);
+        // woken when the restore ends, not at the next poll (the poll stays the safety net)
+        return waitOn([operationEnded(state.restoreOperationId as string)], deps.pollMs, `restoring ${state.staging} on ${input.target.instance} (operation ${state.restoreOperationId})`, state);
       }
       return next('sanitize', phase(state, 'sanitize', ctx.now));
     },
@@ -227,7 +231,10 @@ export function refreshPlaybook(deps: RefreshDeps): Playbook {
         }
         const jobName = `mi-autopilot sanitize ${ctx.operation.id.slice(-20)} ${at.script + 1}.${at.batch + 1}`;
         const job = await serverJob(client, jobName, batches[at.batch], `mi-autopilot: sanitizing script ${at.script + 1} of refresh ${input.job}`, state.staging);
-        if (job.state === 'running') return wait(deps.pollMs, `sanitizing ${state.staging}: script ${at.script + 1}, batch ${at.batch + 1}`, { ...state, sanitized: at, scriptMessages: messages });
+        if (job.state === 'running') {
+          const firstLook = state.lookedAt !== jobName;
+          return wait(firstLook ? Math.min(deps.pollMs, 1000) : deps.pollMs, `sanitizing ${state.staging}: script ${at.script + 1}, batch ${at.batch + 1}`, { ...state, sanitized: at, scriptMessages: messages, lookedAt: jobName });
+        }
         if (job.state === 'failed') return fail('SANITIZE_FAILED', `script ${at.script + 1} (batch ${at.batch + 1}) failed in ${state.staging} on ${target.name}: ${job.message}; the old copy was not touched`, { ...state, sanitized: at, scriptMessages: messages });
         messages.push(`script ${at.script + 1}, batch ${at.batch + 1}: ${job.message}`.slice(0, 500));
         at = { script: at.script, batch: at.batch + 1 };

@@ -7,6 +7,7 @@ import { AppError } from '../../../shared/errors';
 import { definePlaybook, type Playbook } from '../../../shared/ops/playbook';
 import { awaitApproval, cleanedUp, fail, next, succeed, wait, waitOn, type StepContext, type StepResult } from '../../../shared/ops/types';
 import { OperationWorker } from '../../../shared/ops/worker';
+import { operationEnded } from '../../../shared/ops/conditions';
 import { memoryHarness } from '../../helpers/memoryEngine';
 
 /** A playbook that does work in `one` and `two`, and counts every step it runs. */
@@ -439,5 +440,32 @@ describe('waiting on a named condition', () => {
     expect(await h.engine.notify('files:x.bak')).toEqual([]);
     expect(await h.store.watchers('files:x.bak')).toEqual([]);
     expect(p.count('one')).toBe(2);
+  });
+
+  test('an operation waiting for another to end is woken when it ends, not at its next poll', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const p = tracked('pair', {
+      one: async (ctx) => {
+        const input = ctx.input as { waitFor?: string };
+        if (!input.waitFor) {
+          await gate;
+          return succeed();
+        }
+        const other = await h.engine.get(input.waitFor);
+        return other?.state === 'succeeded' ? succeed() : waitOn([operationEnded(input.waitFor)], 60_000, `waiting for ${input.waitFor}`);
+      },
+    });
+    const h = memoryHarness([p.playbook]);
+    const first = await h.engine.start({ kind: 'pair', targetKey: 'first', input: {}, createdBy: 'test' });
+    const running = new OperationWorker(h.engine.ctx).process({ operationId: first.operation.id, token: first.operation.messageToken });
+    const second = await h.engine.start({ kind: 'pair', targetKey: 'second', input: { waitFor: first.operation.id }, createdBy: 'test' });
+    await h.drainUntil(async () => (await h.get(second.operation.id)).state === 'waiting');
+    release();
+    await running;
+    const ended = Date.now();
+    await h.drainUntil(() => h.settled(second.operation.id), 5_000);
+    expect(Date.now() - ended).toBeLessThan(2_000);
+    expect((await h.get(second.operation.id)).state).toBe('succeeded');
   });
 });
