@@ -7,6 +7,7 @@ import { checkLrsStart, DEFAULT_SCAN_INTERVAL_MS, LogReplay, type LrsOptions } f
 import type { ArmBackend, ArmManagedDatabase, ArmManagedInstance, EncryptionProtector, LinkCreate, LrsStart, LrsState, PointInTimeRestoreStart, PointInTimeRestoreState } from './backend';
 import { ArmHttpError } from './errors';
 import { checkPointInTimeRestore, createRestoringCopy, DEFAULT_RETENTION_DAYS, earliestRestorePoint, PointInTimeRestoreJob } from './pointInTimeRestore';
+import { copyUsers } from '../engine/principals';
 
 const GB = 1024 * 1024 * 1024;
 const SYSTEM = new Set(['master', 'tempdb', 'model', 'msdb']);
@@ -148,13 +149,13 @@ export class EngineArmBackend implements ArmBackend {
   }
 
   private toArm(i: EmulatedInstance): ArmManagedInstance {
-    const used = i.databases().reduce((sum, d) => sum + d.files.reduce((s, f) => s + f.sizeBytes, 0), 0);
     return {
       name: i.config.name,
       resourceGroup: this.resourceGroup,
       location: this.location,
       databaseFormat: i.config.updatePolicy === 'Always-up-to-date' ? 'AlwaysUpToDate' : 'SQLServer2022',
-      storageSizeInGB: Math.max(32, Math.ceil((used + i.config.freeSpaceBytes) / GB / 32) * 32),
+      // the volume's capacity (engine/instance.ts): the reserved storage, in 32-GB steps
+      storageSizeInGB: Math.max(32, Math.ceil(i.volumeTotalBytes() / GB / 32) * 32),
       vCores: 8,
       fullyQualifiedDomainName: `${i.config.name}.emulator.database.windows.net`,
       state: i.faultSwitches.isDown() ? 'Stopped' : 'Ready',
@@ -274,7 +275,8 @@ export class EngineArmBackend implements ArmBackend {
     for (const db of spec.databases) {
       const s = source.findDatabase(db);
       if (!s) throw new ArmHttpError(400, 'InvalidParameterValue', `Database '${db}' does not exist on '${source.config.name}'.`);
-      if (!target.findDatabase(db)) target.createDatabase(db, { recoveryModel: 'FULL', dataSizeBytes: s.files.find((f) => f.type === 'ROWS')?.sizeBytes });
+      // the secondary is a physical copy of the primary: its users come with it
+      if (!target.findDatabase(db)) target.createDatabase(db, { recoveryModel: 'FULL', dataSizeBytes: s.files.find((f) => f.type === 'ROWS')?.sizeBytes }).users = copyUsers(s.users);
     }
     const link = this.options.links.create({
       name: spec.name,

@@ -27,6 +27,7 @@ import type { Database } from '../engine/model';
 import { dataFileBytes, durationMs } from '../backup/sizing';
 import type { PointInTimeRestoreStart, PointInTimeRestoreState } from './backend';
 import { ArmHttpError } from './errors';
+import { copyUsers } from '../engine/principals';
 
 /** a managed instance's default short-term backup retention ("7 days by default") */
 export const DEFAULT_RETENTION_DAYS = 7;
@@ -133,6 +134,7 @@ export function createRestoringCopy(target: EmulatedInstance, database: string, 
     collation: source.collation,
   });
   db.state = 'RESTORING';
+  db.users = copyUsers(source.users);
   db.lastLsn = source.lastLsn;
   db.familyGuid = source.familyGuid;
   db.restoredFromKind = sourceKind;

@@ -16,6 +16,7 @@ import { OptionError, readBackupOptions, type BackupSettings } from './options';
 import { FaultReached, runProgress } from './progress';
 import { bytesForPages, COMPRESSION_RATIO, durationMs, mbPerSecond, pagesInBackup, stripeFill } from './sizing';
 import { softwareVersion } from './versions';
+import { copyUsers } from '../engine/principals';
 
 export type BackupStatement = Extract<Statement, { kind: 'backup' }>;
 
@@ -232,5 +233,6 @@ function buildHeader(
     compressedBackupSizeBytes: settings.compression ? Math.round(bytes * COMPRESSION_RATIO) : bytes,
     files,
     tables: db.tables.map((t) => ({ ...t })),
+    users: copyUsers(db.users) ?? [],
   };
 }

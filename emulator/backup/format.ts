@@ -5,7 +5,7 @@
 // restore needs to rebuild the database. The padding makes a blob's size grow with the simulated
 // backup size, capped so tests stay small; the nominal size lives in the metadata.
 import { createHash } from 'node:crypto';
-import type { InstanceKind, RecoveryModel, TableInfo, TdeKind, UpdatePolicy } from '../engine/model';
+import type { DatabaseUser, InstanceKind, RecoveryModel, TableInfo, TdeKind, UpdatePolicy } from '../engine/model';
 
 const HEADER_MAGIC = Buffer.from('MIAEBAK1', 'ascii');
 const TRAILER_MAGIC = Buffer.from('MIAEEND1', 'ascii');
@@ -83,6 +83,8 @@ export interface BackupHeader {
   files: BackupFileEntry[];
   /** the tables and row counts as of LastLSN */
   tables: TableInfo[];
+  /** the database's users with their SIDs as of LastLSN (absent in blobs written before users were modelled) */
+  users?: DatabaseUser[];
 }
 
 /** Why a blob could not be decoded: 3241 (not a well-formed media family) or 3266 (bad end). */
@@ -122,6 +124,14 @@ function fromJson(value: unknown): BackupHeader {
     if (typeof raw[f] !== 'string') throw new BackupFormatError('malformed', `bad ${f}`);
   }
   if (!Array.isArray(raw.files) || !Array.isArray(raw.tables)) throw new BackupFormatError('malformed', 'bad file list');
+  if (raw.users !== undefined) {
+    if (!Array.isArray(raw.users)) throw new BackupFormatError('malformed', 'bad user list');
+    out.users = raw.users.map((u: unknown) => {
+      const user = u as Record<string, unknown>;
+      if (typeof user !== 'object' || user === null || typeof user.name !== 'string' || typeof user.sid !== 'string') throw new BackupFormatError('malformed', 'bad user');
+      return { ...user, createDate: new Date(String(user.createDate)), modifyDate: new Date(String(user.modifyDate)) };
+    });
+  }
   if (![1, 2, 5].includes(raw.backupType as number)) throw new BackupFormatError('malformed', 'bad backup type');
   return out as unknown as BackupHeader;
 }

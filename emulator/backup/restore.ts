@@ -23,6 +23,7 @@ import { FaultReached, runProgress } from './progress';
 import { checkSpace, managedInstanceFiles, sqlServerFiles } from './relocation';
 import { bytesForPages, durationMs, mbPerSecond } from './sizing';
 import { formatVersion, softwareVersion, supportedDatabaseVersion } from './versions';
+import { copyUsers } from '../engine/principals';
 
 export type RestoreStatement = Extract<Statement, { kind: 'restore' }>;
 
@@ -308,6 +309,7 @@ async function* execute(host: BackupHost, ctx: StatementContext, job: RestoreJob
     if (f.backupPages > 0) yield { type: 'message', message: m.pagesProcessed(f.backupPages, job.targetName, f.logicalName) };
   }
   db.tables = h.tables.map((t) => ({ ...t }));
+  if (h.users) db.users = copyUsers(h.users);
   db.lastLsn = h.lastLsn;
   if (job.settings.recovery) recover(db, job.chain);
   else db.restoreChain = job.chain;

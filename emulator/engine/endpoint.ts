@@ -48,7 +48,7 @@ export class InstanceEndpoint implements EngineEndpoint {
       }
     }
     const db = inst.findDatabase(requested);
-    if (!db || accessError(inst, db, -1)) {
+    if (!db || accessError(inst, db, -1, login)) {
       return {
         ok: false,
         error: new SqlError(4060, 1, 11, `Cannot open database "${requested}" requested by the login. The login failed.`).toMessage(),

@@ -3,7 +3,8 @@
 // into EmulatedInstances.
 import { readFileSync } from 'node:fs';
 import type { EngineClock } from './clock';
-import type { InstanceConfig, InstanceKind, RecoveryModel, TdeKind, UpdatePolicy } from './model';
+import type { DatabaseUser, InstanceConfig, InstanceKind, RecoveryModel, TdeKind, UpdatePolicy } from './model';
+import { FIRST_USER_PRINCIPAL_ID, loginSid, parseSid } from './principals';
 import { DEFAULT_FIRST_FULL_AFTER_SECONDS, DEFAULT_FULL_INTERVAL_HOURS } from './automatedBackups';
 import { EmulatedInstance } from './instance';
 import { SUPPORTED_MAJOR_VERSIONS } from './versions';
@@ -28,6 +29,13 @@ export interface EstateDatabase {
   sizeMB?: number;
   tables?: EstateTable[];
   /**
+   * the database's users (beside dbo, guest and the other built-in principals): each created for a
+   * login of this instance (`login`, default: the login of the user's name), taking that login's
+   * SID, or with an explicit `sid` ('0x…': a user whose login is elsewhere, orphaned here unless a
+   * login has that SID); `defaultSchema` defaults to dbo
+   */
+  users?: EstateUser[];
+  /**
    * managed instance only: the database already has an automated full backup, finished at this
    * ISO date-time (msdb shows it; the next one follows fullIntervalHours later). Absent: the
    * database counts as created when the estate starts, and its first one follows
@@ -42,6 +50,21 @@ export interface EstateLogin {
   password?: string;
   entraObjectId?: string;
   sysadmin?: boolean;
+  /**
+   * a SQL login's SID, '0x' and 32 hex digits (CREATE LOGIN ... WITH SID). Absent: sa has 0x01,
+   * another SQL login a SID of its own on this instance (the same name on another instance has
+   * another SID, as in real life), an Entra login the SID of its object id
+   */
+  sid?: string;
+}
+
+export interface EstateUser {
+  name: string;
+  /** the login of this instance the user is for (default: the user's name, unless `sid` is given) */
+  login?: string;
+  /** '0x…' (1-85 bytes): the user's SID when it is for no login of this instance */
+  sid?: string;
+  defaultSchema?: string;
 }
 
 export interface EstateCredential {
@@ -61,7 +84,13 @@ export interface EstateInstance {
   /** fixed TCP port; 0 or absent = any free port */
   port?: number;
   throughputMBps?: number;
+  /** free space on the instance's volume at the start (default 512); creating and restoring databases consume it */
   freeSpaceGB?: number;
+  /**
+   * managed instance only, instead of freeSpaceGB: the reserved storage (ARM storageSizeInGB, a
+   * multiple of 32); free space is what the databases leave of it
+   */
+  storageSizeGB?: number;
   defaultDataPath?: string;
   defaultLogPath?: string;
   defaultBackupPath?: string;
@@ -154,6 +183,12 @@ export function validateEstate(value: unknown): Estate {
     for (const key of ['throughputMBps', 'freeSpaceGB']) {
       if (inst[key] !== undefined) need(typeof inst[key] === 'number' && (inst[key] as number) >= 0, `${at}.${key} must be a number >= 0`);
     }
+    if (inst.storageSizeGB !== undefined) {
+      if (need(inst.kind === 'managedInstance', `${at}.storageSizeGB applies to managed instances only (a SQL Server's volume is sized by freeSpaceGB)`)) {
+        need(Number.isInteger(inst.storageSizeGB) && (inst.storageSizeGB as number) >= 32 && (inst.storageSizeGB as number) % 32 === 0, `${at}.storageSizeGB must be a multiple of 32 (GB), at least 32`);
+        need(inst.freeSpaceGB === undefined, `${at} sets both freeSpaceGB and storageSizeGB: set one (storageSizeGB is the reserved storage, free space is what the databases leave of it)`);
+      }
+    }
     if (inst.automatedBackups !== undefined) {
       if (need(inst.kind === 'managedInstance', `${at}.automatedBackups applies to managed instances only (SQL Server takes no automated backups)`)) {
         const ab = inst.automatedBackups;
@@ -179,6 +214,19 @@ export function validateEstate(value: unknown): Estate {
           need(typeof l.password === 'string' && l.password.length > 0, `${lat}.password must be a non-empty string (or entraObjectId for an Entra login)`);
         }
         if (l.sysadmin !== undefined) need(typeof l.sysadmin === 'boolean', `${lat}.sysadmin must be true or false`);
+        if (l.sid !== undefined) {
+          if (need(l.entraObjectId === undefined, `${lat} is an Entra login (entraObjectId): its SID is its object id's`)) {
+            need(typeof l.sid === 'string' && /^0x[0-9a-fA-F]{32}$/.test(l.sid), `${lat}.sid must be '0x' and 32 hex digits (a SQL login's SID is binary(16))`);
+          }
+        }
+      });
+      const sids = new Map<string, string>();
+      (inst.logins as unknown[]).forEach((raw, j) => {
+        const l = raw as Json;
+        if (!isObject(raw) || typeof l.sid !== 'string' || !/^0x[0-9a-fA-F]{32}$/.test(l.sid)) return;
+        const key = l.sid.toUpperCase();
+        need(!sids.has(key), `${at}.logins[${j}].sid is the SID of ${String(sids.get(key))} too (a SID names one login)`);
+        sids.set(key, `logins[${j}]`);
       });
     }
     if (inst.credentials !== undefined && need(Array.isArray(inst.credentials), `${at}.credentials must be an array`)) {
@@ -193,7 +241,8 @@ export function validateEstate(value: unknown): Estate {
     }
     if (inst.databases !== undefined && need(Array.isArray(inst.databases), `${at}.databases must be an array`)) {
       const dbNames = new Set<string>(['master', 'tempdb', 'model', 'msdb']);
-      (inst.databases as unknown[]).forEach((d, j) => validateDatabase(d, `${at}.databases[${j}]`, dbNames, need, inst.kind as InstanceKind));
+      const loginNames = Array.isArray(inst.logins) ? (inst.logins as unknown[]).filter(isObject).map((l) => (l as Json).name).filter((n): n is string => typeof n === 'string') : [];
+      (inst.databases as unknown[]).forEach((d, j) => validateDatabase(d, `${at}.databases[${j}]`, dbNames, need, inst.kind as InstanceKind, loginNames));
     }
   });
   if (estate.links !== undefined && need(Array.isArray(estate.links), 'links must be an array')) {
@@ -231,7 +280,7 @@ export function validateEstate(value: unknown): Estate {
   return value as unknown as Estate;
 }
 
-function validateDatabase(raw: unknown, at: string, names: Set<string>, need: (ok: boolean, message: string) => boolean, kind: InstanceKind): void {
+function validateDatabase(raw: unknown, at: string, names: Set<string>, need: (ok: boolean, message: string) => boolean, kind: InstanceKind, loginNames: string[]): void {
   if (!need(isObject(raw), `${at} must be an object`)) return;
   const d = raw as Json;
   if (need(typeof d.name === 'string' && IDENTIFIER.test(d.name), `${at}.name must be a database name (1-128 characters)`)) {
@@ -248,6 +297,7 @@ function validateDatabase(raw: unknown, at: string, names: Set<string>, need: (o
     }
   }
   if (d.compatibilityLevel !== undefined) need(Number.isInteger(d.compatibilityLevel) && (d.compatibilityLevel as number) >= 100 && (d.compatibilityLevel as number) <= 170, `${at}.compatibilityLevel must be an integer from 100 to 170`);
+  if (d.users !== undefined && need(Array.isArray(d.users), `${at}.users must be an array`)) validateUsers(d.users as unknown[], `${at}.users`, need, loginNames);
   if (d.tables !== undefined && need(Array.isArray(d.tables), `${at}.tables must be an array`)) {
     const seen = new Set<string>();
     (d.tables as unknown[]).forEach((raw, k) => {
@@ -264,6 +314,36 @@ function validateDatabase(raw: unknown, at: string, names: Set<string>, need: (o
       seen.add(key);
     });
   }
+}
+
+const RESERVED_PRINCIPALS = ['public', 'dbo', 'guest', 'INFORMATION_SCHEMA', 'sys', 'db_owner', 'db_accessadmin', 'db_securityadmin', 'db_ddladmin', 'db_backupoperator', 'db_datareader', 'db_datawriter', 'db_denydatareader', 'db_denydatawriter'];
+
+function validateUsers(users: unknown[], at: string, need: (ok: boolean, message: string) => boolean, loginNames: string[]): void {
+  const seen = new Map<string, string>();
+  const logins = new Map<string, string>();
+  users.forEach((raw, k) => {
+    const uat = `${at}[${k}]`;
+    if (!need(isObject(raw), `${uat} must be an object`)) return;
+    const u = raw as Json;
+    if (!need(typeof u.name === 'string' && IDENTIFIER.test(u.name), `${uat}.name must be a user name`)) return;
+    const name = u.name as string;
+    need(!RESERVED_PRINCIPALS.some((r) => r.toLowerCase() === name.toLowerCase()), `${uat}.name '${name}' is a principal every database has`);
+    need(!seen.has(name.toLowerCase()), `${uat}.name '${name}' is listed twice`);
+    seen.set(name.toLowerCase(), name);
+    for (const key of ['login', 'defaultSchema']) {
+      if (u[key] !== undefined) need(typeof u[key] === 'string' && IDENTIFIER.test(u[key] as string), `${uat}.${key} must be a name`);
+    }
+    if (u.sid !== undefined) {
+      need(typeof u.sid === 'string' && /^0x([0-9a-fA-F]{2}){1,85}$/.test(u.sid), `${uat}.sid must be '0x' and 1-85 bytes of hex`);
+      need(u.login === undefined, `${uat} sets both login and sid: a user for a login takes the login's SID`);
+      return;
+    }
+    const login = typeof u.login === 'string' ? u.login : name;
+    if (!need(loginNames.some((l) => l.toLowerCase() === login.toLowerCase()), `${uat} is for login '${login}', which is not among the instance's logins (name one with login, or give the user a sid)`)) return;
+    need(login.toLowerCase() !== 'sa', `${uat} is for login 'sa', which is dbo in every database`);
+    need(!logins.has(login.toLowerCase()), `${uat} is for login '${login}' as ${String(logins.get(login.toLowerCase()))} is (a login has one user in a database)`);
+    logins.set(login.toLowerCase(), `${at}[${k}]`);
+  });
 }
 
 export function loadEstateFile(path: string): Estate {
@@ -296,9 +376,16 @@ export function instanceConfig(inst: EstateInstance): InstanceConfig {
     updatePolicy: inst.kind === 'managedInstance' ? (inst.updatePolicy ?? 'SQL Server 2022') : undefined,
     throughputMBps: inst.throughputMBps ?? 200,
     freeSpaceBytes: (inst.freeSpaceGB ?? 512) * GB,
+    storageBytes: inst.kind === 'managedInstance' && inst.storageSizeGB !== undefined ? inst.storageSizeGB * GB : undefined,
     defaultDataPath: inst.defaultDataPath ?? paths.data,
     defaultLogPath: inst.defaultLogPath ?? paths.log,
-    logins: inst.logins.map((l) => ({ name: l.name, password: l.password ?? '', entraObjectId: l.entraObjectId, sysadmin: l.sysadmin ?? true })),
+    logins: inst.logins.map((l) => ({
+      name: l.name,
+      password: l.password ?? '',
+      entraObjectId: l.entraObjectId,
+      sysadmin: l.sysadmin ?? true,
+      sid: l.sid === undefined ? undefined : parseSid(l.sid),
+    })),
     automatedBackups:
       inst.kind === 'managedInstance'
         ? {
@@ -306,6 +393,20 @@ export function instanceConfig(inst: EstateInstance): InstanceConfig {
             fullIntervalHours: inst.automatedBackups?.fullIntervalHours ?? DEFAULT_FULL_INTERVAL_HOURS,
           }
         : undefined,
+  };
+}
+
+/** a user of the estate file: for a login of the instance (its SID and kind), or with the SID given */
+function estateUser(inst: EmulatedInstance, u: EstateUser, index: number, created: Date): DatabaseUser {
+  const login = u.sid === undefined ? inst.findLogin(u.login ?? u.name) : undefined;
+  return {
+    name: u.name,
+    principalId: FIRST_USER_PRINCIPAL_ID + index,
+    type: login?.entraObjectId ? 'E' : 'S',
+    sid: login ? loginSid(inst.config.name, login) : (parseSid(u.sid ?? '') ?? ''),
+    defaultSchema: u.defaultSchema ?? 'dbo',
+    createDate: created,
+    modifyDate: created,
   };
 }
 
@@ -330,6 +431,7 @@ export function buildInstances(estate: Estate, clock?: EngineClock): EmulatedIns
         dataSizeBytes: d.sizeMB === undefined ? undefined : d.sizeMB * 1024 * 1024,
         tables: (d.tables ?? []).map((t) => ({ schema: t.schema ?? 'dbo', name: t.name, rowCount: t.rows, encryptedColumns: t.encryptedColumns, heap: t.heap })),
       });
+      db.users = (d.users ?? []).map((u, k) => estateUser(inst, u, k, db.createDate));
       const schedule = config.automatedBackups;
       if (schedule) {
         // present when the estate starts: created now, unless the estate says it already has a full
@@ -344,6 +446,8 @@ export function buildInstances(estate: Estate, clock?: EngineClock): EmulatedIns
     for (const c of spec.credentials ?? []) {
       inst.credentials.push({ credentialId: inst.nextCredentialId(), name: c.name, identity: c.identity, secret: c.secret, createDate: inst.now() });
     }
+    // the estate's databases were there before: the free space the file gives is what they leave
+    inst.settleVolume((spec.freeSpaceGB ?? 512) * GB);
     return inst;
   });
 }

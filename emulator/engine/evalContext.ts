@@ -2,7 +2,7 @@
 // SERVERPROPERTY, DB_ID/DB_NAME and the engine's own functions, all for one session and batch.
 import type { EvalContext, Variable } from '../sql/context';
 import type { SqlValue } from '../tds/types';
-import { resolveTable } from './catalog';
+import { resolveTable, resolveTableFunction } from './catalog';
 import type { ExecSession } from './exec/env';
 import { callServerFunction } from './functions';
 import { serverGlobal, serverProperty } from './serverProperties';
@@ -28,6 +28,7 @@ export function buildEvalContext(session: ExecSession, variables: Map<string, Va
       }
       return resolveTable({ instance: inst, spid: session.spid, currentDatabase: session.currentDatabase() }, name);
     },
+    tableFunction: (name) => resolveTableFunction({ instance: inst, spid: session.spid, currentDatabase: session.currentDatabase() }, name),
     variables,
     global: (name) => sessionGlobal(session, name.toUpperCase()) ?? serverGlobal(inst, name.toUpperCase()),
     serverProperty: (name) => serverProperty(inst, name),

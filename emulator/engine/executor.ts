@@ -12,6 +12,7 @@ import { infoOutput, printMessage, raiserror, runDeclare, runSetOption, runSetVa
 import { runAlterCredential, runCreateCredential, runDropCredential } from './exec/credentials';
 import { runAlterDatabaseSet, runCreateDatabase, runDropDatabase, runRenameDatabase, runUse } from './exec/databaseDdl';
 import { runDbcc } from './exec/dbcc';
+import { runAlterUser, runCreateLogin, runCreateUser, runDropLogin, runDropUser } from './exec/principals';
 import { runAvailabilityGroup, runKill, runUnsupported } from './exec/refusals';
 import { runExec } from './exec/procedureCall';
 import { asText, evaluate, isTrue } from './exec/values';
@@ -202,6 +203,26 @@ async function* dispatch(env: ExecEnv, stmt: Statement): AsyncGenerator<RequestO
       runDropCredential(env, stmt);
       yield done(env);
       return 0;
+    case 'createUser':
+      runCreateUser(env, stmt);
+      yield done(env);
+      return 0;
+    case 'alterUser':
+      runAlterUser(env, stmt);
+      yield done(env);
+      return 0;
+    case 'dropUser':
+      runDropUser(env, stmt);
+      yield done(env);
+      return 0;
+    case 'createLogin':
+      runCreateLogin(env, stmt);
+      yield done(env);
+      return 0;
+    case 'dropLogin':
+      runDropLogin(env, stmt);
+      yield done(env);
+      return 0;
     case 'createDatabase':
       runCreateDatabase(env, stmt);
       yield done(env);
@@ -334,6 +355,16 @@ function commandOf(stmt: Statement): string {
     case 'alterCredential':
     case 'dropCredential':
       return 'CREATE CREDENTIAL';
+    case 'createUser':
+      return 'CREATE USER';
+    case 'alterUser':
+      return 'ALTER USER';
+    case 'dropUser':
+      return 'DROP USER';
+    case 'createLogin':
+      return 'CREATE LOGIN';
+    case 'dropLogin':
+      return 'DROP LOGIN';
     default:
       return 'SELECT';
   }

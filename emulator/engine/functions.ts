@@ -6,6 +6,29 @@ import { accessError } from './access';
 import { findTable, findTableById, objectIdOf, schemaIdOf, schemasOf } from './catalog/userObjects';
 import type { EmulatedInstance } from './instance';
 import { splitMultipartName } from './names';
+import { databasePrincipals, loginSid, sidBuffer, sidHex } from './principals';
+
+/** the fixed server roles' names by principal_id (their SIDs are the id as one byte) */
+const SERVER_ROLE_NAMES: Record<number, string> = {
+  2: 'public',
+  3: 'sysadmin',
+  4: 'securityadmin',
+  5: 'serveradmin',
+  6: 'setupadmin',
+  7: 'processadmin',
+  8: 'diskadmin',
+  9: 'dbcreator',
+  10: 'bulkadmin',
+};
+
+/** the name of the server principal (login or fixed role) that matches */
+function serverPrincipalName(inst: EmulatedInstance, match: (p: { sid: string; principalId: number }) => boolean): string | null {
+  for (const l of inst.config.logins) if (match({ sid: loginSid(inst.config.name, l), principalId: l.principalId ?? 0 })) return l.name;
+  for (const [id, name] of Object.entries(SERVER_ROLE_NAMES)) {
+    if (match({ sid: Number(id).toString(16).padStart(2, '0').toUpperCase(), principalId: Number(id) })) return name;
+  }
+  return null;
+}
 
 export interface FunctionSession {
   spid: number;
@@ -21,7 +44,16 @@ const str = (v: SqlValue | undefined): string | null => (v === null || v === und
 export function callServerFunction(inst: EmulatedInstance, session: FunctionSession, name: string, args: SqlValue[]): SqlValue | undefined {
   switch (name.toUpperCase()) {
     case 'SUSER_SNAME':
+      // SUSER_SNAME(sid): the login (or server role) with that SID
+      if (args.length === 0) return session.loginName;
+      return Buffer.isBuffer(args[0]) ? serverPrincipalName(inst, (p) => p.sid === sidHex(args[0] as Buffer)) : null;
     case 'SUSER_NAME':
+      if (args.length === 0) return session.loginName;
+      return args[0] === null ? null : serverPrincipalName(inst, (p) => p.principalId === Number(args[0]));
+    case 'SUSER_SID': {
+      const login = inst.findLogin(args.length === 0 || args[0] === null ? session.loginName : String(args[0]));
+      return login ? sidBuffer(loginSid(inst.config.name, login)) : null;
+    }
     case 'ORIGINAL_LOGIN':
     case 'SYSTEM_USER':
       return args.length === 0 ? session.loginName : null;
@@ -29,7 +61,7 @@ export function callServerFunction(inst: EmulatedInstance, session: FunctionSess
     case 'CURRENT_USER':
     case 'SESSION_USER':
     case 'USER':
-      return args.length === 0 || args[0] === 1 ? 'dbo' : null;
+      return args.length === 0 ? currentUserName(inst, session) : userName(inst, session, args[0]);
     case 'HOST_NAME':
       return session.hostName;
     case 'APP_NAME':
@@ -59,6 +91,23 @@ export function callServerFunction(inst: EmulatedInstance, session: FunctionSess
     default:
       return undefined;
   }
+}
+
+/** the user the session is in its database: dbo for sysadmin, the user with the login's SID, else guest */
+function currentUserName(inst: EmulatedInstance, session: FunctionSession): string {
+  if (session.isSysadmin) return 'dbo';
+  const db = inst.findDatabase(session.currentDatabase());
+  const login = inst.findLogin(session.loginName);
+  if (!db || !login) return 'guest';
+  const sid = loginSid(inst.config.name, login);
+  return db.users?.find((u) => !u.withoutLogin && u.sid === sid)?.name ?? 'guest';
+}
+
+/** USER_NAME(id): the principal of the session's database with that principal_id */
+function userName(inst: EmulatedInstance, session: FunctionSession, id: SqlValue | undefined): SqlValue {
+  if (id === null || id === undefined) return null;
+  const db = inst.findDatabase(session.currentDatabase());
+  return db ? (databasePrincipals(db).find((p) => p.principalId === Number(id))?.name ?? null) : null;
 }
 
 function hasDbAccess(inst: EmulatedInstance, session: FunctionSession, name: string | null): SqlValue {

@@ -14,6 +14,7 @@ import { advanceLsn, LOG_BYTES_PER_RECORD, RECORDS_PER_TRANSACTION } from './lsn
 import { logSpace, recordLogWrite } from './logSpace';
 import type { ActiveRequest, AgentJob, AgentSession, Credential, Database, InstanceConfig, Login, OperationStatus } from './model';
 import { nameKey, sameName } from './names';
+import { settleLogins } from './principals';
 import type { SessionInfo } from './sessionInfo';
 import { productInfo, type ProductInfo } from './versions';
 
@@ -67,7 +68,8 @@ export class EmulatedInstance implements BackupHost {
   private nextSpidValue = FIRST_USER_SPID;
   private nextCredentialIdValue = 65536;
   private jobHistorySeq = 0;
-  private freeSpaceBeforeDiskFull: number | undefined;
+  /** the volume the instance's files are on: its size (free space is what the files leave of it) */
+  private volumeCapacityBytes = 0;
   private workloadTimer: NodeJS.Timeout | undefined;
   private lastWorkloadTick: number;
   private readonly workloadCarry = new Map<number, number>();
@@ -86,6 +88,16 @@ export class EmulatedInstance implements BackupHost {
     this.agentSessions = [{ sessionId: 1, agentStartDate: this.startTime }];
     this.lastWorkloadTick = this.startTime.getTime();
     for (const db of systemDatabases(this.config, this.startTime, this.product.databaseVersion)) this.dbs.set(nameKey(db.name), db);
+    // config.freeSpaceBytes becomes live: what the volume has left (see the volume section below)
+    const declaredFree = this.config.freeSpaceBytes;
+    Object.defineProperty(this.config, 'freeSpaceBytes', {
+      get: (): number => this.freeSpaceBytes(),
+      set: (bytes: number): void => this.setFreeSpaceBytes(bytes),
+      enumerable: true,
+      configurable: true,
+    });
+    this.settleVolume(declaredFree);
+    settleLogins(this.config.name, this.config.logins, this.startTime);
   }
 
   /** availability groups, replica states, the mirroring endpoint and its certificates: empty unless a link serves them */
@@ -156,6 +168,45 @@ export class EmulatedInstance implements BackupHost {
     });
     this.addDatabase(db);
     return db;
+  }
+
+  // ---- the volume ------------------------------------------------------------------------------
+  //
+  // One volume holds every file of the instance (the emulator does not model several disks): its
+  // capacity is fixed, so free space is what the databases' files leave of it. Creating, restoring
+  // (from its start: SQL Server allocates the files first), seeding or growing a database consumes
+  // it; dropping one, or replacing it by a restore, frees it. The diskFull fault leaves none.
+
+  /** bytes every database's data and log files take */
+  usedBytes(): number {
+    let used = 0;
+    for (const db of this.dbs.values()) for (const f of db.files) used += f.sizeBytes;
+    return used;
+  }
+
+  /** the volume's size: sys.dm_os_volume_stats.total_bytes (a managed instance: its reserved storage) */
+  volumeTotalBytes(): number {
+    return this.volumeCapacityBytes;
+  }
+
+  /** what the files leave of the volume (0 while the diskFull fault is on): sys.dm_os_volume_stats.available_bytes */
+  freeSpaceBytes(): number {
+    if (this.faultSwitches.backupFaults().diskFull) return 0;
+    return Math.max(0, this.volumeCapacityBytes - this.usedBytes());
+  }
+
+  /** sets the volume's size so that `bytes` are free now */
+  setFreeSpaceBytes(bytes: number): void {
+    this.volumeCapacityBytes = Math.max(0, bytes) + this.usedBytes();
+  }
+
+  /**
+   * Fixes the volume's size once the estate's databases exist: the reserved storage when the
+   * config sets one (a managed instance's storageSizeGB), else what leaves `declaredFreeBytes` free.
+   */
+  settleVolume(declaredFreeBytes: number): void {
+    if (this.config.storageBytes !== undefined) this.volumeCapacityBytes = this.config.storageBytes;
+    else this.setFreeSpaceBytes(declaredFreeBytes);
   }
 
   // ---- logins and credentials ------------------------------------------------------------------
@@ -332,10 +383,6 @@ export class EmulatedInstance implements BackupHost {
       this.links.hostAvailabilityChanged(this.config.name, () => this.faultSwitches.set(spec));
     } else this.faultSwitches.set(spec);
     if (spec.kind === 'instanceDown') this.killAllSessions();
-    if (spec.kind === 'diskFull') {
-      this.freeSpaceBeforeDiskFull ??= this.config.freeSpaceBytes;
-      this.config.freeSpaceBytes = 0;
-    }
   }
 
   /** turns one fault off; false when it was not on */
@@ -347,12 +394,7 @@ export class EmulatedInstance implements BackupHost {
       this.links.hostAvailabilityChanged(this.config.name, () => (removed = this.faultSwitches.remove(kind)));
       return removed;
     }
-    removed = this.faultSwitches.remove(kind);
-    if (kind === 'diskFull' && this.freeSpaceBeforeDiskFull !== undefined) {
-      this.config.freeSpaceBytes = this.freeSpaceBeforeDiskFull;
-      this.freeSpaceBeforeDiskFull = undefined;
-    }
-    return removed;
+    return this.faultSwitches.remove(kind);
   }
 
   clearFaults(): void {

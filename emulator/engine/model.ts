@@ -80,6 +80,29 @@ export interface Database {
   transactionCount?: number;
   /** a managed instance's automated backups of this database (engine/automatedBackups.ts) */
   automatedBackup?: AutomatedBackupState;
+  /**
+   * the database's users (sys.database_principals beside the built-in principals dbo, guest,
+   * INFORMATION_SCHEMA, sys and the roles): carried by BACKUP and brought back by RESTORE with
+   * their SIDs, so a user whose login has another SID on the restoring instance is orphaned there
+   */
+  users?: DatabaseUser[];
+}
+
+/** A database user (CREATE USER, the estate file's databases[].users). */
+export interface DatabaseUser {
+  name: string;
+  /** sys.database_principals.principal_id: 5 and up, unique in the database */
+  principalId: number;
+  /** S = SQL user (for a SQL login, or WITHOUT LOGIN), E = external user (for an Entra login) */
+  type: 'S' | 'E';
+  /** the SID as upper-case hex without 0x: the login's it was created for or last re-mapped to */
+  sid: string;
+  /** CREATE USER ... WITHOUT LOGIN: authentication_type NONE, and it cannot be re-mapped to a login */
+  withoutLogin?: boolean;
+  /** sys.database_principals.default_schema_name */
+  defaultSchema: string | null;
+  createDate: Date;
+  modifyDate: Date;
 }
 
 /** Where a managed instance's automated backups of one database stand. */
@@ -196,6 +219,18 @@ export interface Login {
   /** CREATE LOGIN … FROM EXTERNAL PROVIDER: the Entra object id (the token's oid) it stands for */
   entraObjectId?: string;
   sysadmin: boolean;
+  // ---- added later (absent in older state files; engine/principals.ts fills them in) ----
+  /** the SID as upper-case hex without 0x (sa: 01; a SQL login: 16 bytes; an Entra login: its object id's bytes) */
+  sid?: string;
+  /** sys.server_principals.principal_id */
+  principalId?: number;
+  createDate?: Date;
+  modifyDate?: Date;
+  /** DEFAULT_DATABASE (master when absent) */
+  defaultDatabase?: string;
+  /** CHECK_POLICY (ON when absent) and CHECK_EXPIRATION (OFF when absent): sys.sql_logins */
+  checkPolicy?: boolean;
+  checkExpiration?: boolean;
 }
 
 export interface InstanceConfig {
@@ -206,8 +241,14 @@ export interface InstanceConfig {
   updatePolicy?: UpdatePolicy;
   /** restore and backup throughput, MB per second of backup size (simulated time) */
   throughputMBps: number;
-  /** free space for data and log files; restores needing more fail with 3257 */
+  /**
+   * free space for data and log files; restores needing more fail with 3257. On an instance this is
+   * live: the volume's capacity less what every database's files take (engine/instance.ts), so
+   * creating, restoring or growing a database consumes it and dropping one frees it
+   */
   freeSpaceBytes: number;
+  /** a managed instance's reserved storage (ARM storageSizeInGB) when the estate file sets it: the volume's capacity */
+  storageBytes?: number;
   defaultDataPath: string;
   defaultLogPath: string;
   logins: Login[];

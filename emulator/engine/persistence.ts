@@ -23,6 +23,7 @@ import type { EmulatedInstance } from './instance';
 import { advanceLsn, RECORDS_PER_TRANSACTION } from './lsn';
 import type { AgentJob, AgentSession, Credential, Database, InstanceKind, Login, OperationStatus } from './model';
 import { isSystemDatabase } from './databases';
+import { settleLogins } from './principals';
 
 export const STATE_FORMAT = 'mi-autopilot.emulated-estate-state';
 export const STATE_VERSION = 1;
@@ -55,7 +56,8 @@ export interface SavedInstance {
 
 /** What the estate file named when the state was saved: tells "added to the file since" from "dropped at runtime". */
 export interface SavedEstateFile {
-  instances: { name: string; databases: string[]; credentials: string[] }[];
+  /** logins: absent in state files written before logins could be dropped at runtime */
+  instances: { name: string; databases: string[]; credentials: string[]; logins?: string[] }[];
   links: string[];
 }
 
@@ -149,6 +151,11 @@ function checkDatabase(d: unknown, at: string): void {
   need(db.createDate instanceof Date, `${at}.createDate`, 'must be a date');
   for (const [i, f] of arrayAt(db, 'files', at).entries()) need(isObj(f) && typeof f.physicalName === 'string' && typeof f.sizeBytes === 'number', `${at}.files[${i}]`, 'must be a file');
   for (const [i, t] of arrayAt(db, 'tables', at).entries()) need(isObj(t) && typeof t.name === 'string' && typeof t.rowCount === 'number', `${at}.tables[${i}]`, 'must be a table');
+  if (db.users !== undefined) {
+    for (const [i, u] of arrayAt(db, 'users', at).entries()) {
+      need(isObj(u) && typeof u.name === 'string' && typeof u.sid === 'string' && Number.isInteger(u.principalId), `${at}.users[${i}]`, 'must be a user');
+    }
+  }
   if (db.automatedBackup !== undefined) {
     const a = db.automatedBackup;
     need(isObj(a) && a.existsSince instanceof Date && a.nextFullAt instanceof Date, `${at}.automatedBackup`, 'must be an automated-backup schedule');
@@ -258,7 +265,12 @@ export function writeStateFile(file: string, state: SavedEstate): void {
 /** What the estate file names, recorded with the state. */
 export function estateFileNames(estate: Estate): SavedEstateFile {
   return {
-    instances: estate.instances.map((i) => ({ name: i.name, databases: (i.databases ?? []).map((d) => d.name), credentials: (i.credentials ?? []).map((c) => c.name) })),
+    instances: estate.instances.map((i) => ({
+      name: i.name,
+      databases: (i.databases ?? []).map((d) => d.name),
+      credentials: (i.credentials ?? []).map((c) => c.name),
+      logins: i.logins.map((l) => l.name),
+    })),
     links: (estate.links ?? []).map((l) => l.name),
   };
 }
@@ -322,8 +334,18 @@ export function restoreInstance(inst: EmulatedInstance, saved: SavedInstance, re
     inst.addDatabase(db);
   }
 
-  // logins: the estate file's (its passwords may have changed) and the ones created at runtime
+  // logins: the estate file's (its passwords may have changed; one dropped at runtime stays
+  // dropped, one added to the file since is new) and the ones created at runtime (CREATE LOGIN),
+  // each with the SID and principal_id it had
+  const fileLogins = inst.config.logins.splice(0);
+  for (const login of fileLogins) {
+    const saved = s.logins.find((l) => sameName(l.name, login.name));
+    const droppedAtRuntime = !saved && recorded?.logins !== undefined && wasNamed(recorded.logins, login.name);
+    if (droppedAtRuntime) continue;
+    inst.config.logins.push(saved ? { ...login, principalId: saved.principalId ?? login.principalId, createDate: saved.createDate ?? login.createDate } : login);
+  }
   for (const login of s.logins) if (!inst.findLogin(login.name)) inst.config.logins.push(login);
+  settleLogins(inst.config.name, inst.config.logins, inst.now());
 
   // ids continue where they were, so a credential_id or a sysjobhistory instance_id never repeats
   inst.restoreCounters({ nextCredentialId: Math.max(s.counters.nextCredentialId, ...s.credentials.map((c) => c.credentialId + 1)), jobHistorySeq: s.counters.jobHistorySeq });

@@ -12,6 +12,7 @@ import { checkBackupFitsServer, restoredSet } from '../backup/restore';
 import { bytesForPages, durationMs } from '../backup/sizing';
 import { supportedDatabaseVersion } from '../backup/versions';
 import type { BackupSetEntry } from './catalog';
+import { copyUsers } from '../engine/principals';
 
 const newGuid = (): string => randomUUID().toUpperCase();
 
@@ -62,6 +63,7 @@ export async function restoreSet(job: SetRestore, signal: AbortSignal): Promise<
     host.addDatabase(restoredFull(host, db, job));
   } else {
     db.tables = h.tables.map((t) => ({ ...t }));
+    if (h.users) db.users = copyUsers(h.users);
     db.lastLsn = h.lastLsn;
     db.restoreChain = job.chain;
   }
@@ -94,6 +96,7 @@ function restoredFull(host: BackupHost, placeholder: Database, job: SetRestore):
     tde: h.tde,
     files: job.files ?? [],
     tables: h.tables.map((t) => ({ ...t })),
+    users: copyUsers(h.users),
     lastLsn: h.lastLsn,
     databaseVersion: supportedDatabaseVersion(host.config),
     workloadTps: 0,

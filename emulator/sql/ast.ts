@@ -158,6 +158,14 @@ export type Statement =
   | { kind: 'createCredential'; name: string; identity: Expr; secret?: Expr }
   | { kind: 'alterCredential'; name: string; identity: Expr; secret?: Expr }
   | { kind: 'dropCredential'; name: string }
+  /** CREATE USER u [{FOR | FROM} LOGIN l | WITHOUT LOGIN] [WITH DEFAULT_SCHEMA = s]: no login clause means the login of the user's name */
+  | { kind: 'createUser'; name: string; login?: string; withoutLogin?: boolean; defaultSchema?: string }
+  /** ALTER USER u WITH NAME = n, LOGIN = l, DEFAULT_SCHEMA = s | NULL (any of them, once each) */
+  | { kind: 'alterUser'; name: string; newName?: string; login?: string; defaultSchema?: string | null }
+  | { kind: 'dropUser'; name: string; ifExists: boolean }
+  /** CREATE LOGIN l WITH PASSWORD = 'p' [MUST_CHANGE] [, SID = 0x…, DEFAULT_DATABASE = d, CHECK_POLICY = ON|OFF, CHECK_EXPIRATION = ON|OFF, DEFAULT_LANGUAGE = x] */
+  | { kind: 'createLogin'; name: string; password: Expr; sid?: Expr; defaultDatabase?: string; checkPolicy?: boolean; checkExpiration?: boolean }
+  | { kind: 'dropLogin'; name: string }
   | { kind: 'createDatabase'; name: string; options: string[] }
   | { kind: 'dropDatabase'; names: string[]; ifExists: boolean }
   | { kind: 'alterDatabaseRename'; name: string; newName: string }

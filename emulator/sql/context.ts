@@ -15,6 +15,8 @@ export interface TableFunction {
   columns: ColumnSpec[];
   /** rows for one call, with the arguments evaluated (per outer row under APPLY) */
   rows(args: SqlValue[]): Iterable<SqlValue[]>;
+  /** throws the function's error for a wrong number of arguments (313, 8144), when the query is bound */
+  checkArguments?(count: number): void;
 }
 
 export interface Variable {

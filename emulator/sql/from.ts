@@ -202,6 +202,7 @@ function bindTableFunction(
   outer: Scope | undefined,
 ): BoundSource {
   const scope: Scope = outer ?? { columns: [] };
+  fn.checkArguments?.(source.args.length);
   source.args.forEach((a) => typeOf(a, ev, scope));
   const exposed = source.alias ?? source.name.name;
   const qualifier = source.alias ?? formatObjectName(source.name);

@@ -95,6 +95,8 @@ function parseOptionValue(c: TokenCursor): Expr {
 export function parseCreate(c: TokenCursor): Statement {
   const start = c.expectWord('CREATE');
   if (c.acceptWord('CREDENTIAL')) return parseCredential(c, 'createCredential');
+  if (c.isWord('USER')) return parseCreateUser(c, start);
+  if (c.isWord('LOGIN')) return parseCreateLogin(c, start);
   if (c.acceptWord('DATABASE')) {
     const name = c.identifier();
     const from = c.pos;
@@ -109,6 +111,7 @@ export function parseCreate(c: TokenCursor): Statement {
 export function parseAlter(c: TokenCursor): Statement {
   const start = c.expectWord('ALTER');
   if (c.acceptWord('CREDENTIAL')) return parseCredential(c, 'alterCredential');
+  if (c.isWord('USER')) return parseAlterUser(c, start);
   if (c.isWord('DATABASE')) return parseAlterDatabase(c, start);
   if (c.isWord('AVAILABILITY')) return parseAvailabilityGroup(c, start, 'ALTER');
   return unsupportedObjectStatement(c, start, 'ALTER');
@@ -117,6 +120,15 @@ export function parseAlter(c: TokenCursor): Statement {
 export function parseDrop(c: TokenCursor): Statement {
   const start = c.expectWord('DROP');
   if (c.acceptWord('CREDENTIAL')) return { kind: 'dropCredential', name: c.identifier() };
+  if (c.acceptWord('USER')) {
+    const ifExists = c.isWord('IF') && c.isWordAt(1, 'EXISTS');
+    if (ifExists) {
+      c.next();
+      c.next();
+    }
+    return { kind: 'dropUser', name: c.identifier(), ifExists };
+  }
+  if (c.acceptWord('LOGIN')) return { kind: 'dropLogin', name: c.identifier() };
   if (c.acceptWord('DATABASE')) {
     let ifExists = false;
     if (c.isWord('IF') && c.isWordAt(1, 'EXISTS')) {
@@ -155,6 +167,99 @@ function objectKeyword(c: TokenCursor, verb: string): string {
       break;
   }
   return words.join(' ');
+}
+
+// ---------------------------------------------------------------- USER / LOGIN
+
+/** a principal name: an identifier, or an unquoted word that is a keyword elsewhere ([public] style names come quoted) */
+function principalName(c: TokenCursor): string {
+  return c.identifier();
+}
+
+/** `= value` of a WITH option that takes a name (DEFAULT_SCHEMA = dbo, DEFAULT_DATABASE = [Sales]) */
+function optionName(c: TokenCursor): string {
+  c.expectOp('=');
+  return principalName(c);
+}
+
+function onOff(c: TokenCursor): boolean {
+  c.expectOp('=');
+  return c.expectWord('ON', 'OFF').upper === 'ON';
+}
+
+function parseCreateUser(c: TokenCursor, start: Token): Statement {
+  c.expectWord('USER');
+  const name = principalName(c);
+  const stmt: Extract<Statement, { kind: 'createUser' }> = { kind: 'createUser', name };
+  if (c.isWord('FOR', 'FROM')) {
+    if (c.isWordAt(1, 'EXTERNAL', 'CERTIFICATE', 'ASYMMETRIC')) return unsupported(c, start, `CREATE USER ${c.peek().upper} ${c.peek(1).upper}`, 0, OBJECT_STATEMENT_STOPS);
+    c.next();
+    c.expectWord('LOGIN');
+    stmt.login = principalName(c);
+  } else if (c.acceptWord('WITHOUT')) {
+    c.expectWord('LOGIN');
+    stmt.withoutLogin = true;
+  }
+  if (c.acceptWord('WITH')) {
+    do {
+      const option = c.expectWordAny();
+      if (option === 'DEFAULT_SCHEMA') stmt.defaultSchema = optionName(c);
+      else if (option === 'DEFAULT_LANGUAGE') optionName(c);
+      else if (option === 'ALLOW_ENCRYPTED_VALUE_MODIFICATIONS') onOff(c);
+      else if (option === 'PASSWORD' || option === 'SID') return unsupported(c, start, `CREATE USER WITH ${option}`, 0, OBJECT_STATEMENT_STOPS);
+      else c.fail(c.tokens[c.pos - 1]);
+    } while (c.acceptOp(','));
+  }
+  return stmt;
+}
+
+function parseAlterUser(c: TokenCursor, start: Token): Statement {
+  c.expectWord('USER');
+  const name = principalName(c);
+  const stmt: Extract<Statement, { kind: 'alterUser' }> = { kind: 'alterUser', name };
+  c.expectWord('WITH');
+  do {
+    const option = c.expectWordAny();
+    if (option === 'NAME') stmt.newName = optionName(c);
+    else if (option === 'LOGIN') stmt.login = optionName(c);
+    else if (option === 'DEFAULT_SCHEMA') {
+      if (c.isWordAt(1, 'NULL')) {
+        c.expectOp('=');
+        c.next();
+        stmt.defaultSchema = null;
+      } else stmt.defaultSchema = optionName(c);
+    } else if (option === 'DEFAULT_LANGUAGE') optionName(c);
+    else if (option === 'ALLOW_ENCRYPTED_VALUE_MODIFICATIONS') onOff(c);
+    else if (option === 'PASSWORD') return unsupported(c, start, 'ALTER USER WITH PASSWORD', 0, OBJECT_STATEMENT_STOPS);
+    else c.fail(c.tokens[c.pos - 1]);
+  } while (c.acceptOp(','));
+  return stmt;
+}
+
+function parseCreateLogin(c: TokenCursor, start: Token): Statement {
+  c.expectWord('LOGIN');
+  const name = principalName(c);
+  // FROM WINDOWS / EXTERNAL PROVIDER / CERTIFICATE / ASYMMETRIC KEY: not modelled
+  if (c.isWord('FROM')) return unsupported(c, start, `CREATE LOGIN FROM ${c.peek(1).upper}`, 0, OBJECT_STATEMENT_STOPS);
+  c.expectWord('WITH');
+  c.expectWord('PASSWORD');
+  c.expectOp('=');
+  const password = parseScalar(c);
+  if (c.isWord('HASHED')) return unsupported(c, start, 'CREATE LOGIN WITH PASSWORD HASHED', 0, OBJECT_STATEMENT_STOPS);
+  c.acceptWord('MUST_CHANGE');
+  const stmt: Extract<Statement, { kind: 'createLogin' }> = { kind: 'createLogin', name, password };
+  while (c.acceptOp(',')) {
+    const option = c.expectWordAny();
+    if (option === 'SID') {
+      c.expectOp('=');
+      stmt.sid = parseScalar(c);
+    } else if (option === 'DEFAULT_DATABASE') stmt.defaultDatabase = optionName(c);
+    else if (option === 'DEFAULT_LANGUAGE' || option === 'CREDENTIAL') optionName(c);
+    else if (option === 'CHECK_POLICY') stmt.checkPolicy = onOff(c);
+    else if (option === 'CHECK_EXPIRATION') stmt.checkExpiration = onOff(c);
+    else c.fail(c.tokens[c.pos - 1]);
+  }
+  return stmt;
 }
 
 function parseCredential(c: TokenCursor, kind: 'createCredential' | 'alterCredential'): Statement {

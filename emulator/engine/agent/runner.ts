@@ -38,7 +38,7 @@ function agentLine(m: SqlMessage): string {
 async function runStep(inst: EmulatedInstance, job: AgentJob, step: AgentJobStep, spawn: SpawnSession, signal: AbortSignal): Promise<StepOutcome> {
   const prefix = `Executed as user: ${executedAs(inst, job)}.`;
   const db = inst.findDatabase(step.databaseName);
-  const denied = db ? accessError(inst, db, -1) : undefined;
+  const denied = db ? accessError(inst, db, -1, inst.findLogin(job.ownerLogin ?? 'sa')) : undefined;
   if (!db || denied) {
     const text = denied?.message ?? `Cannot open database "${step.databaseName}" requested by the login. The login failed.`;
     return { succeeded: false, message: `${prefix} ${text}  The step failed.`, sqlMessageId: denied?.number ?? 4060, sqlSeverity: denied?.severity ?? 11 };

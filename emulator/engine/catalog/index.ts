@@ -1,7 +1,7 @@
 // Name resolution for the evaluator: system views (sys.*), DMVs, msdb tables and user tables,
 // with database and schema parts (master.sys.databases, msdb..sysjobs, [sys].[databases]),
 // case-insensitively. Unknown names return undefined so the evaluator raises 208.
-import type { VirtualTable } from '../../sql/context';
+import type { TableFunction, VirtualTable } from '../../sql/context';
 import type { ObjectName } from '../../sql/ast';
 import { accessError } from '../access';
 import type { EmulatedInstance } from '../instance';
@@ -29,6 +29,10 @@ import {
 } from './hadr';
 import { sysCertificates, sysDatabaseMirroringEndpoints, sysEndpoints, sysTcpEndpoints } from './endpoints';
 import { dmExecConnections, dmOsPerformanceCounters } from './dmOs';
+import { sysDatabasePrincipals, sysServerPrincipals, sysSqlLogins } from './principals';
+import { dmOsVolumeStats } from './volumeStats';
+import { SqlError } from '../../sqlError';
+import { formatObjectName } from '../../sql/parseNames';
 
 type ViewBuilder = (scope: CatalogScope) => VirtualTable;
 
@@ -68,6 +72,14 @@ const SYS_VIEWS: Record<string, SystemView> = {
   database_mirroring_endpoints: { build: sysDatabaseMirroringEndpoints, databaseScoped: false },
   dm_os_performance_counters: { build: dmOsPerformanceCounters, databaseScoped: false },
   dm_exec_connections: { build: dmExecConnections, databaseScoped: false },
+  server_principals: { build: sysServerPrincipals, databaseScoped: false },
+  sql_logins: { build: sysSqlLogins, databaseScoped: false },
+  database_principals: { build: sysDatabasePrincipals, databaseScoped: true },
+};
+
+/** table-valued system functions: sys.dm_os_volume_stats(database_id, file_id) */
+const SYS_FUNCTIONS: Record<string, (inst: EmulatedInstance, writtenName: string) => TableFunction> = {
+  dm_os_volume_stats: dmOsVolumeStats,
 };
 
 const MSDB_TABLES: Record<string, ViewBuilder> = {
@@ -87,11 +99,25 @@ export interface ResolveContext {
   currentDatabase: string;
 }
 
+/** a table-valued system function called with arguments (FROM / APPLY sys.fn(...)); undefined: not one */
+export function resolveTableFunction(ctx: ResolveContext, name: ObjectName): TableFunction | undefined {
+  const inst = ctx.instance;
+  if ((name.schema ?? '').toLowerCase() !== 'sys') return undefined;
+  if (name.server !== undefined && name.server.toLowerCase() !== inst.serverName.toLowerCase()) return undefined;
+  if (name.database !== undefined && !inst.findDatabase(name.database)) return undefined;
+  const build = SYS_FUNCTIONS[name.name.toLowerCase()];
+  return build?.(inst, formatObjectName(name));
+}
+
 export function resolveTable(ctx: ResolveContext, name: ObjectName): VirtualTable | undefined {
   const inst = ctx.instance;
   if (name.server !== undefined && name.server.toLowerCase() !== inst.serverName.toLowerCase()) return undefined;
   const db = inst.findDatabase(name.database ?? ctx.currentDatabase);
   if (!db) return undefined;
+  if ((name.schema ?? '').toLowerCase() === 'sys' && SYS_FUNCTIONS[name.name.toLowerCase()]) {
+    // a table-valued function named without its arguments
+    throw new SqlError(216, 1, 16, `Parameters were not supplied for the function '${formatObjectName(name)}'.`);
+  }
   const scope: CatalogScope = { instance: inst, database: db, spid: ctx.spid };
   const schema = (name.schema ?? '').toLowerCase();
   const object = name.name.toLowerCase();

@@ -38,9 +38,11 @@ export function runCreateDatabase(env: ExecEnv, stmt: Of<'createDatabase'>): voi
   if (stmt.name.length > 128 || stmt.name.length === 0) {
     throw new SqlError(103, 4, 15, `The identifier that starts with '${stmt.name.slice(0, 128)}' is too long. Maximum length is 128.`);
   }
+  // the free space before the files are created (they take it once they exist)
+  const free = inst.config.freeSpaceBytes;
   const db = inst.createDatabase(stmt.name);
   const needed = db.files.reduce((sum, f) => sum + f.sizeBytes, 0);
-  if (inst.config.freeSpaceBytes < needed) {
+  if (free < needed) {
     // the files could not be created: the database does not exist afterwards
     inst.removeDatabase(db.name);
     const data = db.files[0];
