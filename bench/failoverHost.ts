@@ -1,8 +1,9 @@
-// The local Functions host for bench/failoverLatency.ts, in a process of its own as `npm start`
-// runs it (local/hostProcess.ts), with one difference: it reads no local.settings.json. Its app
-// settings are only what the benchmark hands over (storage, estate file, ARM endpoint, the SQL
-// password, the keys), so every other setting is at its Azure default: LINK_HEALTH_SCHEDULE (each
-// minute), FAILOVER_POLL_MS, the operation lease, host.json's function timeout and queue polling.
+// The local Functions host for bench/failoverLatency.ts and bench/refreshPhases.ts (started by
+// bench/hostHarness.ts), in a process of its own as `npm start` runs it (local/hostProcess.ts),
+// with one difference: it reads no local.settings.json. Its app settings are only what the
+// benchmark hands over (storage, estate file, ARM endpoint, the SQL password, the keys), so every
+// other setting is at its Azure default: LINK_HEALTH_SCHEDULE (each minute), FAILOVER_POLL_MS, the
+// operation lease, host.json's function timeout and queue polling.
 import path from 'node:path';
 import { settingsFromValues, startLocalHost } from '../local/host';
 

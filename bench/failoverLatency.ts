@@ -11,9 +11,8 @@
 //
 // Standalone: `npm run build && node dist/bench/failoverLatency.js` (replaces its section of
 // bench/RESULTS.md); `npm run bench` runs it with the others.
-import { fork, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EngineArmBackend } from '../emulator/arm/engineBackend';
@@ -21,12 +20,11 @@ import { startArmEmulator, type ArmEmulator, type RequestLogEntry } from '../emu
 import { defaultServices } from '../emulator/engine/defaultServices';
 import { startEstate, type RunningEstate } from '../emulator/engine/estateServer';
 import { manyLinks } from '../emulator/engine/generatedEstate';
-import { generateTlsMaterial } from '../emulator/tds';
 import { startAzurite, type AzuriteInstance } from '../local/azurite';
 import { validateEstate } from '../shared/config/validate';
 import { DEFAULT_LINK_HEALTH_SCHEDULE } from '../shared/link/settings';
-import { HOST_SETTINGS_VARIABLE } from './failoverHost';
-import { machineLine } from './machine';
+import { startBenchHost, tearDownBenchRun, writeCaBundle } from './hostHarness';
+import { runStandalone } from './resultsFile';
 
 /** the phases, in order, each from the end of the previous one */
 export const FAILOVER_PHASES = [
@@ -120,38 +118,6 @@ interface OperationView {
   output?: { actions?: Array<{ at: string; what: string }> };
 }
 
-/** the host in its own process, logging to a file */
-async function startHost(values: Record<string, string>, caBundle: string, logFile: string): Promise<{ child: ChildProcess; url: string; functions: string[] }> {
-  const fd = openSync(logFile, 'a');
-  // nothing of this process's environment but what a process needs: no app setting leaks in
-  const env: NodeJS.ProcessEnv = { NODE_EXTRA_CA_CERTS: caBundle, [HOST_SETTINGS_VARIABLE]: JSON.stringify(values) };
-  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG']) if (process.env[name] !== undefined) env[name] = process.env[name];
-  const child = fork(path.join(__dirname, 'failoverHost.js'), [], { env, stdio: ['ignore', fd, fd, 'ipc'] });
-  closeSync(fd);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the Functions host did not start within 60 s (log: ${logFile})`)), 60_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the Functions host exited with code ${code} before it was ready (log: ${logFile})`));
-    });
-    child.on('message', (m: { ready?: boolean; url?: string; functions?: string[] }) => {
-      if (!m.ready || !m.url) return;
-      clearTimeout(timer);
-      child.removeAllListeners('exit');
-      resolve({ child, url: m.url, functions: m.functions ?? [] });
-    });
-  });
-}
-
-async function stopHost(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 export async function benchFailoverLatency(runs: number, options: FailoverLatencyOptions = {}): Promise<FailoverLatencyResult> {
   const log = options.log ?? ((line: string) => console.log(line));
   const budgetSeconds = options.budgetSeconds ?? 120;
@@ -220,31 +186,21 @@ export async function benchFailoverLatency(runs: number, options: FailoverLatenc
     }
     const estateFile = path.join(dir, 'estate.json');
     writeFileSync(estateFile, `${JSON.stringify(appEstate, null, 2)}\n`);
-    // one bundle with both local CAs (the SQL endpoints' and ARM's), as npm start makes it
-    const bundle = path.join(dir, 'ca-bundle.pem');
-    writeFileSync(bundle, `${generateTlsMaterial(emulator.instances.map((r) => r.instance.serverName)).ca}\n${readFileSync(caPath, 'utf8')}`);
-
-    const key = randomBytes(18).toString('base64url');
-    const started = await startHost(
-      {
-        FUNCTIONS_WORKER_RUNTIME: 'node',
-        AzureWebJobsStorage: azurite.connectionString,
-        ESTATE_FILE: estateFile,
-        ARM_ENDPOINT: arm.url,
-        [PASSWORD_SETTING]: PASSWORD,
-        FUNCTIONS_DEFAULT_KEY: key,
-        FUNCTIONS_MASTER_KEY: randomBytes(18).toString('base64url'),
-      },
-      bundle,
-      hostLog,
-    );
+    const started = await startBenchHost({
+      storage: azurite.connectionString,
+      estateFile,
+      armUrl: arm.url,
+      passwords: { [PASSWORD_SETTING]: PASSWORD },
+      caBundle: writeCaBundle(dir, emulator, caPath),
+      logFile: hostLog,
+    });
     host = started.child;
     const timer = started.functions.find((f) => f.startsWith('linkHealth:'));
     if (timer !== `linkHealth: timer ${DEFAULT_LINK_HEALTH_SCHEDULE}`) throw new Error(`the link-health timer is not at its default schedule: ${timer ?? 'not loaded'}`);
     log(`  host pid ${host.pid} at ${started.url}; ${timer}; log ${hostLog}`);
 
     const api = async <T>(p: string): Promise<T> => {
-      const res = await fetch(`${started.url}/api/${p}`, { headers: { 'x-functions-key': key } });
+      const res = await fetch(`${started.url}/api/${p}`, { headers: { 'x-functions-key': started.key } });
       if (!res.ok) throw new Error(`GET /api/${p}: HTTP ${res.status} ${await res.text()}`);
       return (await res.json()) as T;
     };
@@ -367,12 +323,7 @@ export async function benchFailoverLatency(runs: number, options: FailoverLatenc
       wallMs: Date.now() - began,
     };
   } finally {
-    if (host) await stopHost(host);
-    await arm?.close().catch(() => undefined);
-    await emulator?.stop().catch(() => undefined);
-    await azurite?.stop().catch(() => undefined);
-    if (ok) rmSync(dir, { recursive: true, force: true });
-    else if (existsSync(hostLog)) log(`  the host's log is kept in ${hostLog}`);
+    await tearDownBenchRun({ host, arm, emulator, azurite }, { ok, dir, hostLog, log });
   }
 }
 
@@ -430,34 +381,10 @@ export function failoverLatencySection(r: FailoverLatencyResult, stamp?: { machi
   ];
 }
 
-/** replaces (or adds) this benchmark's section of bench/RESULTS.md, leaving the others as they are */
-function writeSection(lines: string[]): string {
-  const target = path.resolve(__dirname, '..', '..', 'bench', 'RESULTS.md');
-  const heading = lines[0];
-  const current = existsSync(target) ? readFileSync(target, 'utf8') : '# Benchmarks\n';
-  const start = current.indexOf(`${heading}\n`);
-  let next: string;
-  if (start < 0) next = `${current.replace(/\n*$/, '\n\n')}${lines.join('\n')}`;
-  else {
-    const after = current.indexOf('\n## ', start + heading.length);
-    next = `${current.slice(0, start)}${lines.join('\n')}${after < 0 ? '' : current.slice(after + 1)}`;
-  }
-  writeFileSync(target, next.endsWith('\n') ? next : `${next}\n`);
-  return target;
-}
-
 if (require.main === module) {
   const runs = Number(process.env.BENCH_FAILOVERS ?? 10);
   const budget = process.env.BENCH_FAILOVER_BUDGET_SECONDS ? Number(process.env.BENCH_FAILOVER_BUDGET_SECONDS) : undefined;
   const armLatency = process.env.BENCH_ARM_LATENCY_MS ? Number(process.env.BENCH_ARM_LATENCY_MS) : undefined;
   console.log(`failover latency: ${runs} links, SQL Server primary down to the forced failover issued...`);
-  benchFailoverLatency(runs, { budgetSeconds: budget, armLatencyMs: armLatency })
-    .then((r) => {
-      console.log(JSON.stringify(r));
-      console.log(`wrote ${writeSection(failoverLatencySection(r, { machine: machineLine(), date: new Date().toISOString() }))}`);
-    })
-    .catch((err: unknown) => {
-      console.error(err);
-      process.exitCode = 1;
-    });
+  runStandalone(() => benchFailoverLatency(runs, { budgetSeconds: budget, armLatencyMs: armLatency }), failoverLatencySection);
 }

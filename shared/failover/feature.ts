@@ -2,13 +2,13 @@
 // containers, the restore playbook for offline failbacks), the decision store, and the intake that
 // turns signals (health, alerts, requests) into decisions and operations.
 import { armEndpointFromSettings } from '../arm/fromSettings';
-import { AppError } from '../errors';
 import type { LinkHealthStore } from '../link/store';
 import type { Logger } from '../ops/context';
 import type { OperationEngine } from '../ops/engine';
 import { WebhookNotifier } from '../notify/webhook';
-import type { Platform } from '../platform';
+import type { Platform, Settings } from '../platform';
 import type { Feature } from '../platform/feature';
+import { wholeNumberSetting } from '../platform/settings';
 import { PrivateDnsCname } from '../redirect/privateDnsCname';
 import { restoreForPlaybook } from '../restore/start';
 import { DecisionStore } from './decisionStore';
@@ -17,14 +17,8 @@ import { failoverPlaybook } from './playbook';
 import { LinkSides } from './sides';
 
 /** How often waiting failover steps look again (FAILOVER_POLL_MS, default 2000). */
-export function failoverPollMs(settings: Record<string, string | undefined>): number {
-  const raw = settings.FAILOVER_POLL_MS;
-  if (raw === undefined || raw.trim() === '') return 2_000;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 100 || value > 60_000) {
-    throw new AppError('CONFIGURATION_INVALID', `app setting FAILOVER_POLL_MS is '${raw}'; it must be a whole number of milliseconds from 100 to 60000 (default 2000)`);
-  }
-  return value;
+export function failoverPollMs(settings: Settings): number {
+  return wholeNumberSetting(settings, 'FAILOVER_POLL_MS', { fallback: 2_000, min: 100, max: 60_000, unit: 'milliseconds' });
 }
 
 export interface FailoverFeature extends Feature {

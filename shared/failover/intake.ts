@@ -152,10 +152,11 @@ export class FailoverIntake {
 
   /** A health sample the sweep saved: decided when it changes something a failover cares about. */
   async onHealth(record: LinkHealthRecord, transition: { from: LinkHealthRecord['state'] | undefined; to: LinkHealthRecord['state'] } | undefined): Promise<SignalOutcome | undefined> {
-    const { link } = await this.linkOf(record.link);
     const failing = record.state === 'broken' || record.state === 'unknown';
     // while failing, each sample is a signal until the policy's count is reached; after that only changes
     if (!transition && !(failing && record.observed === record.state)) return undefined;
+    // only a sample that may matter loads the estate (most samples of a healthy link do not)
+    const { link } = await this.linkOf(record.link);
     if (!transition && (record.runs.failing ?? 0) > link.failover.consecutiveSignals) return undefined;
     return this.onSignal(link.name, { kind: 'health', from: transition?.from ?? record.state, to: record.state, version: record.version });
   }

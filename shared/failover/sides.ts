@@ -7,6 +7,7 @@ import type { PollerState } from '../arm/poller';
 import type { DistributedAvailabilityGroupInfo, FailoverType as ArmFailoverType, LinkRole, ReplicationMode, RoleChangeType } from '../arm/types';
 import type { InstanceConfig, LinkConfig } from '../config/schema';
 import { AppError } from '../errors';
+import { within } from '../platform/timeLimit';
 import { redactSecrets } from '../redact';
 import type { SqlClient } from '../sql/pools';
 import { quoteLiteral, quoteName } from '../sql/quote';
@@ -81,14 +82,6 @@ type Row = Record<string, unknown>;
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const flag = (v: unknown): boolean => v === true || v === 1;
 const mode = (v: unknown): AvailabilityMode | undefined => (v === 'SYNCHRONOUS_COMMIT' || v === 'ASYNCHRONOUS_COMMIT' ? v : undefined);
-
-function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${Math.round(ms / 100) / 10} s`)), ms);
-  });
-  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
-}
 
 const describe = (err: unknown): string => redactSecrets(err instanceof Error ? err.message : String(err));
 

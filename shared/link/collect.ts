@@ -5,6 +5,7 @@
 import type { ArmResolver } from '../arm/fromSettings';
 import type { DistributedAvailabilityGroupInfo } from '../arm/types';
 import type { InstanceConfig, LinkConfig } from '../config/schema';
+import { within } from '../platform/timeLimit';
 import { redactSecrets } from '../redact';
 import type { SqlClient } from '../sql/pools';
 import { readSnapshot, type InstanceSnapshot } from './snapshot';
@@ -33,18 +34,8 @@ export interface Collected {
 
 type Outcome<T> = T | Unreachable;
 
-class TimedOut extends Error {}
-
 /** The reason a DBA reads beside an unknown link; never a secret (connection errors can carry one). */
 const describeError = (err: unknown): string => redactSecrets(err instanceof Error ? err.message : String(err));
-
-function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimedOut(`${what} did not answer within ${Math.round(ms / 100) / 10} s`)), Math.max(0, ms));
-  });
-  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
-}
 
 async function bounded(tasks: Array<() => Promise<void>>, concurrency: number): Promise<void> {
   let next = 0;

@@ -5,6 +5,7 @@ import { AppError } from '../errors';
 import type { Logger } from '../ops/context';
 import type { Platform, Settings } from '../platform';
 import type { Feature } from '../platform/feature';
+import { wholeNumberSetting } from '../platform/settings';
 import type { CollectOptions } from './collect';
 import { LinkMonitor, type ConfirmationQueue, type LinkMonitorDeps } from './monitor';
 import { LinkHealthStore } from './store';
@@ -13,26 +14,16 @@ import { CONFIRM_QUEUE } from './settings';
 
 export { CONFIRM_QUEUE, DEFAULT_LINK_HEALTH_SCHEDULE, linkHealthSchedule } from './settings';
 
-function wholeNumber(settings: Settings, name: string, fallback: number, min: number, max: number, unit: string): number {
-  const raw = settings[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new AppError('CONFIGURATION_INVALID', `app setting ${name} is '${raw}'; it must be a whole number of ${unit} from ${min} to ${max} (default ${fallback})`);
-  }
-  return value;
-}
-
 export function collectOptions(settings: Settings): CollectOptions {
-  const budgetSeconds = wholeNumber(settings, 'LINK_SWEEP_BUDGET_SECONDS', 20, 1, 240, 'seconds');
+  const budgetSeconds = wholeNumberSetting(settings, 'LINK_SWEEP_BUDGET_SECONDS', { fallback: 20, min: 1, max: 240, unit: 'seconds' });
   return {
     budgetMs: budgetSeconds * 1000,
-    callTimeoutMs: Math.min(budgetSeconds, wholeNumber(settings, 'LINK_CALL_TIMEOUT_SECONDS', 10, 1, 240, 'seconds')) * 1000,
-    concurrency: wholeNumber(settings, 'LINK_SWEEP_CONCURRENCY', 8, 1, 64, 'instances'),
+    callTimeoutMs: Math.min(budgetSeconds, wholeNumberSetting(settings, 'LINK_CALL_TIMEOUT_SECONDS', { fallback: 10, min: 1, max: 240, unit: 'seconds' })) * 1000,
+    concurrency: wholeNumberSetting(settings, 'LINK_SWEEP_CONCURRENCY', { fallback: 8, min: 1, max: 64, unit: 'instances' }),
   };
 }
 
-export const historyDays = (settings: Settings): number => wholeNumber(settings, 'LINK_HISTORY_DAYS', 14, 1, 365, 'days');
+export const historyDays = (settings: Settings): number => wholeNumberSetting(settings, 'LINK_HISTORY_DAYS', { fallback: 14, min: 1, max: 365, unit: 'days' });
 
 /** Confirmation messages: base64 JSON, as the Functions host's queue trigger reads them. */
 export class StorageConfirmationQueue implements ConfirmationQueue {

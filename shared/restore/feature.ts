@@ -1,8 +1,9 @@
 // The auto-restore feature: its playbook with everything it needs from the platform, and what
 // retention deletes with a restore operation (its blob claims and its findings in the JSON store).
 import { AppError } from '../errors';
-import type { Platform } from '../platform';
+import type { Platform, Settings } from '../platform';
 import type { Feature } from '../platform/feature';
+import { wholeNumberSetting } from '../platform/settings';
 import { blobVersionKey, TableBlobClaims, type BlobClaims } from './claims';
 import { restoreData, targetKeyOf, type RestoreDeps } from './deps';
 import { restoreInputSchema } from './input';
@@ -11,14 +12,8 @@ import { managedInstanceFactsFrom } from './managedInstanceFacts';
 import { restorePlaybook } from './playbook';
 
 /** How often running restores and missing stripes are looked at again (RESTORE_POLL_MS). */
-export function restorePollMs(settings: Record<string, string | undefined>): number {
-  const raw = settings.RESTORE_POLL_MS;
-  if (raw === undefined || raw.trim() === '') return 15_000;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 100 || value > 3_600_000) {
-    throw new AppError('CONFIGURATION_INVALID', `app setting RESTORE_POLL_MS is '${raw}'; it must be a whole number of milliseconds from 100 to 3600000 (default 15000)`);
-  }
-  return value;
+export function restorePollMs(settings: Settings): number {
+  return wholeNumberSetting(settings, 'RESTORE_POLL_MS', { fallback: 15_000, min: 100, max: 3_600_000, unit: 'milliseconds' });
 }
 
 /** The restore feature, and what its event function needs beside the engine. */

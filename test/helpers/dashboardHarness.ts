@@ -50,6 +50,19 @@ export abstract class FakeFunctionsHost {
     this.delayMs = 0;
   }
 
+  posts(): Seen[] {
+    return this.seen.filter((s) => s.method === 'POST');
+  }
+
+  /** No request in flight and none sent for a while (on a paused page clock: whatever the page queued has gone out). */
+  async settled(): Promise<void> {
+    for (let count = -1, quiet = 0; quiet < 5; ) {
+      await new Promise((r) => setTimeout(r, 100));
+      quiet = this.inFlight === 0 && this.seen.length === count ? quiet + 1 : 0;
+      count = this.seen.length;
+    }
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
     if (url.pathname === '/api/dashboard') {

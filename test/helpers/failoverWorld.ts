@@ -36,7 +36,7 @@ import { BackupContainer } from '../../shared/storage/backupContainer';
 import { ensureTable, StorageClients } from '../../shared/storage/clients';
 import { storageFromConnectionString } from '../../shared/storage/connection';
 import { startAzurite, type AzuriteInstance } from './azurite';
-import { openPool } from './emulatorPool';
+import { appInstanceConfig, emulatorAdmin, emulatorPools } from './emulatorAccess';
 import { linkedEstate, PASSWORD } from './linkWorld';
 import { memoryHarness, type MemoryHarness } from './memoryEngine';
 import { quietLogger } from './opsHarness';
@@ -100,22 +100,10 @@ export async function startFailoverWorld(options: FailoverWorldOptions = {}): Pr
     operationDurationMs: options.armOperationMs ?? 300,
     privateDnsZones: [{ resourceGroup: 'rg', name: 'corp.internal' }],
   });
-  const instanceConfig = (name: string): Record<string, unknown> => {
-    const running = emulator.find(name);
-    const kind = running.instance.config.kind;
-    return {
-      name,
-      kind,
-      endpoint: { host: running.host, port: running.port, trustServerCertificate: true },
-      auth: { type: 'sql', user: 'sa', passwordSetting: 'SQL_PASSWORD' },
-      environment: 'production',
-      ...(kind === 'managedInstance' ? { armResourceId: `/subscriptions/0/resourceGroups/rg/providers/Microsoft.Sql/managedInstances/${name}` } : {}),
-    };
-  };
   const suffix = randomUUID().replace(/-/g, '').slice(0, 8);
   const containerName = `backups${suffix}`;
   const raw = {
-    instances: ['sql-onprem', 'mi-prod'].map(instanceConfig),
+    instances: ['sql-onprem', 'mi-prod'].map((name) => appInstanceConfig(emulator, name)),
     backupContainers: [{ name: 'backups', url: `${azurite.blobEndpoint}/${containerName}`, auth: { type: 'connectionSetting', setting: 'STORAGE' } }],
     links: [
       {
@@ -194,7 +182,7 @@ export async function startFailoverWorld(options: FailoverWorldOptions = {}): Pr
     now: () => new Date(),
     onSaved: (record, transition) => intake.onHealth(record, transition),
   });
-  const pools: sql.ConnectionPool[] = [];
+  const pools = emulatorPools(emulator);
   const harness = ops;
   const world: FailoverWorld = {
     azurite,
@@ -213,16 +201,8 @@ export async function startFailoverWorld(options: FailoverWorldOptions = {}): Pr
       if (!found) throw new Error('no emulated link Link_Sales');
       return found;
     },
-    async admin(method, path, body) {
-      const res = await fetch(`${emulator.adminUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await res.text();
-      return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
-    },
-    async pool(name) {
-      const p = await openPool(emulator.find(name), { requestTimeout: 0 });
-      pools.push(p);
-      return p;
-    },
+    admin: emulatorAdmin(emulator),
+    pool: (name) => pools.open(name),
     async sweep() {
       await monitor.sweep();
     },
@@ -259,7 +239,7 @@ export async function startFailoverWorld(options: FailoverWorldOptions = {}): Pr
       return arm.requests.filter((r) => r.method === 'POST' && /\/failover(\?|$)/i.test(r.path)).length;
     },
     async stop() {
-      await Promise.all(pools.map((p) => p.close().catch(() => undefined)));
+      await pools.closeAll();
       await sqlPools.closeAll();
       await arm.close();
       await emulator.stop();

@@ -23,7 +23,7 @@ import { ensureTable, StorageClients } from '../../shared/storage/clients';
 import { storageFromConnectionString } from '../../shared/storage/connection';
 import { QueuePump } from '../../local/queuePump';
 import { startAzurite, type AzuriteInstance } from './azurite';
-import { openPool } from './emulatorPool';
+import { appInstanceConfig, emulatorAdmin, emulatorPools } from './emulatorAccess';
 import { quietLogger } from './opsHarness';
 
 export const PASSWORD = 'Local-Only-Test-Password-7';
@@ -91,21 +91,9 @@ export async function startLinkWorld(options: LinkWorldOptions = {}): Promise<Li
   const arm = await startArmEmulator({
     backend: new EngineArmBackend({ instances: emulator.instances.map((r) => r.instance), links: emulator.links, subscriptionId: '0', resourceGroup: 'rg' }),
   });
-  const instanceConfig = (name: string): Record<string, unknown> => {
-    const running = emulator.find(name);
-    const kind = running.instance.config.kind;
-    return {
-      name,
-      kind,
-      endpoint: { host: running.host, port: running.port, trustServerCertificate: true },
-      auth: { type: 'sql', user: 'sa', passwordSetting: 'SQL_PASSWORD' },
-      environment: 'production',
-      ...(kind === 'managedInstance' ? { armResourceId: `/subscriptions/0/resourceGroups/rg/providers/Microsoft.Sql/managedInstances/${name}` } : {}),
-    };
-  };
   const health = { maxLagSeconds: 60, maxLogSendQueueKb: 1_048_576, maxRedoQueueKb: 1_048_576, samplesToChange: 3, certificateWarningDays: 30, maxLogUsedPercent: 80, confirmSeconds: 10, ...options.health };
   const raw = {
-    instances: ['sql-onprem', 'mi-prod', 'sql-east', 'mi-east'].map(instanceConfig),
+    instances: ['sql-onprem', 'mi-prod', 'sql-east', 'mi-east'].map((name) => appInstanceConfig(emulator, name)),
     links: [
       { name: 'Link_Sales', sqlServer: { instance: 'sql-onprem', availabilityGroup: 'AG_Sales' }, managedInstance: { instance: 'mi-prod' }, distributedAvailabilityGroup: 'Link_Sales', databases: ['Sales'], health },
       { name: 'Link_Orders', sqlServer: { instance: 'sql-east', availabilityGroup: 'AG_Orders' }, managedInstance: { instance: 'mi-east' }, distributedAvailabilityGroup: 'Link_Orders', databases: ['Orders'], health },
@@ -143,7 +131,7 @@ export async function startLinkWorld(options: LinkWorldOptions = {}): Promise<Li
     },
     { batchSize: 8, maxDequeueCount: 5, visibilityTimeoutSeconds: 30, maxPollingIntervalMs: 100 },
   );
-  const pools: sql.ConnectionPool[] = [];
+  const pools = emulatorPools(emulator);
   return {
     azurite,
     emulator,
@@ -158,22 +146,14 @@ export async function startLinkWorld(options: LinkWorldOptions = {}): Promise<Li
       if (!found) throw new Error(`no emulated link ${name}`);
       return found;
     },
-    async admin(method, path, body) {
-      const res = await fetch(`${emulator.adminUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await res.text();
-      return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
-    },
-    async pool(name) {
-      const p = await openPool(emulator.find(name), { requestTimeout: 0 });
-      pools.push(p);
-      return p;
-    },
+    admin: emulatorAdmin(emulator),
+    pool: (name) => pools.open(name),
     pumpConfirmations: () => pump.pumpOnce(),
     async linkEvents(link) {
       return (await events.recentLinkEvents(500)).filter((e) => !link || e.subject === `links/${link}`).reverse();
     },
     async stop() {
-      await Promise.all(pools.map((p) => p.close().catch(() => undefined)));
+      await pools.closeAll();
       await sqlPools.closeAll();
       await arm.close();
       await emulator.stop();

@@ -161,10 +161,6 @@ class FakeApi extends FakeFunctionsHost {
     return this.seen.filter((s) => s.method === 'GET' && s.path === '/api/operations');
   }
 
-  posts(): Seen[] {
-    return this.seen.filter((s) => s.method === 'POST');
-  }
-
   find(id: string): Op | undefined {
     return this.ops.find((o) => o.id === id);
   }

@@ -219,10 +219,6 @@ class FakeApi extends FakeFunctionsHost {
     return this.seen.filter((s) => /^\/api\/links\/[^/]+\/decisions$/.test(s.path));
   }
 
-  posts(): Seen[] {
-    return this.seen.filter((s) => s.method === 'POST');
-  }
-
   protected route(method: string, url: URL, body: Record<string, unknown>): [number, unknown] {
     const p = url.pathname;
     const q = url.searchParams;
@@ -334,21 +330,12 @@ async function load(page: Page): Promise<void> {
   await page.waitForSelector(row(ID.running));
 }
 
-/** No request in flight and none sent for a while. */
-async function settled(): Promise<void> {
-  for (let count = -1, quiet = 0; quiet < 5; ) {
-    await new Promise((r) => setTimeout(r, 100));
-    quiet = api.inFlight === 0 && api.seen.length === count ? quiet + 1 : 0;
-    count = api.seen.length;
-  }
-}
-
 test('a link’s decisions are asked for only once its panel is open: time, kind, summary, signal, estimate, deliveries, the operation; reasons on unfolding; refreshed on the links’ poll', async () => {
   const { page, errors, foreign } = await open();
   await page.clock.install();
   await load(page);
   await page.clock.pauseAt(Date.now() + 1000);
-  await settled();
+  await api.settled();
   // nothing asked for any link, and no panel, until one is opened
   expect(api.decisionRequests()).toEqual([]);
   expect(await page.isHidden('#fo')).toBe(true);
@@ -431,14 +418,14 @@ test('a link’s decisions are asked for only once its panel is open: time, kind
   await page.click('#fo-close');
   expect(await page.isHidden('#fo')).toBe(true);
   expect(await page.evaluate('document.activeElement && document.activeElement.getAttribute("aria-label")')).toBe('failover decisions of Link_Sales');
-  await settled();
+  await api.settled();
   const closed = api.decisionRequests().length;
   const linkPolls = api.seen.filter((s) => s.path === '/api/links').length;
   for (const n of [1, 2]) {
     await page.clock.runFor(10_500);
     await until(() => api.seen.filter((s) => s.path === '/api/links').length >= linkPolls + n);
   }
-  await settled();
+  await api.settled();
   expect(api.decisionRequests().length).toBe(closed);
   expect(api.maxInFlight).toBe(1);
   expect(foreign).toEqual([]);

@@ -176,15 +176,6 @@ class FakeApi extends FakeFunctionsHost {
 const api = new FakeApi(KEY);
 const open = dashboardBrowser(api, /Failed to load resource/);
 
-/** No request in flight and none sent for a while (the page's clock is paused: whatever it queued has gone out). */
-async function settled(): Promise<void> {
-  for (let count = -1, quiet = 0; quiet < 5; ) {
-    await new Promise((r) => setTimeout(r, 100));
-    quiet = api.inFlight === 0 && api.seen.length === count ? quiet + 1 : 0;
-    count = api.seen.length;
-  }
-}
-
 const link = (name: string): string => `#links-rows tr.link[data-name="${name}"]`;
 const names = (page: Page): Promise<string[]> => page.$$eval('#links-rows tr.link', (trs) => trs.map((t) => t.getAttribute('data-name') ?? ''));
 
@@ -390,7 +381,7 @@ test('its own poll every 10 s, one request at a time with the operations, nothin
   // hidden: no request, however long; visible again: at once
   const setVisibility = (state: string) =>
     page.evaluate(`Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => '${state}' }); document.dispatchEvent(new Event('visibilitychange'))`);
-  await settled();
+  await api.settled();
   await setVisibility('hidden');
   const hidden = api.seen.length;
   await page.clock.runFor(60_000);

@@ -77,7 +77,7 @@ describe('each check fails, naming what is wrong', () => {
     });
 
     it('a setting the code starts to read', () => {
-      const problems = run('app settings', 'shared/restore/feature.ts', 'const raw = settings.RESTORE_POLL_MS;', 'const raw = settings.RESTORE_POLL_MS ?? settings.RESTORE_POLL_JITTER_MS;');
+      const problems = run('app settings', 'shared/restore/feature.ts', 'const raw = settings.RESTORE_UNREACHABLE_MINUTES;', 'const raw = settings.RESTORE_UNREACHABLE_MINUTES ?? settings.RESTORE_POLL_JITTER_MS;');
       expect(problems).toEqual([expect.stringContaining('app setting RESTORE_POLL_JITTER_MS is read by shared/restore/feature.ts but is neither set')]);
     });
 
@@ -97,7 +97,7 @@ describe('each check fails, naming what is wrong', () => {
     });
 
     it('a setting named at run time that nobody said how to provide', () => {
-      const problems = run('app settings', 'shared/platform/retention.ts', 'const raw = settings.RETENTION_DAYS;', "const raw = settings.RETENTION_DAYS ?? settings[String(settings.RETENTION_SETTING)];");
+      const problems = run('app settings', 'shared/platform/retention.ts', "return wholeNumberSetting(settings, 'RETENTION_DAYS',", "void settings[String(settings.RETENTION_SETTING)];\n  return wholeNumberSetting(settings, 'RETENTION_DAYS',");
       expect(problems).toEqual(
         expect.arrayContaining([expect.stringContaining('shared/platform/retention.ts reads settings[String(settings.RETENTION_SETTING)], an app setting named at run time')]),
       );

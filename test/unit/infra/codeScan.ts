@@ -95,6 +95,39 @@ function literalParameterValues(file: ts.SourceFile, fn: FunctionLike, param: st
   return out;
 }
 
+/**
+ * What a parameter of a helper holds when other files decide it: the literals that calls of it in
+ * the files importing it pass (`wholeNumberSetting(settings, 'RESTORE_POLL_MS', …)`), each with the
+ * calling file, which is the one that reads the setting. Empty when no importer passes a literal.
+ */
+function literalArgumentsOfImporters(files: Map<string, ts.SourceFile>, home: string, fn: FunctionLike, param: string): Array<{ file: string; value: string }> {
+  const index = fn.parameters.findIndex((p) => p.name.getText() === param);
+  const name = functionName(fn);
+  if (index < 0 || !name) return [];
+  const homeModule = home.replace(/\.ts$/, '');
+  const homeModules = new Set([homeModule, homeModule.replace(/\/index$/, '')]);
+  const out: Array<{ file: string; value: string }> = [];
+  for (const [file, sf] of files) {
+    if (file === home) continue;
+    // the names this file imports the helper under, from the helper's own module
+    const locals = new Set<string>();
+    for (const statement of sf.statements) {
+      if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier) || !statement.moduleSpecifier.text.startsWith('.')) continue;
+      if (!homeModules.has(path.posix.join(path.posix.dirname(file), statement.moduleSpecifier.text))) continue;
+      const bindings = statement.importClause?.namedBindings;
+      if (!bindings || !ts.isNamedImports(bindings)) continue;
+      for (const element of bindings.elements) if ((element.propertyName ?? element.name).text === name) locals.add(element.name.text);
+    }
+    if (locals.size === 0) continue;
+    walk(sf, (n) => {
+      if (!ts.isCallExpression(n) || !ts.isIdentifier(n.expression) || !locals.has(n.expression.text)) return;
+      const arg = n.arguments[index];
+      if (arg && ts.isStringLiteralLike(arg)) out.push({ file, value: arg.text });
+    });
+  }
+  return out;
+}
+
 export function settingReads(sources: SourceFiles): SettingReads {
   const names = new Map<string, Set<string>>();
   const dynamic: DynamicRead[] = [];
@@ -103,8 +136,8 @@ export function settingReads(sources: SourceFiles): SettingReads {
     if (!names.has(name)) names.set(name, new Set());
     names.get(name)?.add(file);
   };
-  for (const [file, text] of Object.entries(sources)) {
-    const sf = parse(file, text);
+  const files = new Map(Object.entries(sources).map(([file, text]) => [file, parse(file, text)]));
+  for (const [file, sf] of files) {
     walk(sf, (n) => {
       if (ts.isPropertyAccessExpression(n) && isSettingsReceiver(n.expression)) add(n.name.text, file);
       if (!ts.isElementAccessExpression(n) || !isSettingsReceiver(n.expression)) return;
@@ -118,6 +151,11 @@ export function settingReads(sources: SourceFiles): SettingReads {
         const values = literalParameterValues(sf, fn, arg.text);
         if (values.length > 0) {
           values.forEach((v) => add(v, file));
+          return;
+        }
+        const elsewhere = literalArgumentsOfImporters(files, file, fn, arg.text);
+        if (elsewhere.length > 0) {
+          elsewhere.forEach((r) => add(r.value, r.file));
           return;
         }
       }
