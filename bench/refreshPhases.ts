@@ -14,9 +14,8 @@
 //
 // Standalone: `npm run build && node dist/bench/refreshPhases.js` (replaces its section of
 // bench/RESULTS.md); `npm run bench` runs it with the others.
-import { fork, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
@@ -26,12 +25,11 @@ import { estimatedDataBytes } from '../emulator/engine/databases';
 import { defaultServices } from '../emulator/engine/defaultServices';
 import { loadEstateFile, type EstateDatabase } from '../emulator/engine/estate';
 import { startEstate, type RunningEstate } from '../emulator/engine/estateServer';
-import { generateTlsMaterial } from '../emulator/tds';
 import { startAzurite, type AzuriteInstance } from '../local/azurite';
 import { localAppEstate } from '../local/start';
 import { validateEstate } from '../shared/config/validate';
-import { HOST_SETTINGS_VARIABLE } from './failoverHost';
-import { machineLine } from './machine';
+import { startBenchHost, tearDownBenchRun, writeCaBundle } from './hostHarness';
+import { runStandalone } from './resultsFile';
 
 const JOB = 'nightly-sales-refresh';
 const SIZE_MB = 2048;
@@ -154,39 +152,6 @@ interface JobRun {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const t = (iso: string | undefined): number => (iso ? Date.parse(iso) : NaN);
 
-/** the host in its own process (bench/failoverHost.ts: no local.settings.json), logging to a file */
-async function startHost(values: Record<string, string>, caBundle: string, logFile: string): Promise<{ child: ChildProcess; url: string; functions: string[] }> {
-  const fd = openSync(logFile, 'a');
-  // nothing of this process's environment but what a process needs: no app setting leaks in
-  const env: NodeJS.ProcessEnv = { NODE_EXTRA_CA_CERTS: caBundle, [HOST_SETTINGS_VARIABLE]: JSON.stringify(values) };
-  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG']) if (process.env[name] !== undefined) env[name] = process.env[name];
-  const child = fork(path.join(__dirname, 'failoverHost.js'), [], { env, stdio: ['ignore', fd, fd, 'ipc'] });
-  closeSync(fd);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the Functions host did not start within 60 s (log: ${logFile})`)), 60_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the Functions host exited with code ${code} before it was ready (log: ${logFile})`));
-    });
-    child.on('message', (m: { ready?: boolean; url?: string; functions?: string[] }) => {
-      if (!m.ready || !m.url) return;
-      clearTimeout(timer);
-      child.removeAllListeners('exit');
-      resolve({ child, url: m.url, functions: m.functions ?? [] });
-    });
-  });
-}
-
-/** stops the host this benchmark started, by its own process */
-async function stopHost(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 export async function benchRefreshPhases(options: RefreshPhasesOptions = {}): Promise<RefreshPhasesResult> {
   const log = options.log ?? ((line: string) => console.log(line));
   const armLatencyMs = options.armLatencyMs ?? 300;
@@ -242,11 +207,10 @@ export async function benchRefreshPhases(options: RefreshPhasesOptions = {}): Pr
       caPath,
       responseDelayMs: armLatencyMs,
     });
-    const appEstate = localAppEstate(sampleApp, new Map(running.instances.map((r) => [r.instance.config.name.toLowerCase(), { host: r.host, port: r.port }])), azurite.blobEndpoint);
+    const appEstate = localAppEstate(sampleApp, new Map(running.instances.map((r) => [r.instance.config.name.toLowerCase(), { host: r.host, port: r.port }])), azurite.blobEndpoint, appRoot);
     const estateFile = path.join(dir, 'estate.json');
     writeFileSync(estateFile, `${JSON.stringify(appEstate, null, 2)}\n`);
-    const bundle = path.join(dir, 'ca-bundle.pem');
-    writeFileSync(bundle, `${generateTlsMaterial(running.instances.map((r) => r.instance.serverName)).ca}\n${readFileSync(caPath, 'utf8')}`);
+    const bundle = writeCaBundle(dir, running, caPath);
 
     // what runs on the emulated servers: each SQL Agent job run as its outcome row is written to
     // sysjobhistory (exact, however short the run), and every 20 ms the BACKUP / RESTORE requests
@@ -284,28 +248,20 @@ export async function benchRefreshPhases(options: RefreshPhasesOptions = {}): Pr
     };
     sampler = setInterval(sample, SAMPLE_MS);
 
-    const key = randomBytes(18).toString('base64url');
-    const started = await startHost(
-      {
-        FUNCTIONS_WORKER_RUNTIME: 'node',
-        AzureWebJobsStorage: azurite.connectionString,
-        ESTATE_FILE: estateFile,
-        ARM_ENDPOINT: arm.url,
-        SQL_ONPREM_PASSWORD: password('sql-onprem'),
-        MI_PROD_PASSWORD: password('mi-prod'),
-        SQL_DEV_PASSWORD: password('sql-dev'),
-        FUNCTIONS_DEFAULT_KEY: key,
-        FUNCTIONS_MASTER_KEY: randomBytes(18).toString('base64url'),
-      },
-      bundle,
-      hostLog,
-    );
+    const started = await startBenchHost({
+      storage: azurite.connectionString,
+      estateFile,
+      armUrl: arm.url,
+      passwords: { SQL_ONPREM_PASSWORD: password('sql-onprem'), MI_PROD_PASSWORD: password('mi-prod'), SQL_DEV_PASSWORD: password('sql-dev') },
+      caBundle: bundle,
+      logFile: hostLog,
+    });
     host = started.child;
     if (!started.functions.some((f) => f.startsWith('runRefresh:'))) throw new Error(`the host has no runRefresh function: ${started.functions.join('; ')}`);
     log(`  host pid ${host.pid} at ${started.url}; log ${hostLog}`);
 
     const api = async <T>(p: string, init?: { method: string; body: string }): Promise<{ status: number; body: T }> => {
-      const res = await fetch(`${started.url}/api/${p}`, { method: init?.method ?? 'GET', body: init?.body, headers: { 'x-functions-key': key, 'content-type': 'application/json' } });
+      const res = await fetch(`${started.url}/api/${p}`, { method: init?.method ?? 'GET', body: init?.body, headers: { 'x-functions-key': started.key, 'content-type': 'application/json' } });
       const text = await res.text();
       return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
     };
@@ -502,12 +458,7 @@ export async function benchRefreshPhases(options: RefreshPhasesOptions = {}): Pr
     };
   } finally {
     if (sampler) clearInterval(sampler);
-    if (host) await stopHost(host);
-    await arm?.close().catch(() => undefined);
-    await emulator?.stop().catch(() => undefined);
-    await azurite?.stop().catch(() => undefined);
-    if (ok) rmSync(dir, { recursive: true, force: true });
-    else if (existsSync(hostLog)) log(`  the host's log is kept in ${hostLog}`);
+    await tearDownBenchRun({ host, arm, emulator, azurite }, { ok, dir, hostLog, log });
   }
 }
 
@@ -590,33 +541,9 @@ export function refreshPhasesSection(r: RefreshPhasesResult, stamp?: { machine: 
   ];
 }
 
-/** replaces (or adds) this benchmark's section of bench/RESULTS.md, leaving the others as they are */
-function writeSection(lines: string[]): string {
-  const target = path.resolve(__dirname, '..', '..', 'bench', 'RESULTS.md');
-  const heading = lines[0];
-  const current = existsSync(target) ? readFileSync(target, 'utf8') : '# Benchmarks\n';
-  const start = current.indexOf(`${heading}\n`);
-  let next: string;
-  if (start < 0) next = `${current.replace(/\n*$/, '\n\n')}${lines.join('\n')}`;
-  else {
-    const after = current.indexOf('\n## ', start + heading.length);
-    next = `${current.slice(0, start)}${lines.join('\n')}${after < 0 ? '' : current.slice(after + 1)}`;
-  }
-  writeFileSync(target, next.endsWith('\n') ? next : `${next}\n`);
-  return target;
-}
-
 if (require.main === module) {
   const armLatency = process.env.BENCH_ARM_LATENCY_MS ? Number(process.env.BENCH_ARM_LATENCY_MS) : undefined;
   const firstRun = process.env.BENCH_REFRESH_FIRST_RUN === '1';
   console.log(`refresh: one run of ${JOB} (Sales at ${SIZE_MB} MB), the app's own time per phase...`);
-  benchRefreshPhases({ armLatencyMs: armLatency, firstRun })
-    .then((r) => {
-      console.log(JSON.stringify(r));
-      console.log(`wrote ${writeSection(refreshPhasesSection(r, { machine: machineLine(), date: new Date().toISOString() }))}`);
-    })
-    .catch((err: unknown) => {
-      console.error(err);
-      process.exitCode = 1;
-    });
+  runStandalone(() => benchRefreshPhases({ armLatencyMs: armLatency, firstRun }), refreshPhasesSection);
 }

@@ -56,7 +56,7 @@ export async function runRefresh(request: HttpRequest, _context: InvocationConte
     const who = deciderOf(request.headers, json.body) ?? { name: 'api', selfDeclared: true };
     const now = new Date();
     const r = await startRefresh(engine, refresh.runs, job, manualSlot(now), who.selfDeclared ? `${who.name} (self-declared)` : who.name, now);
-    if (!r.started) return { status: 409, jsonBody: { error: { code: 'REFRESH_NOT_STARTED', message: r.message } } };
+    if (!r.started) return { status: 409, jsonBody: { error: { code: r.reason === 'running' ? 'REFRESH_RUNNING' : 'REFRESH_NOT_STARTED', message: r.message, operationId: r.by } } };
     return ok(publicView(r.operation), 202);
   } catch (err) {
     return errorResponse(err);

@@ -81,11 +81,18 @@ export function parseStartArgs(argv: string[], defaults: StartOptions): StartOpt
  * The app's estate for this run: the configured one (ESTATE_FILE) with each instance's endpoint
  * and the local backup containers pointed at what actually runs.
  */
-export function localAppEstate(appEstate: Record<string, unknown>, endpoints: Map<string, { host: string; port: number }>, blobEndpoint: string): Record<string, unknown> {
+export function localAppEstate(appEstate: Record<string, unknown>, endpoints: Map<string, { host: string; port: number }>, blobEndpoint: string, estateFolder?: string): Record<string, unknown> {
   const instances = (appEstate.instances as Record<string, unknown>[] | undefined) ?? [];
   const containers = (appEstate.backupContainers as Record<string, unknown>[] | undefined) ?? [];
+  const jobs = (appEstate.refreshJobs as Record<string, unknown>[] | undefined) ?? [];
+  // the run's estate is written elsewhere: sanitizing scripts given by path stay where the configured estate has them
+  const besideEstate = (script: unknown): unknown =>
+    estateFolder && typeof script === 'object' && script !== null && typeof (script as { path?: unknown }).path === 'string' && !path.isAbsolute((script as { path: string }).path)
+      ? { ...script, path: path.resolve(estateFolder, (script as { path: string }).path) }
+      : script;
   return {
     ...appEstate,
+    ...(appEstate.refreshJobs === undefined ? {} : { refreshJobs: jobs.map((j) => (Array.isArray(j.sanitizeScripts) ? { ...j, sanitizeScripts: j.sanitizeScripts.map(besideEstate) } : j)) }),
     instances: instances.map((i) => {
       const running = endpoints.get(String(i.name).toLowerCase());
       return running ? { ...i, endpoint: { ...(i.endpoint as Record<string, unknown>), host: running.host, port: running.port } } : i;
@@ -171,6 +178,7 @@ async function main(): Promise<void> {
       JSON.parse(readFileSync(appEstateFile, 'utf8')) as Record<string, unknown>,
       new Map(estate.instances.map((r) => [r.instance.config.name.toLowerCase(), { host: r.host, port: r.port }])),
       azurite.blobEndpoint,
+      path.dirname(appEstateFile),
     );
     const runEstate = path.join(localDir, 'estate.json');
     writeFileSync(runEstate, `${JSON.stringify(appEstate, null, 2)}\n`);

@@ -53,6 +53,7 @@ export const ERROR_CATALOG = {
   // the app's own configuration
   CONFIGURATION_INVALID: entry('configuration', 'an app setting or host.json value is invalid or unsafe (e.g. a function timeout not below the operation lease plus grace)', 'fix the setting the message names; the app does not start until then', { http: 503 }),
   ESTATE_NOT_CONFIGURED: entry('configuration', 'no estate is configured', 'set ESTATE_BLOB_URL (Azure), ESTATE_FILE or ESTATE_JSON', { http: 503 }),
+  ESTATE_FILE_NOT_FOUND: entry('configuration', 'a file the estate names (a sanitizing script) is not beside the estate, or cannot be read', "store it in the estate's folder (the estate blob's container in Azure, the estate file's folder locally) under the path the estate gives"),
   ESTATE_NOT_FOUND: entry('configuration', 'the estate file or blob cannot be read', 'check the path, and that the app can read it', { http: 503 }),
   ESTATE_INVALID: entry('configuration', 'the estate has problems, each listed with its JSON path', 'fix the estate; a blob estate keeps its last good version meanwhile', { http: 503 }),
   ESTATE_BLOB_ELSEWHERE: entry('configuration', "ESTATE_BLOB_URL is not in the app's own storage account", 'put the estate blob in the storage account of AzureWebJobsStorage', { http: 503 }),
@@ -98,7 +99,7 @@ export const ERROR_CATALOG = {
   PORTABILITY_UNKNOWN: entry('restore', "the managed instance's update policy and TDE protector could not be read from ARM", 'check the app identity\'s read access to the managed instance'),
   TARGET_EXISTS: entry('restore', 'the target database exists and the rule says onExisting: fail (or SQL Server refused to overwrite it)', 'drop or rename it, or change the rule to swap or replace'),
   TARGET_IN_USE: entry('restore', 'the target database is in use and could not be taken exclusively (3101)', 'close the sessions, or use onExisting: swap'),
-  NOT_ENOUGH_SPACE: entry('restore', 'the target has not enough free space for the database (3257)', 'free space on the target volume or instance'),
+  NOT_ENOUGH_SPACE: entry('restore', "the target has not enough free space for the database (3257); a refresh checks before it starts that the staging copy fits beside the live copy", 'free space on the target volume or instance (for a refresh: or keep fewer previous copies)'),
   FILE_RELOCATION_FAILED: entry('restore', 'a data or log file could not be placed where the restore put it (5133, 3156, 1834)', 'check the instance\'s paths in the estate and the folders\' permissions'),
   NO_FILE_LOCATION: entry('restore', 'the target reports no default data and log folders', 'set paths on the instance in the estate'),
   MANAGED_INSTANCE_REFUSED: entry('restore', 'the managed instance refused the RESTORE (41901)', 'read the server\'s text; a managed instance takes no WITH options'),
@@ -115,10 +116,12 @@ export const ERROR_CATALOG = {
 
   // non-production refresh
   REFRESH_JOB_NOT_FOUND: entry('request', 'no refresh job of the estate has that name', "check the name in GET /api/refreshes (names come from the estate file's refreshJobs[])", { http: 404 }),
-  REFRESH_NOT_STARTED: entry('refresh', 'a run asked through the API was not started: its slot was already run (two requests in the same millisecond)', 'ask again; GET /api/refreshes shows the run that did start', { http: 409 }),
+  REFRESH_NOT_STARTED: entry('refresh', 'a run asked through the API was not started: a run for that moment already started', 'GET /api/refreshes shows the run that did start', { http: 409 }),
+  REFRESH_RUNNING: entry('refresh', 'a run of the job is still going: a job runs once at a time (a scheduled slot waits for it and then runs once)', 'wait for it (GET /api/operations/{id}) or cancel it (POST /api/operations/{id}/cancel), then run the job again', { http: 409 }),
   REFRESH_NOT_SUPPORTED: entry('refresh', 'a managed instance to managed instance refresh is a point-in-time restore through ARM, and the app has no ARM to ask or the estate lacks an instance\'s armResourceId', 'run the app in Azure (or set ARM_ENDPOINT locally) and give both managed instances their armResourceId in the estate'),
   SOURCE_NOT_FOUND: entry('refresh', "the refresh job's source database does not exist on its instance", "correct the job's source in the estate"),
-  STAGING_EXISTS: entry('refresh', 'the staging name the refresh would restore into already exists on the target (a run of the same second, or a leftover)', 'drop the leftover database on the target, then run the job again'),
+  STAGING_EXISTS: entry('refresh', 'the staging name the refresh would restore into, or the name it would give the old copy, already exists on the target (a leftover)', 'drop the leftover database on the target, then run the job again'),
+  SANITIZE_SCRIPT_NOT_FOUND: entry('refresh', 'a sanitizing script the job names by path is not beside the estate, or cannot be read', "store the .sql file beside the estate (the estate blob's folder in Azure, the estate file's folder locally) under that path; nothing was touched"),
   SANITIZE_SCRIPT_EMPTY: entry('refresh', 'a sanitizing script of the job has no T-SQL batch (only GO separators or blank lines)', "fix the job's sanitizeScripts in the estate; nothing was touched"),
   SANITIZE_FAILED: entry('refresh', 'a sanitizing script failed in the staging copy (the server\'s message is included); the staging copy was dropped and the old copy was not touched', 'fix the script and run the job again (POST /api/refreshes/{job}/run)'),
   VALIDATION_FAILED: entry('refresh', "row counts of the staging copy differ from the source's beyond the job's rowCountTolerancePercent; the copy did not go live", "look at the differences in the error (a sanitizing script that deletes rows needs a tolerance), then run again"),

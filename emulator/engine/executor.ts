@@ -277,11 +277,20 @@ async function* dispatch(env: ExecEnv, stmt: Statement): AsyncGenerator<RequestO
   }
 }
 
-/** EXEC('...') and sp_executesql: a batch of its own, with its own variables, in this session */
+/**
+ * EXEC('...') and sp_executesql: a batch of its own, with its own variables, in this session. "Changes
+ * in database context last only until the end of the EXECUTE statement" (EXECUTE docs): a USE inside
+ * it, or the database of `db.sys.sp_executesql`, is undone when it ends.
+ */
 export async function* runNestedBatch(env: ExecEnv, sql: string, variables: Map<string, Variable>): AsyncGenerator<RequestOutput, void> {
   const parsed = env.session.services.language.parseBatch(sql);
   const inner = newEnv(env.session, variables, env.signal);
-  yield* runList(inner, parsed.statements);
+  const database = env.session.currentDatabase();
+  try {
+    yield* runList(inner, parsed.statements);
+  } finally {
+    if (env.session.instance.findDatabase(database)) env.session.setCurrentDatabase(database);
+  }
 }
 
 async function* runBackupOrRestore(env: ExecEnv, stmt: Extract<Statement, { kind: 'backup' | 'restore' }>): AsyncGenerator<RequestOutput, void> {

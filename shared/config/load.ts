@@ -1,6 +1,7 @@
 // Where the estate comes from: a blob in Azure (re-read when its ETag changes), a file, or an
 // app setting holding the JSON (local.settings.json locally).
 import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { BlobClient } from '@azure/storage-blob';
 import { AppError } from '../errors';
 import type { Estate } from './schema';
@@ -9,6 +10,40 @@ import { EstateValidationError, validateEstate } from './validate';
 export interface EstateSource {
   describe(): string;
   load(): Promise<Estate>;
+  /**
+   * A text file stored beside the estate (a refresh job's sanitizing script): `relative` to the
+   * estate file's folder, the estate blob's folder in its container, or the app's folder for an
+   * estate in an app setting. ESTATE_FILE_NOT_FOUND when it is not there.
+   */
+  readBeside(relative: string): Promise<{ text: string; from: string }>;
+}
+
+/** Files read beside the estate are scripts, not data: larger than this is a mistake. */
+export const MAX_BESIDE_BYTES = 4 * 1024 * 1024;
+
+function besideProblem(relative: string): string | undefined {
+  if (relative.trim() === '') return 'an empty path';
+  if (relative.split(/[\\/]/).includes('..')) return `"${relative}" leaves the estate's folder ("..")`;
+  return undefined;
+}
+
+async function readLocalFile(file: string): Promise<{ text: string; from: string }> {
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new AppError('ESTATE_FILE_NOT_FOUND', `${file} is not a file`);
+    if (info.size > MAX_BESIDE_BYTES) throw new AppError('ESTATE_FILE_NOT_FOUND', `${file} is ${info.size} bytes; a script beside the estate is at most ${MAX_BESIDE_BYTES / 1024 / 1024} MiB`);
+    return { text: await readFile(file, 'utf8'), from: `file ${file}` };
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw new AppError('ESTATE_FILE_NOT_FOUND', `cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** A file `relative` to `folder` (or absolute): what an estate file or an estate in an app setting reads beside it. */
+export function besideFolder(folder: string, relative: string): Promise<{ text: string; from: string }> {
+  const problem = besideProblem(relative);
+  if (problem) return Promise.reject(new AppError('ESTATE_FILE_NOT_FOUND', `cannot read ${problem}`));
+  return readLocalFile(path.isAbsolute(relative) ? relative : path.resolve(folder, relative));
 }
 
 function parseJson(textValue: string, source: string): unknown {
@@ -28,6 +63,9 @@ export class FileEstateSource implements EstateSource {
   constructor(private readonly path: string) {}
   describe(): string {
     return `file ${this.path}`;
+  }
+  readBeside(relative: string): Promise<{ text: string; from: string }> {
+    return besideFolder(path.dirname(path.resolve(this.path)), relative);
   }
   async load(): Promise<Estate> {
     let content: string;
@@ -52,6 +90,9 @@ export class InlineEstateSource implements EstateSource {
   describe(): string {
     return `app setting ${this.settingName}`;
   }
+  readBeside(relative: string): Promise<{ text: string; from: string }> {
+    return besideFolder(process.cwd(), relative);
+  }
   async load(): Promise<Estate> {
     this.cached ??= validateEstate(parseJson(this.json, this.describe()), this.describe());
     return this.cached;
@@ -68,10 +109,37 @@ export class BlobEstateSource implements EstateSource {
   lastError?: EstateValidationError;
   downloads = 0;
 
-  constructor(private readonly blob: BlobClient) {}
+  /** `blobFor` opens another blob of the estate's account by URL (a script beside the estate) */
+  constructor(
+    private readonly blob: BlobClient,
+    private readonly blobFor?: (url: string) => BlobClient,
+  ) {}
 
   describe(): string {
     return `blob ${this.blob.url.split('?')[0]}`;
+  }
+
+  async readBeside(relative: string): Promise<{ text: string; from: string }> {
+    const problem = besideProblem(relative);
+    if (problem) throw new AppError('ESTATE_FILE_NOT_FOUND', `cannot read ${problem}`);
+    const estateUrl = new URL(this.blob.url.split('?')[0]);
+    const segments = relative.replace(/\\/g, '/').replace(/^\/+/, '').split('/');
+    const url = new URL(segments.map(encodeURIComponent).join('/'), estateUrl);
+    const shown = `blob ${decodeURIComponent(url.pathname)}`;
+    // the folder the estate is in, in the same container: a script never comes from elsewhere
+    if (url.origin !== estateUrl.origin || !url.pathname.startsWith(estateUrl.pathname.slice(0, estateUrl.pathname.lastIndexOf('/') + 1)) || !this.blobFor) {
+      throw new AppError('ESTATE_FILE_NOT_FOUND', `cannot read ${shown}: scripts are read from the estate blob's folder only`);
+    }
+    const blob = this.blobFor(url.toString());
+    try {
+      const props = await blob.getProperties();
+      if ((props.contentLength ?? 0) > MAX_BESIDE_BYTES) throw new AppError('ESTATE_FILE_NOT_FOUND', `${shown} is ${props.contentLength} bytes; a script beside the estate is at most ${MAX_BESIDE_BYTES / 1024 / 1024} MiB`);
+      return { text: (await blob.downloadToBuffer()).toString('utf8'), from: shown };
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      const status = (err as { statusCode?: number }).statusCode;
+      throw new AppError('ESTATE_FILE_NOT_FOUND', status === 404 ? `${shown} does not exist` : `cannot read ${shown}: ${(err as Error).message}`);
+    }
   }
 
   async load(): Promise<Estate> {
@@ -100,6 +168,6 @@ type Settings = Record<string, string | undefined>;
 export function estateSourceFromSettings(settings: Settings, blobFor: (url: string) => BlobClient): EstateSource {
   if (settings.ESTATE_JSON && settings.ESTATE_JSON.trim() !== '') return new InlineEstateSource(settings.ESTATE_JSON, 'ESTATE_JSON');
   if (settings.ESTATE_FILE) return new FileEstateSource(settings.ESTATE_FILE);
-  if (settings.ESTATE_BLOB_URL) return new BlobEstateSource(blobFor(settings.ESTATE_BLOB_URL));
+  if (settings.ESTATE_BLOB_URL) return new BlobEstateSource(blobFor(settings.ESTATE_BLOB_URL), blobFor);
   throw new AppError('ESTATE_NOT_CONFIGURED', 'no estate configured: set ESTATE_BLOB_URL (Azure), ESTATE_FILE or ESTATE_JSON (local)');
 }

@@ -100,6 +100,18 @@ export const restoreRuleSchema = z.strictObject({
 
 const sixFieldCron = z.string().min(1);
 
+/** a sanitizing script: inline T-SQL, or a .sql file stored beside the estate */
+export const sanitizeScriptSchema = z.union([
+  z.string().min(1),
+  z.strictObject({
+    path: z
+      .string()
+      .min(1)
+      .max(1024)
+      .refine((p) => !p.split(/[\\/]/).includes('..'), 'a script path stays beside the estate: no ".." segments'),
+  }),
+]);
+
 export const refreshJobSchema = z.strictObject({
   name,
   enabled: z.boolean().default(true),
@@ -111,9 +123,14 @@ export const refreshJobSchema = z.strictObject({
   target: z.strictObject({ instance: name, database: databaseName }),
   /** the container the copy-only backup is written to */
   container: name,
-  onExisting: z.enum(['replace', 'swap']).default('swap'),
-  /** T-SQL run in order in the staging copy before it goes live (GO separates batches) */
-  sanitizeScripts: z.array(z.string().min(1)).default([]),
+  /** a refresh always restores beside the live copy and swaps it in: it never restores over it */
+  onExisting: z.literal('swap').default('swap'),
+  /**
+   * run in order in the staging copy before it goes live (GO separates batches): T-SQL written
+   * here, or {"path": "sanitize/mask.sql"}, a file stored beside the estate (the estate blob's
+   * container in Azure, the estate file's folder locally)
+   */
+  sanitizeScripts: z.array(sanitizeScriptSchema).default([]),
   keepPreviousCopies: z.number().int().min(0).max(10).default(0),
   /** a table whose row count differs from the source's by more than this percent fails the run before the swap */
   rowCountTolerancePercent: z.number().min(0).max(100).default(0),
@@ -226,6 +243,7 @@ export type InstanceConfig = z.infer<typeof instanceSchema>;
 export type BackupContainerConfig = z.infer<typeof backupContainerSchema>;
 export type RestoreRule = z.infer<typeof restoreRuleSchema>;
 export type RefreshJob = z.infer<typeof refreshJobSchema>;
+export type SanitizeScript = z.infer<typeof sanitizeScriptSchema>;
 export type LinkConfig = z.infer<typeof linkSchema>;
 export type FailoverPolicy = z.infer<typeof failoverPolicySchema>;
 export type AlertRoute = z.infer<typeof alertRouteSchema>;

@@ -1308,7 +1308,7 @@ function openRun(j) {
   $('confirm-title').textContent = 'Run refresh job ' + j.name + ' now?';
   $('confirm-what').innerHTML = 'Refresh job <b>' + e(j.name) + '</b>' + badges.map(function (x) { return ' <span class="badge ' + e(x.cls) + '">' + e(x.label) + '</span>'; }).join('') +
     '<br>from <b>' + e(j.source) + '</b> into <b>' + e(j.target) + '</b>' +
-    (run && isOpenState(run.state) ? '<br><span class="warn">its last run (' + e(run.operationId) + ') is still ' + e(run.state) + ': the app may refuse a second one</span>' : '');
+    (run && isOpenState(run.state) ? '<br><span class="warn">its last run (' + e(run.operationId) + ') is still ' + e(run.state) + ': a job runs once at a time, so the app refuses a second run until it ends</span>' : '');
   var ap = $('confirm-approval');
   ap.innerHTML = '';
   ap.hidden = true;
@@ -1373,6 +1373,8 @@ function refreshHtml(op) {
   var backup = Array.isArray(o.backup) ? o.backup : [];
   var sanitized = o.sanitized && typeof o.sanitized === 'object' ? o.sanitized : null;
   var messages = sanitized && Array.isArray(sanitized.messages) ? sanitized.messages : [];
+  var scriptsFrom = sanitized && Array.isArray(sanitized.from) ? sanitized.from : [];
+  var users = o.users && typeof o.users === 'object' ? o.users : null;
   var notMasked = notMaskedColumns(o);
   var v = o.validation && typeof o.validation === 'object' && typeof o.validation.tables === 'number' ? o.validation : null;
   var diffs = v && Array.isArray(v.differences) ? v.differences : [];
@@ -1411,9 +1413,21 @@ function refreshHtml(op) {
   }
   if (sanitized) {
     var n = Number(sanitized.scripts) || 0;
-    h += '<h4>Sanitizing · ' + (n === 1 ? '1 script' : n + ' scripts') + ' run</h4>' + (messages.length
+    h += '<h4>Sanitizing · ' + (n === 1 ? '1 script' : n + ' scripts') + ' run</h4>' +
+      (scriptsFrom.length ? '<ul class="from muted">' + scriptsFrom.map(function (f) { return '<li>' + e(f) + '</li>'; }).join('') + '</ul>' : '') + (messages.length
       ? '<ol class="msgs">' + messages.map(function (m) { return '<li>' + e(m) + '</li>'; }).join('') + '</ol>'
       : '<p class="muted">' + (n ? 'no messages' : 'the job has no sanitizing scripts') + '</p>');
+  }
+  if (users) {
+    var names = function (a) { return Array.isArray(a) ? a.filter(function (x) { return typeof x === 'string'; }) : []; };
+    var remapped = names(users.remapped);
+    var orphaned = names(users.orphaned);
+    var refused = names(users.failed);
+    h += '<h4>Users</h4>' + dl([
+      ['re-mapped', remapped.length ? e(remapped.join(', ')) + ' <span class="muted">to the target’s login of the same name</span>' : '<span class="muted">none needed</span>'],
+      ['orphaned', orphaned.length ? '<span class="warn">' + e(orphaned.join(', ')) + '</span> <span class="muted">no login of that name on the target: they cannot sign in</span>' : 'none'],
+      ['refused', refused.length ? '<ul class="diffs">' + refused.map(function (d) { return '<li>' + e(d) + '</li>'; }).join('') + '</ul>' : '']
+    ]);
   }
   if (v) {
     h += '<h4>Validation</h4>' + dl([

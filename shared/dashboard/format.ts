@@ -871,7 +871,10 @@ export interface RefreshOutputView {
   /** the restore operation that restored the backup as the staging copy */
   restoreOperation?: string;
   phases?: Array<{ name: string; startedAt: string; endedAt?: string; seconds?: number }>;
-  sanitized?: { scripts: number; messages: string[] };
+  /** from: where each script was read ("script 1 (sanitize/mask.sql): blob /acct/estate/sanitize/mask.sql") */
+  sanitized?: { scripts: number; from?: string[]; messages: string[] };
+  /** orphaned users of the copy: re-mapped to the target's login of their name, left orphaned, or refused */
+  users?: { remapped: string[]; orphaned: string[]; failed: string[] };
   /** "schema.table.column: why", each a column the sanitizing scripts could not have changed */
   notMasked?: string[];
   validation?: { tables: number; differences: string[] };

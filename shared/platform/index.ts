@@ -109,6 +109,6 @@ function lazyEstateSource(settings: Settings, blobFor: (url: string) => BlobClie
   try {
     return estateSourceFromSettings(settings, blobFor);
   } catch (err) {
-    return { describe: () => 'no estate configured', load: () => Promise.reject(err) };
+    return { describe: () => 'no estate configured', load: () => Promise.reject(err), readBeside: () => Promise.reject(err) };
   }
 }

@@ -2,6 +2,7 @@
 // mid-run changes nothing under it) and what its steps keep between them.
 import { z } from 'zod';
 import { isPollerState, type PollerState } from '../arm/poller';
+import { sanitizeScriptSchema } from '../config/schema';
 
 export const REFRESH_KIND = 'refresh';
 
@@ -15,12 +16,16 @@ export const refreshInputSchema = z.object({
   source: endpoint,
   target: endpoint,
   container: z.string().min(1),
-  sanitizeScripts: z.array(z.string()),
+  /** inline T-SQL, or a path beside the estate: read once, by the checks, and kept with the operation */
+  sanitizeScripts: z.array(sanitizeScriptSchema),
   keepPreviousCopies: z.number().int().min(0),
   rowCountTolerancePercent: z.number().min(0),
   sessionGraceSeconds: z.number().int().min(0),
-  /** yyyymmddThhmmssZ of the run: names its backup, its staging copy and the old copy */
-  stamp: z.string().regex(/^\d{8}T\d{6}Z$/),
+  /**
+   * the run's slot as yyyymmddThhmmssfffZ (UTC, with milliseconds: two manual runs of one second
+   * differ): names its backup, its staging copy and the old copy
+   */
+  stamp: z.string().regex(/^\d{8}T\d{6}(\d{3})?Z$/),
 });
 
 export type RefreshInput = z.infer<typeof refreshInputSchema>;
@@ -42,6 +47,10 @@ export const refreshStateSchema = z.object({
   scriptMessages: z.array(z.string()).optional(),
   alwaysEncrypted: z.array(z.string()).optional(),
   validation: z.object({ tables: z.number().int(), differences: z.array(z.string()) }).optional(),
+  /** where each sanitizing script was read from (the texts are kept in the operation's data) */
+  scriptsFrom: z.array(z.string()).optional(),
+  /** orphaned users of the staging copy: re-mapped to the login of their name, or left as they are */
+  users: z.object({ remapped: z.array(z.string()), orphaned: z.array(z.string()), failed: z.array(z.string()) }).optional(),
   /** the swap: the old copy's new name once renamed, and whether the staging copy is in place */
   oldCopy: z.string().optional(),
   swapped: z.boolean().optional(),
@@ -55,6 +64,7 @@ export type RefreshState = z.infer<typeof refreshStateSchema>;
 
 export const refreshTargetKey = (input: Pick<RefreshInput, 'target'>): string => `${input.target.instance}/${input.target.database}`.toLowerCase();
 
+/** 2026-12-06T08:36:01.123Z -> 20261206T083601123Z */
 export function stampOf(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '').slice(0, 15) + 'Z';
+  return d.toISOString().replace(/[-:.]/g, '');
 }

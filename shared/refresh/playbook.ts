@@ -23,7 +23,9 @@ import { rowCounts } from '../sql/rowCounts';
 import type { BackupContainer } from '../storage/backupContainer';
 import { planBackup } from './backupPlan';
 import { REFRESH_KIND, refreshInputSchema, refreshStateSchema, type RefreshInput, type RefreshState } from './input';
-import { splitBatches } from './scripts';
+import { scriptName, splitBatches } from './scripts';
+import { databaseSize, spaceVerdict, targetVolumes } from './space';
+import { remapOrphanedUsers } from './users';
 
 export interface RefreshDeps {
   estate(): Promise<Estate>;
@@ -40,6 +42,10 @@ export interface RefreshDeps {
   startRestore(blobUrl: string, target: { instance: string; database: string }, requestedBy: string): Promise<string>;
   operationState(id: string): Promise<{ state: string; error?: { code: string; message: string }; progress?: { percent: number } } | undefined>;
   cancelOperation(id: string, reason: string): Promise<void>;
+  /** a script stored beside the estate (a sanitizing script given by path) */
+  readBeside(path: string): Promise<{ text: string; from: string }>;
+  /** the scripts the checks read, kept with the operation so every step runs the same text */
+  scripts: { save(operationId: string, texts: string[]): Promise<void>; load(operationId: string): Promise<string[] | undefined> };
   pollMs: number;
 }
 
@@ -63,12 +69,8 @@ function phase(state: RefreshState, name: string, now: Date): RefreshState {
 }
 
 const allocatedBytes = async (client: SqlClient, database: string): Promise<number | undefined> => {
-  const r = await client.query<{ bytes: number | string | null }>({
-    text: 'SELECT SUM(CAST(size AS bigint)) * 8192 AS bytes FROM sys.master_files WHERE database_id = DB_ID(@db)',
-    params: [{ name: 'db', type: 'nvarchar', value: database }],
-  });
-  const v = r.recordsets[0]?.[0]?.bytes;
-  return v === null || v === undefined ? undefined : Number(v);
+  const size = await databaseSize(client, database);
+  return size && size.dataBytes + size.logBytes;
 };
 
 const majorVersion = async (client: SqlClient): Promise<number | undefined> => {
@@ -111,8 +113,13 @@ export function refreshPlaybook(deps: RefreshDeps): Playbook {
       }
       const sourceSql = deps.sqlClient(source);
       const targetSql = deps.sqlClient(target);
-      const bytes = await allocatedBytes(sourceSql, input.source.database);
-      add(bytes === undefined ? 'SOURCE_NOT_FOUND' : 'SOURCE_FOUND', bytes !== undefined, bytes === undefined ? `${input.source.database} does not exist on ${source.name}` : `${input.source.database} on ${source.name}: ${(bytes / 1024 ** 3).toFixed(2)} GiB allocated`);
+      const size = await databaseSize(sourceSql, input.source.database);
+      add(size === undefined ? 'SOURCE_NOT_FOUND' : 'SOURCE_FOUND', size !== undefined, size === undefined ? `${input.source.database} does not exist on ${source.name}` : `${input.source.database} on ${source.name}: ${((size.dataBytes + size.logBytes) / 1024 ** 3).toFixed(2)} GiB allocated`);
+      if (size) {
+        const { volumes, dataPath, logPath } = await targetVolumes(targetSql);
+        const verdict = spaceVerdict(target.name, { ...size, dataPath, logPath }, volumes);
+        add(verdict.ok ? 'SPACE' : 'NOT_ENOUGH_SPACE', verdict.ok, verdict.message);
+      }
       const [sourceMajor, targetMajor] = await Promise.all([majorVersion(sourceSql), majorVersion(targetSql)]);
       if (source.kind === 'managedInstance' && target.kind === 'sqlServer') {
         if (!deps.managedInstanceFacts || !source.armResourceId) add('PORTABILITY_UNKNOWN', false, `the update policy and TDE protector of ${source.name} cannot be read (no ARM, or no armResourceId in the estate)`);
@@ -124,17 +131,39 @@ export function refreshPlaybook(deps: RefreshDeps): Playbook {
       } else if (sourceMajor !== undefined && targetMajor !== undefined) {
         add(sourceMajor > targetMajor ? 'BACKUP_NEWER_THAN_TARGET' : 'VERSIONS', sourceMajor <= targetMajor, sourceMajor > targetMajor ? `${source.name} runs SQL Server ${sourceMajor}.0; ${target.name} runs ${targetMajor}.0 and cannot restore newer versions` : `${source.name} ${sourceMajor}.0 → ${target.name} ${targetMajor}.0`);
       }
-      input.sanitizeScripts.forEach((script, i) => {
-        const batches = splitBatches(script);
-        add(batches.length > 0 ? 'SCRIPT_PARSES' : 'SANITIZE_SCRIPT_EMPTY', batches.length > 0, batches.length > 0 ? `script ${i + 1}: ${batches.length} batch${batches.length > 1 ? 'es' : ''}` : `script ${i + 1} has no T-SQL batch (only GO separators or blank lines)`);
-      });
-      if (await databaseState(targetSql, staging)) add('STAGING_EXISTS', false, `${staging} already exists on ${target.name}`);
-      const state: RefreshState = { checks, phases: [], staging };
+      // the scripts are read once, here: every later step runs the text that was checked
+      const texts: string[] = [];
+      const scriptsFrom: string[] = [];
+      for (const [i, spec] of input.sanitizeScripts.entries()) {
+        const label = scriptName(spec, i);
+        let text: string;
+        try {
+          const read = typeof spec === 'string' ? { text: spec, from: 'the estate (inline)' } : await deps.readBeside(spec.path);
+          text = read.text;
+          scriptsFrom.push(`${label}: ${read.from}`);
+        } catch (err) {
+          add('SANITIZE_SCRIPT_NOT_FOUND', false, `${label}: ${(err as Error).message}`);
+          continue;
+        }
+        let batches: string[];
+        try {
+          batches = splitBatches(text);
+        } catch (err) {
+          add('SANITIZE_SCRIPT_EMPTY', false, `${label}: ${(err as Error).message}`);
+          continue;
+        }
+        add(batches.length > 0 ? 'SCRIPT_PARSES' : 'SANITIZE_SCRIPT_EMPTY', batches.length > 0, batches.length > 0 ? `${label}: ${batches.length} batch${batches.length > 1 ? 'es' : ''}` : `${label} has no T-SQL batch (only GO separators or blank lines)`);
+        texts.push(text);
+      }
+      const oldName = `${input.target.database}_old_${input.stamp}`;
+      for (const name of [staging, oldName]) if (await databaseState(targetSql, name)) add('STAGING_EXISTS', false, `${name} already exists on ${target.name} (a leftover of an earlier run?)`);
+      const state: RefreshState = { checks, phases: [], staging, scriptsFrom };
       const failed = checks.filter((c) => !c.ok);
       if (failed.length > 0) {
         const code = (failed[0].code as ErrorCode) ?? 'BAD_REQUEST';
         return fail(code, `refresh ${input.job} was not started: ${failed.map((c) => c.message).join('; ')}; nothing was touched`, state);
       }
+      await deps.scripts.save(ctx.operation.id, texts);
       // managed instance to managed instance: no backup at all, a point-in-time restore through ARM
       return pitr ? next('pointInTime', phase(state, 'restore', ctx.now)) : next('backup', phase(state, 'backup', ctx.now));
     },
@@ -221,10 +250,12 @@ export function refreshPlaybook(deps: RefreshDeps): Playbook {
       const state = stateOf(ctx);
       const { target } = await instances(input);
       const client = deps.sqlClient(target);
+      const scripts = await deps.scripts.load(ctx.operation.id);
+      if (!scripts) return fail('OPERATION_STATE_INVALID', `the sanitizing scripts the checks read for ${ctx.operation.id} are gone; the old copy was not touched`, state);
       let at = state.sanitized ?? { script: 0, batch: 0 };
       const messages = [...(state.scriptMessages ?? [])];
-      while (at.script < input.sanitizeScripts.length) {
-        const batches = splitBatches(input.sanitizeScripts[at.script]);
+      while (at.script < scripts.length) {
+        const batches = splitBatches(scripts[at.script]);
         if (at.batch >= batches.length) {
           at = { script: at.script + 1, batch: 0 };
           continue;
@@ -264,7 +295,16 @@ export function refreshPlaybook(deps: RefreshDeps): Playbook {
       if (differences.length > 0) {
         return fail('VALIDATION_FAILED', `${differences.length} table${differences.length > 1 ? 's differ' : ' differs'} beyond the job's tolerance of ${input.rowCountTolerancePercent}% (${differences.slice(0, 10).join('; ')}); the copy did not go live`, { ...state, validation });
       }
-      return next('swap', phase({ ...state, validation }, 'swap', ctx.now));
+      return next('users', phase({ ...state, validation }, 'users', ctx.now));
+    },
+
+    // users whose logins are elsewhere are re-mapped to the target's login of their name before the copy goes live
+    async users(ctx) {
+      const { input } = ctx;
+      const state = stateOf(ctx);
+      const { target } = await instances(input);
+      const users = await remapOrphanedUsers(deps.sqlClient(target), state.staging);
+      return next('swap', phase({ ...state, users }, 'swap', ctx.now));
     },
 
     async swap(ctx) {
@@ -324,7 +364,8 @@ export function refreshPlaybook(deps: RefreshDeps): Playbook {
         pointInTime: state.pointInTime,
         restoreOperation: state.restoreOperationId,
         phases: state.phases.map((p) => ({ ...p, seconds: p.endedAt ? Math.round((new Date(p.endedAt).getTime() - new Date(p.startedAt).getTime()) / 100) / 10 : undefined })),
-        sanitized: { scripts: input.sanitizeScripts.length, messages: state.scriptMessages ?? [] },
+        sanitized: { scripts: input.sanitizeScripts.length, from: state.scriptsFrom ?? [], messages: state.scriptMessages ?? [] },
+        users: state.users,
         notMasked: (state.alwaysEncrypted ?? []).map((c) => `${c}: Always Encrypted (the app has no column master key; sanitizing scripts cannot have changed it)`),
         validation: state.validation,
         // the copy that was live before this run (kept unless it is in `dropped`)

@@ -54,8 +54,10 @@ export type ClaimResult =
   | { claimed: false; reason: 'paused' };
 
 export interface ClaimOptions {
-  /** refuse (reason running) while the job's last run has no outcome recorded */
+  /** refuse (reason running) while the job's last run has no outcome recorded and is not in `ended` */
   unlessRunning?: boolean;
+  /** runs known to have ended (or never to have started) although no outcome was recorded for them */
+  ended?: ReadonlySet<string>;
 }
 
 const PARTITION = 'refresh';
@@ -221,7 +223,7 @@ export class RefreshRunStore {
       if (laneRun && slot.at <= parseSlot(laneRun.slot).at) {
         return { result: { claimed: false, by: laneRun.operationId, reason: laneRun.slot === slot.key ? 'taken' : 'superseded' } };
       }
-      if (options.unlessRunning && state?.lastRun && state.lastRun.outcome === undefined) {
+      if (options.unlessRunning && state?.lastRun && state.lastRun.outcome === undefined && !options.ended?.has(state.lastRun.operationId)) {
         return { result: { claimed: false, by: state.lastRun.operationId, reason: 'running' } };
       }
       operationId ??= operationIdFor(slot.key);

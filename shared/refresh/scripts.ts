@@ -16,3 +16,8 @@ export function splitBatches(script: string): string[] {
   batches.push(current.join('\n'));
   return batches.map((b) => b.trim()).filter((b) => b.length > 0);
 }
+
+export type ScriptSpec = string | { path: string };
+
+/** how a script is named in checks and messages: its path, or its place in the job's list */
+export const scriptName = (spec: ScriptSpec, index: number): string => (typeof spec === 'string' ? `script ${index + 1}` : `script ${index + 1} (${spec.path})`);

@@ -21,6 +21,9 @@ import type { RestoreDeps } from '../../shared/restore/deps';
 import { restorePlaybook } from '../../shared/restore/playbook';
 import { refreshPlaybook } from '../../shared/refresh/playbook';
 import { pointInTimeFrom } from '../../shared/refresh/pointInTime';
+import { scriptsIn } from '../../shared/refresh/feature';
+import { besideFolder } from '../../shared/config/load';
+import { appInstanceConfig } from './emulatorAccess';
 import { restoreForPlaybook, restoreFromEvent, EventOutcome } from '../../shared/restore/start';
 import { BackupContainer } from '../../shared/storage/backupContainer';
 import { BlobJsonStore } from '../../shared/storage/jsonStore';
@@ -152,6 +155,8 @@ export interface WorldOptions {
   onWork?: (operationId: string) => void;
   /** register the refresh playbook too, on the same engine (its staging copies restore through the restore playbook) */
   refresh?: boolean;
+  /** the folder sanitizing scripts given by path are read from (the estate's folder; default: the working directory) */
+  estateFolder?: string;
 }
 
 export async function startRestoreWorld(options: WorldOptions = {}): Promise<RestoreWorld> {
@@ -161,18 +166,7 @@ export async function startRestoreWorld(options: WorldOptions = {}): Promise<Res
   const service = BlobServiceClient.fromConnectionString(azurite.connectionString);
   await Promise.all(['staging', 'backups'].map((c) => service.getContainerClient(c).createIfNotExists()));
   const settings = { AzureWebJobsStorage: azurite.connectionString, SQL_PASSWORD: PASSWORD };
-  const instance = (name: string) => {
-    const running = emulator.find(name);
-    const kind = running.instance.config.kind;
-    return {
-      name,
-      kind,
-      endpoint: { host: running.host, port: running.port, trustServerCertificate: true },
-      auth: { type: 'sql', user: 'sa', passwordSetting: 'SQL_PASSWORD' },
-      environment: name === 'sql-onprem' ? 'production' : 'nonProduction',
-      ...(kind === 'managedInstance' ? { armResourceId: `/subscriptions/0/resourceGroups/rg/providers/Microsoft.Sql/managedInstances/${name}` } : {}),
-    };
-  };
+  const instance = (name: string) => appInstanceConfig(emulator, name, name === 'sql-onprem' ? 'production' : 'nonProduction');
   const raw = {
     instances: emulatedConfig.instances.map((i) => instance(i.name)),
     backupContainers: [{ name: 'backups', url: `${azurite.blobEndpoint}/backups`, auth: { type: 'connectionSetting', setting: 'AzureWebJobsStorage' } }],
@@ -240,6 +234,8 @@ export async function startRestoreWorld(options: WorldOptions = {}): Promise<Res
         },
         cancelOperation: async (id, reason) => void (await engineOf().cancel(id, 'refresh', reason)),
         pointInTime: armResolve && pointInTimeFrom(armResolve),
+        readBeside: (path) => besideFolder(options.estateFolder ?? process.cwd(), path),
+        scripts: scriptsIn(deps.store),
         pollMs: options.pollMs ?? 250,
       }),
     );

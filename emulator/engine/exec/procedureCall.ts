@@ -3,6 +3,7 @@
 import type { Expr, Statement, TypeRef } from '../../sql/ast';
 import type { Variable } from '../../sql/context';
 import { SqlError } from '../../sqlError';
+import { accessError, databaseNotFound } from '../access';
 import type { RequestOutput, SqlValue } from '../../tds/types';
 import { bindArguments, findProcedure, parameterOf, procedureNotFound, type CallArgument } from '../procedures';
 import type { ExecEnv } from './env';
@@ -35,11 +36,29 @@ function writeBack(env: ExecEnv, arg: ArgExpr, value: SqlValue): void {
   v.value = convertTo(env, value, v.type);
 }
 
+/** runs `work` with the session in `database` (checked as USE checks it), then puts the session's database back */
+async function* inDatabase(env: ExecEnv, database: string, work: () => AsyncGenerator<RequestOutput, void>): AsyncGenerator<RequestOutput, void> {
+  const session = env.session;
+  const db = session.instance.findDatabase(database);
+  if (!db) throw databaseNotFound(database);
+  const error = accessError(session.instance, db, session.spid);
+  if (error) throw error;
+  const before = session.currentDatabase();
+  session.setCurrentDatabase(db.name);
+  try {
+    yield* work();
+  } finally {
+    if (session.instance.findDatabase(before)) session.setCurrentDatabase(before);
+  }
+}
+
 /** EXEC proc ...: returns the value @@ERROR takes */
 export async function* runExec(env: ExecEnv, stmt: Of<'exec'>, runNested: NestedRunner): AsyncGenerator<RequestOutput, number> {
   const session = env.session;
   if (stmt.procedure.name.toLowerCase() === 'sp_executesql' && (stmt.procedure.schema ?? 'sys').toLowerCase() === 'sys') {
-    yield* execSql(env, stmt.args, runNested);
+    // db.sys.sp_executesql runs its statement in db (the nested batch puts the session's database back)
+    const database = stmt.procedure.database;
+    yield* execSql(env, stmt.args, database ? (e, sql, vars) => inDatabase(e, database, () => runNested(e, sql, vars)) : runNested);
     setReturn(env, stmt, session.lastError === 0 ? 0 : -6);
     return session.lastError;
   }

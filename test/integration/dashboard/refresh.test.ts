@@ -98,7 +98,8 @@ const refreshOutput: RefreshOutputView = {
     { name: 'validate', startedAt: '2026-12-06T01:13:05.300Z', endedAt: '2026-12-06T01:13:09.000Z', seconds: 3.7 },
     { name: 'swap', startedAt: '2026-12-06T01:13:09.000Z', endedAt: '2026-12-06T01:13:09.400Z', seconds: 0.4 },
   ],
-  sanitized: { scripts: 2, messages: ['script 1, batch 1: (1200 rows affected)', `script 2, batch 1: (35 rows affected) ${INJECTED}`] },
+  sanitized: { scripts: 2, from: ['script 1: the estate (inline)', 'script 2 (sanitize/mask.sql): blob /acct/estate/sanitize/mask.sql'], messages: ['script 1, batch 1: (1200 rows affected)', `script 2, batch 1: (35 rows affected) ${INJECTED}`] },
+  users: { remapped: ['sales_app'], orphaned: ['sales_reporting'], failed: [] },
   notMasked: [
     'dbo.Customers.SSN: Always Encrypted (the app has no column master key; sanitizing scripts cannot have changed it)',
     'hr.Employees.Salary: Always Encrypted (the app has no column master key; sanitizing scripts cannot have changed it)',
@@ -164,10 +165,6 @@ class FakeApi extends FakeFunctionsHost {
 
   refreshReads(): Seen[] {
     return this.seen.filter((s) => s.method === 'GET' && s.path === '/api/refreshes');
-  }
-
-  posts(): Seen[] {
-    return this.seen.filter((s) => s.method === 'POST');
   }
 
   protected route(method: string, url: URL): [number, unknown] {
@@ -241,15 +238,6 @@ async function load(page: Page): Promise<void> {
   await page.goto(`${api.url}/api/dashboard?code=${encodeURIComponent(KEY)}`);
   await page.waitForSelector(job('Archive_copy'));
   await page.waitForSelector(row(ID.salesLast));
-}
-
-/** No request in flight and none sent for a while. */
-async function settled(): Promise<void> {
-  for (let count = -1, quiet = 0; quiet < 5; ) {
-    await new Promise((r) => setTimeout(r, 100));
-    quiet = api.inFlight === 0 && api.seen.length === count ? quiet + 1 : 0;
-    count = api.seen.length;
-  }
 }
 
 test('every job: its ends, its schedule in words with the expression and zone, its next run (local and relative), paused or disabled, and its last run', async () => {
@@ -330,14 +318,14 @@ test('the jobs are read on the links’ 10 s poll, not on the operations’ 3 s 
   api.delayMs = 60;
   await load(page);
   await page.clock.pauseAt(Date.now() + 1000);
-  await settled();
+  await api.settled();
   const first = api.refreshReads().length;
   expect(first).toBe(1);
 
   const lists = api.seen.filter((s) => s.path === '/api/operations').length;
   await page.clock.runFor(3500);
   await until(() => api.seen.filter((s) => s.path === '/api/operations').length > lists);
-  await settled();
+  await api.settled();
   expect(api.refreshReads().length).toBe(first);
 
   // a job's last run ends: the row says so on the next read
@@ -348,7 +336,7 @@ test('the jobs are read on the links’ 10 s poll, not on the operations’ 3 s 
   expect(await text(page, '#rj-summary')).toBe('4 jobs · 1 paused · 1 disabled · last runs: 1 failed');
   expect(api.maxInFlight).toBe(1);
 
-  await settled();
+  await api.settled();
   await page.evaluate(`Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' }); document.dispatchEvent(new Event('visibilitychange'))`);
   const hidden = api.refreshReads().length;
   await page.clock.runFor(60_000);
@@ -530,6 +518,10 @@ test('a refresh operation’s detail: the columns NOT masked first, its phases w
   // the scripts and their messages (markup in one is text)
   expect(await page.textContent(`${box} h4 >> text=Sanitizing`)).toBe('Sanitizing · 2 scripts run');
   expect(await texts(page, `${box} ol.msgs li`)).toEqual(['script 1, batch 1: (1200 rows affected)', `script 2, batch 1: (35 rows affected) ${INJECTED}`]);
+  expect(await texts(page, `${box} ul.from li`)).toEqual(['script 1: the estate (inline)', 'script 2 (sanitize/mask.sql): blob /acct/estate/sanitize/mask.sql']);
+  // users whose logins are elsewhere: re-mapped, or named as unable to sign in
+  expect(all).toContain('re-mapped sales_app to the target’s login of the same name');
+  expect(all).toContain('orphaned sales_reporting no login of that name on the target: they cannot sign in');
   expect(await page.$('#injected')).toBeNull();
   expect(all).toContain('row counts 14 tables compared with sql-onprem/Sales');
   expect(all).toContain('differences none');

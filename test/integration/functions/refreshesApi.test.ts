@@ -1,6 +1,6 @@
 // The refreshes HTTP API as the host calls it, on a runtime built from settings: jobs with their next
-// run, a run started now (twice at once: one operation each time they ask, never two for one slot),
-// pause and resume, unknown jobs and bad names.
+// run, a run started now, a job run once at a time (requests at once: one run, the others told which;
+// a scheduled slot waits for an open run), pause and resume, unknown jobs and bad names.
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 
@@ -20,6 +20,7 @@ beforeAll(async () => {
     backupContainers: [{ name: 'backups', url: `${azurite.blobEndpoint}/backups`, auth: { type: 'connectionSetting', setting: 'AzureWebJobsStorage' } }],
     refreshJobs: [
       { name: 'nightly', schedule: '0 0 2 * * *', timeZone: 'Europe/Berlin', source: { instance: 'sql-prod', database: 'Sales' }, target: { instance: 'sql-dev', database: 'Sales_dev' }, container: 'backups' },
+      { name: 'adhoc', schedule: '0 0 4 1 1 *', source: { instance: 'sql-prod', database: 'Sales' }, target: { instance: 'sql-dev', database: 'Sales_adhoc' }, container: 'backups' },
       { name: 'off', enabled: false, schedule: '0 0 3 * * *', source: { instance: 'sql-prod', database: 'Sales' }, target: { instance: 'sql-dev', database: 'Sales_off' }, container: 'backups' },
     ],
   };
@@ -38,10 +39,10 @@ test('jobs are listed with their next run in their time zone; a disabled job has
   const res = await listRefreshes(new HttpRequest({ method: 'GET', url: 'http://127.0.0.1/api/refreshes' }), context());
   expect(res.status).toBe(200);
   const jobs = json(res).refreshes as Array<{ name: string; nextRun?: string; lastRun?: unknown; paused: boolean }>;
-  expect(jobs.map((j) => j.name)).toEqual(['nightly', 'off']);
+  expect(jobs.map((j) => j.name)).toEqual(['nightly', 'adhoc', 'off']);
   // 02:00 in Berlin is 00:00 or 01:00 UTC
   expect(jobs[0].nextRun).toMatch(/T0[01]:00:00\.000Z$/);
-  expect(jobs[1].nextRun).toBeUndefined();
+  expect(jobs[2].nextRun).toBeUndefined();
   expect(jobs[0].lastRun).toBeUndefined();
 });
 
@@ -69,6 +70,37 @@ test('run now: 202 with the operation, listed as the last run; pause and resume;
   expect(bad.status).toBe(400);
   const notJson = await runRefresh(post('refreshes/nightly/run', { job: 'nightly' }, 'nope'), context());
   expect(notJson.status).toBe(400);
+  const { getRuntime } = await import('../../../shared/runtime');
+  await (await getRuntime()).engine.cancel(op.id, 'test', 'the next tests need the job idle');
+});
+
+test('a job runs once at a time: three run requests at once start one run and tell the others which; after it ends a run starts again', async () => {
+  const { runRefresh, listRefreshes } = await import('../../../functions/refreshesApi');
+  const { getRuntime } = await import('../../../shared/runtime');
+  const { engine } = await getRuntime();
+  const answers = await Promise.all([1, 2, 3].map(() => runRefresh(post('refreshes/adhoc/run', { job: 'adhoc' }), context())));
+  const started = answers.filter((a) => a.status === 202);
+  expect(started).toHaveLength(1);
+  const id = (json(started[0]) as { id: string }).id;
+  const refused = answers.filter((a) => a.status === 409).map((a) => json(a).error as { code: string; message: string; operationId: string });
+  expect(refused).toHaveLength(2);
+  for (const r of refused) {
+    expect(r.code).toBe('REFRESH_RUNNING');
+    expect(r.operationId).toBe(id);
+    expect(r.message).toContain(`POST /api/operations/${id}/cancel`);
+  }
+  // still refused a moment later, while the run is open
+  const later = await runRefresh(post('refreshes/adhoc/run', { job: 'adhoc' }), context());
+  expect(later.status).toBe(409);
+
+  expect((await engine.cancel(id, 'test', 'ended by the test')).state).toBe('cancelled');
+  const again = await runRefresh(post('refreshes/adhoc/run', { job: 'adhoc' }), context());
+  expect(again.status).toBe(202);
+  const next = (json(again) as { id: string }).id;
+  expect(next).not.toBe(id);
+  const listed = json(await listRefreshes(new HttpRequest({ method: 'GET', url: 'http://127.0.0.1/api/refreshes' }), context())).refreshes as Array<{ name: string; lastRun?: { operationId: string } }>;
+  expect(listed.find((j) => j.name === 'adhoc')?.lastRun?.operationId).toBe(next);
+  await engine.cancel(next, 'test', 'ended by the test');
 });
 
 test('the scheduler starts a due slot once, however many ticks see it', async () => {
@@ -78,6 +110,7 @@ test('the scheduler starts a due slot once, however many ticks see it', async ()
   const estate = await platform.estate.load();
   // a new job does not run last week's slot; one whose last slot was yesterday runs today's once
   await refresh.runs.claim('nightly', '2026-12-01T01:00:00.000Z', (s) => `op-seed-${s}`);
+  await refresh.runs.recordOutcome('nightly', 'op-seed-2026-12-01T01:00:00.000Z', 'succeeded', '2026-12-01T01:30:00.000Z');
   const now = new Date('2026-12-06T01:00:30.000Z');
   const [first, second] = await Promise.all([runDueJobs(engine, refresh.runs, estate, now), runDueJobs(engine, refresh.runs, estate, now)]);
   const starts = [...first, ...second].filter((r) => r.job === 'nightly');
@@ -87,4 +120,46 @@ test('the scheduler starts a due slot once, however many ticks see it', async ()
   const ids = new Set(starts.map((s) => (s.outcome.started ? s.outcome.operation.id : s.outcome.by)));
   expect(ids.size).toBe(1);
   expect(starts.every((s) => s.job !== 'off')).toBe(true);
+});
+
+test('a scheduled slot due while a run is open waits for it, then runs once', async () => {
+  const { getRuntime } = await import('../../../shared/runtime');
+  const { runDueJobs } = await import('../../../shared/refresh/start');
+  const { platform, engine, refresh } = await getRuntime();
+  const estate = await platform.estate.load();
+  // the run of 6 December (previous test) is still open when 7 December's slot is due
+  const open = (await refresh.runs.get('nightly'))?.lastScheduledRun?.operationId as string;
+  const waiting = (await runDueJobs(engine, refresh.runs, estate, new Date('2026-12-07T01:00:10.000Z'))).find((r) => r.job === 'nightly');
+  expect(waiting?.outcome).toMatchObject({ started: false, reason: 'running', by: open });
+  await engine.cancel(open, 'test', 'ended by the test');
+  const ran = (await runDueJobs(engine, refresh.runs, estate, new Date('2026-12-07T01:01:10.000Z'))).find((r) => r.job === 'nightly');
+  expect(ran?.slot).toBe('2026-12-07T01:00:00.000Z');
+  expect(ran?.outcome.started).toBe(true);
+  // the next tick finds that slot run
+  const after = (await runDueJobs(engine, refresh.runs, estate, new Date('2026-12-07T01:02:10.000Z'))).find((r) => r.job === 'nightly');
+  expect(after).toBeUndefined();
+});
+
+test('a slot claimed by a trigger that died before creating its operation: named as running for a minute, then created once', async () => {
+  const { getRuntime } = await import('../../../shared/runtime');
+  const { startRefresh, findJob } = await import('../../../shared/refresh/start');
+  const { operationIdFor } = await import('../../../shared/ops/engine');
+  const { platform, engine, refresh } = await getRuntime();
+  const job = findJob(await platform.estate.load(), 'adhoc');
+  const slot = '2027-01-01T04:00:00.000Z';
+  // the claim is written, then the process dies: no operation
+  const claimed = await refresh.runs.claim('adhoc', slot, (s) => operationIdFor('refresh', `adhoc|${s}`, new Date()));
+  if (!claimed.claimed) throw new Error('the slot should have been free');
+  expect(await engine.get(claimed.operationId)).toBeUndefined();
+  // a trigger at once: the claimer may still be creating it
+  const soon = await startRefresh(engine, refresh.runs, job, slot, 'schedule', new Date());
+  expect(soon).toMatchObject({ started: false, reason: 'running', by: claimed.operationId });
+  // a trigger after the claimer surely died: the operation is created, with the claimed id, once
+  const later = new Date(Date.now() + 61_000);
+  const repaired = await startRefresh(engine, refresh.runs, job, slot, 'schedule', later);
+  expect(repaired).toMatchObject({ started: true, duplicate: true });
+  expect(repaired.started && repaired.operation.id).toBe(claimed.operationId);
+  const again = await startRefresh(engine, refresh.runs, job, slot, 'schedule', later);
+  expect(again).toMatchObject({ started: false, reason: 'running', by: claimed.operationId });
+  await engine.cancel(claimed.operationId, 'test', 'ended by the test');
 });

@@ -32,7 +32,7 @@ describe('a large source', () => {
       container: 'backups', onExisting: 'swap', sanitizeScripts: [], keepPreviousCopies: 0, rowCountTolerancePercent: 0, sessionGraceSeconds: 0, keepBackupsHours: 24, notify: [],
     };
     const at = new Date();
-    const input = refreshInputFor(job, `manual:${at.toISOString()}`, 'test', at);
+    const input = refreshInputFor(job, `manual:${at.toISOString()}`, 'test');
     const r = await w.engine.start({ kind: REFRESH_KIND, targetKey: refreshTargetKey(input), input, createdBy: 'test' });
     await w.drainUntil(() => w.settled(r.operation.id), 200_000);
     const op = await w.engine.get(r.operation.id);

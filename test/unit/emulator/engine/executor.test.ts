@@ -146,6 +146,17 @@ describe('batches', () => {
     expect(sets.map((rs) => rs.rows)).toEqual([[[41]], [[42]]]);
   });
 
+  it('db.sys.sp_executesql runs in db; a database change inside EXEC lasts until the EXEC ends', async () => {
+    const s = await connect(f, f.sql);
+    const inSales = firstRows(await run(s, "EXEC Sales.sys.sp_executesql N'SELECT DB_NAME() AS db'; SELECT DB_NAME() AS after"));
+    expect(inSales).toEqual([{ db: 'Sales' }]);
+    expect(resultSets(await run(s, "EXEC [Sales].sys.sp_executesql N'SELECT DB_NAME() AS db'; SELECT DB_NAME() AS after")).map((rs) => rs.rows)).toEqual([[['Sales']], [['master']]]);
+    expect(resultSets(await run(s, "EXEC (N'USE Sales; SELECT DB_NAME() AS db'); SELECT DB_NAME() AS after")).map((rs) => rs.rows)).toEqual([[['Sales']], [['master']]]);
+    const missing = await run(s, "EXEC Nope.sys.sp_executesql N'SELECT 1'");
+    expect(errors(missing)).toEqual([expect.objectContaining({ number: 911 })]);
+    expect(firstRows(await run(s, 'SELECT DB_NAME() AS db'))).toEqual([{ db: 'master' }]);
+  });
+
   it('executesql requests take RPC parameters and return OUTPUT values', async () => {
     const s = await connect(f, f.sql);
     const out: unknown[] = [];
