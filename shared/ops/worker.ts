@@ -395,8 +395,11 @@ export class OperationWorker {
       }
       case 'wait': {
         const on = result.on?.map(normalizeCondition);
-        // remembered before the wait is saved: a signal in between finds the operation and wakes it
-        for (const c of on ?? []) await ctx.store.watch(c, op.id).catch((err: Error) => ctx.log.warn(`operation ${op.id}: waiting on ${c} not indexed (its poll still runs): ${err.message}`));
+        // remembered before the wait is saved: a signal in between finds the operation and wakes it.
+        // A condition it already waited on is indexed still (an entry goes only once the operation
+        // ended or waits on others): a poll loop writes the index once, not at every poll
+        const indexed = new Set(op.waitingOn ?? []);
+        for (const c of (on ?? []).filter((x) => !indexed.has(x))) await ctx.store.watch(c, op.id).catch((err: Error) => ctx.log.warn(`operation ${op.id}: waiting on ${c} not indexed (its poll still runs): ${err.message}`));
         const saved = await this.save(op, {
           changes: {
             state: 'waiting',

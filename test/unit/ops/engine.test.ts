@@ -428,6 +428,25 @@ describe('waiting on a named condition', () => {
     expect(p.count('one')).toBe(3);
   });
 
+  test('a poll loop on one condition indexes it once, and a signal still wakes it after any number of polls', async () => {
+    const arrived = new Set<string>();
+    const p = waiter(arrived);
+    const h = memoryHarness([p.playbook]);
+    const watch = jest.spyOn(h.store, 'watch');
+    const a = await h.engine.start({ kind: 'waiter', targetKey: 'a', input: { file: 'x.bak' }, createdBy: 'test' });
+    await h.drainUntil(async () => (await h.get(a.operation.id)).state === 'waiting');
+    // three wake-ups while the file is still missing: each time it waits again on the same condition
+    for (let i = 0; i < 3; i++) {
+      expect(await h.engine.notify('files:x.bak')).toEqual([a.operation.id]);
+      await h.drainUntil(async () => (await h.get(a.operation.id)).state === 'waiting' && p.count('one') === i + 2, 5_000);
+    }
+    expect(watch).toHaveBeenCalledTimes(1);
+    arrived.add('x.bak');
+    expect(await h.engine.notify('files:x.bak')).toEqual([a.operation.id]);
+    await h.drainUntil(() => h.settled(a.operation.id), 5_000);
+    expect((await h.get(a.operation.id)).state).toBe('succeeded');
+  });
+
   test('an operation that moved on is not woken by an old condition, and leaves the index', async () => {
     const arrived = new Set<string>();
     const p = waiter(arrived);
