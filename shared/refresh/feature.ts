@@ -1,6 +1,5 @@
 // The refresh feature: its playbook wired to the platform (SQL pools, backup containers, ARM facts,
 // the restore playbook for the staging copy), the run store, and the retention of its backups.
-import { APP_BACKUP_PREFIX } from '../events/blobCreated';
 import type { OperationEngine } from '../ops/engine';
 import type { JsonStore } from '../storage/jsonStore';
 import type { Platform } from '../platform';
@@ -11,6 +10,7 @@ import { REFRESH_KIND } from './input';
 import { refreshPlaybook } from './playbook';
 import { RefreshRunStore } from './runStore';
 import { pointInTimeFrom } from './pointInTime';
+import { purgeRefreshBackups } from './retention';
 
 export interface RefreshFeature extends Feature {
   runs: RefreshRunStore;
@@ -52,20 +52,7 @@ export async function refreshFeature(platform: Platform, engine: () => Operation
     // each job's backups go when they are older than its keepBackupsHours
     async purge(_before, limit) {
       const estate = await platform.estate.load().catch(() => undefined);
-      let deleted = 0;
-      for (const job of estate?.refreshJobs ?? []) {
-        const config = estate?.backupContainers.find((c) => c.name.toLowerCase() === job.container.toLowerCase());
-        if (!config) continue;
-        const container = platform.container(config);
-        const cutoff = Date.now() - job.keepBackupsHours * 3600_000;
-        for (const blob of await container.list(`${APP_BACKUP_PREFIX}refresh/${job.name}/`)) {
-          if (deleted >= limit) return deleted;
-          if (blob.lastModified.getTime() >= cutoff) continue;
-          await container.client.deleteBlob(blob.path).catch(() => undefined);
-          deleted++;
-        }
-      }
-      return deleted;
+      return estate ? purgeRefreshBackups(estate, (c) => platform.container(c), new Date(), limit) : 0;
     },
   };
 }

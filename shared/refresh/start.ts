@@ -61,6 +61,13 @@ async function endedRuns(engine: OperationEngine, runs: RefreshRunStore, job: Re
   return ended;
 }
 
+/** whether the claim of `operationId` is recent enough that its trigger may still be creating the operation */
+async function claimIsFresh(runs: RefreshRunStore, job: RefreshJob, operationId: string, now: Date): Promise<boolean> {
+  const state = await runs.get(job.name);
+  const claimedAt = [state?.lastScheduledRun, state?.lastManualRun].find((r) => r?.operationId === operationId)?.startedAt;
+  return claimedAt !== undefined && now.getTime() - Date.parse(claimedAt) <= ABANDONED_CLAIM_MS;
+}
+
 const runningMessage = (job: RefreshJob, id: string): string =>
   `refresh ${job.name} is already running (operation ${id}); a job runs once at a time: wait for it (GET /api/operations/${id}) or cancel it (POST /api/operations/${id}/cancel)`;
 
@@ -74,24 +81,19 @@ export async function startRefresh(engine: OperationEngine, runs: RefreshRunStor
   const claim = await runs.claim(job.name, slot, (s) => operationIdFor(REFRESH_KIND, keyOf(job.name, s), now), { unlessRunning: true, ended });
   if (!claim.claimed) {
     if (claim.reason === 'paused') return { started: false, reason: 'paused', message: `refresh ${job.name} is paused (POST /api/refreshes/${job.name}/resume)` };
-    if (claim.reason === 'taken') {
-      // another request claimed this very slot at the same moment, or an earlier try crashed before
-      // creating the operation: a run that exists is named, a missing one is created (idempotent)
-      const existing = await engine.get(claim.by);
-      if (existing) {
-        const open = !['succeeded', 'failed', 'cancelled'].includes(existing.state);
-        return { started: false, reason: open ? 'running' : 'taken', by: claim.by, message: open ? runningMessage(job, claim.by) : `a run of ${job.name} for ${slot} already ran (operation ${claim.by}): see GET /api/refreshes` };
-      }
-      // a fresh claim is a request creating its operation right now; only an old one is repaired
-      const state = await runs.get(job.name);
-      const claimedAt = [state?.lastScheduledRun, state?.lastManualRun].find((r) => r?.operationId === claim.by)?.startedAt;
-      if (claimedAt && now.getTime() - Date.parse(claimedAt) <= ABANDONED_CLAIM_MS) return { started: false, reason: 'running', by: claim.by, message: runningMessage(job, claim.by) };
-      const input = refreshInputFor(job, slot, requestedBy);
-      const r = await engine.start({ kind: REFRESH_KIND, targetKey: refreshTargetKey(input), input, idempotencyKey: keyOf(job.name, slot), createdBy: requestedBy, duplicateNote: `slot ${slot} triggered again` });
-      return { started: true, operation: r.operation, duplicate: true };
-    }
     if (claim.reason === 'running') return { started: false, reason: 'running', by: claim.by, message: runningMessage(job, claim.by) };
-    return { started: false, reason: claim.reason, by: claim.by, message: `a run of ${job.name} for ${slot} already started (operation ${claim.by}): see GET /api/refreshes` };
+    // this slot (taken) or a later one (superseded) was claimed by another trigger: requests at the
+    // same moment, or an earlier try that died before creating the operation
+    const existing = await engine.get(claim.by);
+    const open = existing ? !['succeeded', 'failed', 'cancelled'].includes(existing.state) : await claimIsFresh(runs, job, claim.by, now);
+    if (open) return { started: false, reason: 'running', by: claim.by, message: runningMessage(job, claim.by) };
+    if (existing || claim.reason === 'superseded') {
+      return { started: false, reason: claim.reason, by: claim.by, message: `a run of ${job.name} for ${claim.reason === 'taken' ? slot : 'a later moment'} already ran (operation ${claim.by}): see GET /api/refreshes` };
+    }
+    // this slot's claim is old and its operation was never created: created now (idempotent)
+    const input = refreshInputFor(job, slot, requestedBy);
+    const r = await engine.start({ kind: REFRESH_KIND, targetKey: refreshTargetKey(input), input, idempotencyKey: keyOf(job.name, slot), createdBy: requestedBy, duplicateNote: `slot ${slot} triggered again` });
+    return { started: true, operation: r.operation, duplicate: true };
   }
   const input = refreshInputFor(job, slot, requestedBy);
   const r = await engine.start({ kind: REFRESH_KIND, targetKey: refreshTargetKey(input), input, idempotencyKey: keyOf(job.name, slot), createdBy: requestedBy });
@@ -106,6 +108,13 @@ export async function runDueJobs(engine: OperationEngine, runs: RefreshRunStore,
     if (!job.enabled) continue;
     const state = states.get(job.name.toLowerCase());
     if (state?.paused) continue;
+    // the last scheduled slot's trigger died between its claim and its operation: that slot runs now
+    // (the schedule has moved past it, so dueRun would never give it again)
+    const last = state?.lastScheduledRun;
+    if (last && last.outcome === undefined && !(await engine.get(last.operationId)) && now.getTime() - Date.parse(last.startedAt) > ABANDONED_CLAIM_MS) {
+      out.push({ job: job.name, slot: last.slot, missed: 0, outcome: await startRefresh(engine, runs, job, last.slot, `schedule ${job.schedule} (${job.timeZone})`, now) });
+      continue;
+    }
     const due = dueRun(job, state?.lastScheduledFor, now);
     if (!due) continue;
     out.push({ job: job.name, slot: due.scheduledFor, missed: due.missed, outcome: await startRefresh(engine, runs, job, due.scheduledFor, `schedule ${job.schedule} (${job.timeZone})`, now) });

@@ -92,6 +92,12 @@ test('a job runs once at a time: three run requests at once start one run and te
   // still refused a moment later, while the run is open
   const later = await runRefresh(post('refreshes/adhoc/run', { job: 'adhoc' }), context());
   expect(later.status).toBe(409);
+  // a request that took its time ("now" before the run's slot, claimed after it) is told the same
+  const { startRefresh, findJob } = await import('../../../shared/refresh/start');
+  const { manualSlot } = await import('../../../shared/refresh/runStore');
+  const { platform, refresh } = await getRuntime();
+  const slow = new Date(Date.now() - 5_000);
+  expect(await startRefresh(engine, refresh.runs, findJob(await platform.estate.load(), 'adhoc'), manualSlot(slow), 'slow', slow)).toMatchObject({ started: false, reason: 'running', by: id });
 
   expect((await engine.cancel(id, 'test', 'ended by the test')).state).toBe('cancelled');
   const again = await runRefresh(post('refreshes/adhoc/run', { job: 'adhoc' }), context());
@@ -140,26 +146,27 @@ test('a scheduled slot due while a run is open waits for it, then runs once', as
   expect(after).toBeUndefined();
 });
 
-test('a slot claimed by a trigger that died before creating its operation: named as running for a minute, then created once', async () => {
+test('a slot claimed by a trigger that died before creating its operation: named as running for a minute, then the scheduler creates it once', async () => {
   const { getRuntime } = await import('../../../shared/runtime');
-  const { startRefresh, findJob } = await import('../../../shared/refresh/start');
+  const { startRefresh, findJob, runDueJobs } = await import('../../../shared/refresh/start');
   const { operationIdFor } = await import('../../../shared/ops/engine');
   const { platform, engine, refresh } = await getRuntime();
-  const job = findJob(await platform.estate.load(), 'adhoc');
+  const estate = await platform.estate.load();
+  const job = findJob(estate, 'adhoc');
   const slot = '2027-01-01T04:00:00.000Z';
   // the claim is written, then the process dies: no operation
   const claimed = await refresh.runs.claim('adhoc', slot, (s) => operationIdFor('refresh', `adhoc|${s}`, new Date()));
   if (!claimed.claimed) throw new Error('the slot should have been free');
   expect(await engine.get(claimed.operationId)).toBeUndefined();
   // a trigger at once: the claimer may still be creating it
-  const soon = await startRefresh(engine, refresh.runs, job, slot, 'schedule', new Date());
-  expect(soon).toMatchObject({ started: false, reason: 'running', by: claimed.operationId });
-  // a trigger after the claimer surely died: the operation is created, with the claimed id, once
+  expect(await startRefresh(engine, refresh.runs, job, slot, 'schedule', new Date())).toMatchObject({ started: false, reason: 'running', by: claimed.operationId });
+  expect((await runDueJobs(engine, refresh.runs, estate, new Date())).find((r) => r.job === 'adhoc')).toBeUndefined();
+  // a tick after the claimer surely died: the operation is created, with the claimed id, once
   const later = new Date(Date.now() + 61_000);
-  const repaired = await startRefresh(engine, refresh.runs, job, slot, 'schedule', later);
-  expect(repaired).toMatchObject({ started: true, duplicate: true });
-  expect(repaired.started && repaired.operation.id).toBe(claimed.operationId);
-  const again = await startRefresh(engine, refresh.runs, job, slot, 'schedule', later);
-  expect(again).toMatchObject({ started: false, reason: 'running', by: claimed.operationId });
+  const repaired = (await runDueJobs(engine, refresh.runs, estate, later)).find((r) => r.job === 'adhoc');
+  expect(repaired).toMatchObject({ slot, outcome: { started: true, duplicate: true } });
+  expect(repaired?.outcome.started && repaired.outcome.operation.id).toBe(claimed.operationId);
+  expect((await runDueJobs(engine, refresh.runs, estate, later)).find((r) => r.job === 'adhoc')).toBeUndefined();
+  expect(await startRefresh(engine, refresh.runs, job, slot, 'schedule', later)).toMatchObject({ started: false, reason: 'running', by: claimed.operationId });
   await engine.cancel(claimed.operationId, 'test', 'ended by the test');
 });

@@ -103,6 +103,31 @@ describe('refresh managed instance -> SQL Server 2022', () => {
     expect((op?.output as { dropped: string[] }).dropped).toHaveLength(1);
   });
 
+  it('the backups are kept keepBackupsHours, then retention deletes them, and nothing else in the container', async () => {
+    const { purgeRefreshBackups } = await import('../../../shared/refresh/retention');
+    const { BackupContainer } = await import('../../../shared/storage/backupContainer');
+    const backups = w.service.getContainerClient('backups');
+    const names = async (prefix: string) => {
+      const out: string[] = [];
+      for await (const b of backups.listBlobsFlat({ prefix })) out.push(b.name);
+      return out;
+    };
+    const refreshBackups = await names('mi-autopilot/refresh/sales-to-dev/');
+    // one backup blob per run so far (two runs)
+    expect(refreshBackups).toHaveLength(2);
+    await backups.getBlockBlobClient('mi-prod/Sales/FULL/users-own.bak').upload('x', 1);
+    const estate = { ...w.estate, refreshJobs: [job()] };
+    const containerOf = (config: (typeof estate.backupContainers)[number]) => BackupContainer.fromConfig(config, { AzureWebJobsStorage: w.azurite.connectionString }, () => {
+      throw new Error('no Entra identity in tests');
+    });
+    const hours = (h: number) => new Date(Date.now() + h * 3600_000);
+    expect(await purgeRefreshBackups(estate, containerOf, hours(23), 100)).toBe(0);
+    expect(await names('mi-autopilot/refresh/sales-to-dev/')).toEqual(refreshBackups);
+    expect(await purgeRefreshBackups(estate, containerOf, hours(25), 100)).toBe(2);
+    expect(await names('mi-autopilot/refresh/sales-to-dev/')).toEqual([]);
+    expect(await names('mi-prod/Sales/FULL/')).toEqual(['mi-prod/Sales/FULL/users-own.bak']);
+  });
+
   async function liveCopy(): Promise<{ names: string[]; orders?: number }> {
     const dev = await w.pool('sql-dev');
     const names = (await dev.request().query<{ name: string }>("SELECT name FROM sys.databases WHERE name LIKE 'Sales_dev%' ORDER BY name")).recordset.map((d) => d.name);
