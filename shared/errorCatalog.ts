@@ -45,7 +45,7 @@ export const ERROR_CATALOG = {
   OPERATION_TOO_LARGE: entry('engine', 'a part of an operation record would exceed the storage limit of 30,000 characters', 'report it; for a request, send less'),
   OPERATION_STATE_INVALID: entry('engine', "the operation's stored input or state does not fit its playbook (another app version wrote it, or it was edited)", 'retry the operation with this version'),
   PLAYBOOK_NOT_FOUND: entry('engine', 'no playbook of this kind is registered in this version of the app', 'deploy the version that knows the kind'),
-  CONCURRENCY_CONFLICT: entry('engine', 'two writers changed the same operation at once; one of them tries again', 'nothing (retried on its own)', { transient: true }),
+  CONCURRENCY_CONFLICT: entry('engine', 'two writers changed the same record (an operation, a refresh job\'s runs, a link\'s decisions) at once, and this one gave up after its retries', 'nothing for an operation (retried on its own); for a request, send it again', { transient: true }),
   TARGET_LOCK_LOST: entry('engine', 'the operation lost a lock it held (it expired while a step ran); the step result was not kept', 'nothing (retried on its own); if it repeats, the lock TTL is too short for the step', { transient: true }),
   BAD_WORK_MESSAGE: entry('engine', 'a message on the work or link confirmation queue is not what the app writes', 'nothing: it goes to the poison queue; look at what wrote it'),
   UNEXPECTED_ERROR: entry('engine', 'an error the app does not know how to classify', 'read the message; report it if it is not about your environment'),

@@ -2,12 +2,16 @@
 // row per decision, newest first by its row key, and one claim row per signal, written in the same
 // transaction. A signal delivered again (the same alert three times, a health sample judged twice)
 // finds its claim and gets the decision already taken: one signal, one decision, one operation.
-import { createHash } from 'node:crypto';
+// Different signals of one link are decided one at a time (a lease row per link): each sees the
+// operation the one before it started, so two requests at once cannot both start a failover.
+import { createHash, randomUUID } from 'node:crypto';
+import { AppError } from '../errors';
 import { odata, type TableClient } from '@azure/data-tables';
 import type { StoredDecision } from './types';
 
 const DECISION = 'd_';
 const CLAIM = 's_';
+const LEASE = 'm_deciding';
 const MAX_MS = 9_999_999_999_999;
 const statusOf = (err: unknown): number | undefined => (err as { statusCode?: number }).statusCode;
 const partition = (link: string): string => link.toLowerCase();
@@ -19,6 +23,21 @@ type DecisionEntity = {
   decidedAt: string;
   decisionJson: string;
 };
+
+type LeaseEntity = {
+  partitionKey: string;
+  rowKey: string;
+  holder: string;
+  until: string;
+};
+
+export interface ExclusiveOptions {
+  /** how long a holder keeps the link if it dies without letting go */
+  leaseMs?: number;
+  /** how long to wait for another decision of the link to finish */
+  waitMs?: number;
+  now?: () => Date;
+}
 
 type ClaimEntity = {
   partitionKey: string;
@@ -34,6 +53,50 @@ export interface RecordOutcome {
 
 export class DecisionStore {
   constructor(private readonly table: TableClient) {}
+
+  /**
+   * Runs `work` (read the link's operations, decide, record, start) while no other decision of the
+   * link runs. A holder that died is taken over once its lease ran out.
+   */
+  async exclusive<T>(link: string, work: () => Promise<T>, options: ExclusiveOptions = {}): Promise<T> {
+    const leaseMs = options.leaseMs ?? 30_000;
+    const now = options.now ?? ((): Date => new Date());
+    const giveUpAt = now().getTime() + (options.waitMs ?? 30_000);
+    const holder = randomUUID();
+    const pk = partition(link);
+    let etag: string | undefined;
+    for (let pause = 20; ; pause = Math.min(pause * 2, 500)) {
+      const lease: LeaseEntity = { partitionKey: pk, rowKey: LEASE, holder, until: new Date(now().getTime() + leaseMs).toISOString() };
+      try {
+        etag = (await this.table.createEntity(lease)).etag;
+        break;
+      } catch (err) {
+        if (statusOf(err) !== 409) throw err;
+      }
+      const current = await this.table.getEntity<LeaseEntity>(pk, LEASE).catch((err: unknown) => {
+        if (statusOf(err) === 404) return undefined;
+        throw err;
+      });
+      if (current && Date.parse(current.until) <= now().getTime()) {
+        // its holder died deciding: taken over, unless someone else was quicker
+        const took = await this.table.updateEntity(lease, 'Replace', { etag: current.etag }).catch((err: unknown) => {
+          if (statusOf(err) === 412 || statusOf(err) === 404) return undefined;
+          throw err;
+        });
+        if (took) {
+          etag = took.etag;
+          break;
+        }
+      }
+      if (now().getTime() >= giveUpAt) throw new AppError('CONCURRENCY_CONFLICT', `another decision for link ${link} has been running for more than ${Math.round((options.waitMs ?? 30_000) / 1000)} s; try again`, { isTransient: true });
+      await new Promise((r) => setTimeout(r, pause));
+    }
+    try {
+      return await work();
+    } finally {
+      await this.table.deleteEntity(pk, LEASE, { etag }).catch(() => undefined);
+    }
+  }
 
   /** Stores a decision unless its signal was decided already; then returns the earlier one. */
   async record(decision: StoredDecision): Promise<RecordOutcome> {

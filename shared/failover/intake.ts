@@ -93,6 +93,12 @@ export class FailoverIntake {
 
   /** One signal for one link: decided once, stored, acted on. */
   async onSignal(linkName: string, signal: FailoverSignal, extra: { incident?: string; keep?: LinkSide } = {}): Promise<SignalOutcome> {
+    const { link } = await this.linkOf(linkName);
+    // one decision of a link at a time: each sees the operation the one before it started
+    return this.deps.decisions.exclusive(link.name, () => this.decideAndAct(link.name, signal, extra));
+  }
+
+  private async decideAndAct(linkName: string, signal: FailoverSignal, extra: { incident?: string; keep?: LinkSide }): Promise<SignalOutcome> {
     const { estate, link } = await this.linkOf(linkName);
     const now = this.deps.now();
     const saved = await this.deps.health.get(link.name);

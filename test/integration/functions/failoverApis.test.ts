@@ -114,3 +114,25 @@ test('POST /api/failovers: bad input is 400, an unknown link 404, a type the pol
   const badLimit = await linkDecisions(new HttpRequest({ method: 'GET', url: 'http://127.0.0.1/api/links/Link_Sales/decisions?limit=0', params: { name: 'Link_Sales' } }), context());
   expect(badLimit.status).toBe(400);
 });
+
+test('three failover requests for one link at once: one operation starts, the other two are refused naming it', async () => {
+  const { startFailover } = await import('../../../functions/failoversApi');
+  const { getRuntime } = await import('../../../shared/runtime');
+  const { engine } = await getRuntime();
+  // whatever earlier tests left open on the link is ended first
+  for (const op of (await engine.list({ kind: 'failover' })).operations) {
+    if (!['succeeded', 'failed', 'cancelled'].includes(op.state)) await engine.cancel(op.id, 'test', 'a clean start');
+  }
+  const before = await failoverOperations();
+  const answers = await Promise.all(['ana', 'ben', 'cy'].map((by) => startFailover(post('failovers', JSON.stringify({ link: 'Link_Sales', type: 'planned', by })), context())));
+  const started = answers.filter((a) => a.status === 202);
+  expect(answers.map((a) => a.status).sort()).toEqual([202, 409, 409]);
+  const id = (json(started[0]).operation as { id: string }).id;
+  for (const refused of answers.filter((a) => a.status === 409)) {
+    expect(json(refused).error?.code).toBe('FAILOVER_NOT_STARTED');
+    const reasons = (json(refused).decision as { reasons: Array<{ code: string; message: string }> }).reasons;
+    expect(reasons).toContainEqual({ code: 'ALREADY_RUNNING', message: expect.stringContaining(id) });
+  }
+  expect(await failoverOperations()).toBe(before + 1);
+  await engine.cancel(id, 'test', 'ended by the test');
+});
