@@ -250,7 +250,9 @@ export function refreshPlaybook(deps: RefreshDeps): Playbook {
       const state = stateOf(ctx);
       const { target } = await instances(input);
       const client = deps.sqlClient(target);
-      const scripts = await deps.scripts.load(ctx.operation.id);
+      // (a run the checks of an older version started kept no copy: its scripts were all inline)
+      const inline = input.sanitizeScripts.every((x): x is string => typeof x === 'string') ? (input.sanitizeScripts as string[]) : undefined;
+      const scripts = (await deps.scripts.load(ctx.operation.id)) ?? inline;
       if (!scripts) return fail('OPERATION_STATE_INVALID', `the sanitizing scripts the checks read for ${ctx.operation.id} are gone; the old copy was not touched`, state);
       let at = state.sanitized ?? { script: 0, batch: 0 };
       const messages = [...(state.scriptMessages ?? [])];

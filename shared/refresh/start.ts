@@ -1,6 +1,7 @@
 // Starting refresh runs: a schedule slot or a manual run claims its slot in the run store first (two
 // triggers at once: one run), then the operation is created with the slot's key, so a crash between
-// the two is repaired by the next trigger, which finds the claim and the same operation id.
+// the two is repaired later with the same operation id. A job runs once at a time: a claim is refused
+// while the job's last run is open, and the refusal names that run.
 import type { Estate, RefreshJob } from '../config/schema';
 import { AppError } from '../errors';
 import { operationIdFor, type OperationEngine } from '../ops/engine';
