@@ -9,7 +9,7 @@ export async function refreshScheduler(_timer: Timer, context: InvocationContext
   const estate = await platform.estate.load();
   for (const r of await runDueJobs(engine, refresh.runs, estate, new Date())) {
     const o = r.outcome;
-    context.log(`refresh ${r.job}, slot ${r.slot}${r.missed > 1 ? ` (${r.missed - 1} earlier slots missed: run once)` : ''}: ${o.started ? `operation ${o.operation.id}${o.duplicate ? ' (already started)' : ''}` : `not started: ${o.message}`}`);
+    context.log(`refresh ${r.job}, slot ${r.slot}${r.missed > 1 ? ` (${r.missed - 1} earlier slots missed: run once)` : ''}: ${o.started ? `operation ${o.operation.id}${o.duplicate ? ' (already started)' : ''}` : o.reason === 'running' ? `waits for the open run ${o.by ?? ''} to end (a job runs once at a time; this slot runs once after it)` : `not started: ${o.message}`}`);
   }
 }
 
