@@ -77,15 +77,7 @@ export function parseUpdate(c: TokenCursor): Statement {
   } while (c.acceptOp(','));
   if (c.isWord('OUTPUT')) return refuse('OUTPUT');
   if (c.isWord('FROM')) return refuse('UPDATE ... FROM');
-  const stmt: Extract<Statement, { kind: 'update' }> = { kind: 'update', table, assignments };
-  if (top) stmt.top = top;
-  if (hints) stmt.hints = hints;
-  if (c.acceptWord('WHERE')) {
-    if (c.isWord('CURRENT') && c.isWordAt(1, 'OF')) return refuse('WHERE CURRENT OF');
-    stmt.where = parsePredicate(c);
-  }
-  if (c.isWord('OPTION') && c.peek(1).text === '(') stmt.options = parseQueryHints(c);
-  return stmt;
+  return withDmlTail(c, { kind: 'update', table, assignments }, top, hints, refuse);
 }
 
 /** `[t.]col = expr | DEFAULT`, or a compound assignment; undefined for `col.WRITE(...)` */
@@ -117,7 +109,17 @@ export function parseDelete(c: TokenCursor): Statement {
   const hints = parseTableHints(c);
   if (c.isWord('OUTPUT')) return refuse('OUTPUT');
   if (c.isWord('FROM')) return refuse('DELETE ... FROM');
-  const stmt: Extract<Statement, { kind: 'delete' }> = { kind: 'delete', table };
+  return withDmlTail(c, { kind: 'delete', table }, top, hints, refuse);
+}
+
+/** what UPDATE and DELETE end alike with: TOP and table hints parsed before, then WHERE and OPTION */
+function withDmlTail<S extends Extract<Statement, { kind: 'update' | 'delete' }>>(
+  c: TokenCursor,
+  stmt: S,
+  top: S['top'],
+  hints: S['hints'],
+  refuse: (keyword: string) => Statement,
+): Statement {
   if (top) stmt.top = top;
   if (hints) stmt.hints = hints;
   if (c.acceptWord('WHERE')) {

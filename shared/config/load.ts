@@ -35,7 +35,8 @@ async function readLocalFile(file: string): Promise<{ text: string; from: string
     return { text: await readFile(file, 'utf8'), from: `file ${file}` };
   } catch (err) {
     if (err instanceof AppError) throw err;
-    throw new AppError('ESTATE_FILE_NOT_FOUND', `cannot read ${file}: ${(err as Error).message}`);
+    const code = (err as { code?: string }).code;
+    throw new AppError('ESTATE_FILE_NOT_FOUND', code === 'ENOENT' ? `there is no file ${file}` : code === 'EACCES' ? `the app may not read ${file}` : `cannot read ${file}: ${(err as Error).message}`);
   }
 }
 

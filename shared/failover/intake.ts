@@ -93,9 +93,8 @@ export class FailoverIntake {
 
   /** One signal for one link: decided once, stored, acted on. */
   async onSignal(linkName: string, signal: FailoverSignal, extra: { incident?: string; keep?: LinkSide } = {}): Promise<SignalOutcome> {
-    const { link } = await this.linkOf(linkName);
     // one decision of a link at a time: each sees the operation the one before it started
-    return this.deps.decisions.exclusive(link.name, () => this.decideAndAct(link.name, signal, extra));
+    return this.deps.decisions.exclusive(linkName, () => this.decideAndAct(linkName, signal, extra));
   }
 
   private async decideAndAct(linkName: string, signal: FailoverSignal, extra: { incident?: string; keep?: LinkSide }): Promise<SignalOutcome> {

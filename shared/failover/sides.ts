@@ -13,6 +13,7 @@ import type { SqlClient } from '../sql/pools';
 import { quoteLiteral, quoteName } from '../sql/quote';
 import { Statement, str } from '../sql/statement';
 import type { LinkSide } from './types';
+import { majorVersion } from '../sql/serverVersion';
 
 export type AvailabilityMode = 'SYNCHRONOUS_COMMIT' | 'ASYNCHRONOUS_COMMIT';
 
@@ -236,10 +237,8 @@ export class LinkSides {
       .map((x) => ({ finishedAt: x.backup_finish_date.toISOString(), copyOnly: flag(x.is_copy_only) }));
   }
 
-  async sqlServerMajorVersion(): Promise<number | undefined> {
-    const r = await this.sql('sqlServer').batch<{ major: number | null }>("SELECT CAST(SERVERPROPERTY('ProductMajorVersion') AS int) AS major;", { timeoutMs: this.deps.callTimeoutMs });
-    const major = r.recordsets[0]?.[0]?.major;
-    return typeof major === 'number' ? major : undefined;
+  sqlServerMajorVersion(): Promise<number | undefined> {
+    return majorVersion(this.sql('sqlServer'), { timeoutMs: this.deps.callTimeoutMs });
   }
 
   /** the LSN range of the backup written to `url` (msdb), as decimal strings */

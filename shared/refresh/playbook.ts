@@ -19,6 +19,7 @@ import { createSasCredential, dropCredential } from '../sql/credentials';
 import { databasesStartingWith, databaseState } from '../sql/databases';
 import type { SqlClient } from '../sql/pools';
 import { quoteLiteral, quoteName } from '../sql/quote';
+import { majorVersion } from '../sql/serverVersion';
 import { rowCounts } from '../sql/rowCounts';
 import type { BackupContainer } from '../storage/backupContainer';
 import { planBackup } from './backupPlan';
@@ -71,12 +72,6 @@ function phase(state: RefreshState, name: string, now: Date): RefreshState {
 const allocatedBytes = async (client: SqlClient, database: string): Promise<number | undefined> => {
   const size = await databaseSize(client, database);
   return size && size.dataBytes + size.logBytes;
-};
-
-const majorVersion = async (client: SqlClient): Promise<number | undefined> => {
-  const r = await client.batch<{ major: number | null }>("SELECT CAST(SERVERPROPERTY('ProductMajorVersion') AS int) AS major;");
-  const v = r.recordsets[0]?.[0]?.major;
-  return typeof v === 'number' ? v : undefined;
 };
 
 const isEncrypted = async (client: SqlClient, database: string): Promise<boolean> => {

@@ -7,7 +7,7 @@ import { AppError } from '../errors';
 import { operationIdFor, type OperationEngine } from '../ops/engine';
 import type { OperationRecord } from '../ops/types';
 import { REFRESH_KIND, refreshTargetKey, stampOf, type RefreshInput } from './input';
-import type { RefreshRunStore } from './runStore';
+import type { RefreshRun, RefreshRunStore } from './runStore';
 import { dueRun } from './schedule';
 
 export type StartOutcome =
@@ -44,20 +44,24 @@ export function findJob(estate: Estate, name: string): RefreshJob {
 }
 
 /**
- * The job's last run when it has no outcome recorded but has ended (its operation is terminal, or
- * was never created and its claim is old): recorded now, and returned so a new claim does not wait
- * for it.
+ * Where a run without a recorded outcome stands: its operation open or ended (the outcome is
+ * recorded now, so it is asked once), or never created — by a trigger that may still be creating it
+ * (claiming) or that died (abandoned).
  */
+async function settle(engine: OperationEngine, runs: RefreshRunStore, job: RefreshJob, run: RefreshRun, now: Date): Promise<'open' | 'ended' | 'claiming' | 'abandoned'> {
+  const op = await engine.get(run.operationId);
+  if (!op) return now.getTime() - Date.parse(run.startedAt) > ABANDONED_CLAIM_MS ? 'abandoned' : 'claiming';
+  if (op.state !== 'succeeded' && op.state !== 'failed' && op.state !== 'cancelled') return 'open';
+  await runs.recordOutcome(job.name, run.operationId, op.state, op.updatedAt);
+  return 'ended';
+}
+
+/** The job's last runs that have ended (or were abandoned) though no outcome was recorded: a new claim does not wait for them. */
 async function endedRuns(engine: OperationEngine, runs: RefreshRunStore, job: RefreshJob, now: Date): Promise<Set<string>> {
   const state = await runs.get(job.name);
   const ended = new Set<string>();
   for (const run of [state?.lastScheduledRun, state?.lastManualRun]) {
-    if (!run || run.outcome !== undefined) continue;
-    const op = await engine.get(run.operationId);
-    if (op && (op.state === 'succeeded' || op.state === 'failed' || op.state === 'cancelled')) {
-      ended.add(run.operationId);
-      await runs.recordOutcome(job.name, run.operationId, op.state, op.updatedAt);
-    } else if (!op && now.getTime() - Date.parse(run.startedAt) > ABANDONED_CLAIM_MS) ended.add(run.operationId);
+    if (run && run.outcome === undefined && ['ended', 'abandoned'].includes(await settle(engine, runs, job, run, now))) ended.add(run.operationId);
   }
   return ended;
 }
@@ -112,7 +116,7 @@ export async function runDueJobs(engine: OperationEngine, runs: RefreshRunStore,
     // the last scheduled slot's trigger died between its claim and its operation: that slot runs now
     // (the schedule has moved past it, so dueRun would never give it again)
     const last = state?.lastScheduledRun;
-    if (last && last.outcome === undefined && !(await engine.get(last.operationId)) && now.getTime() - Date.parse(last.startedAt) > ABANDONED_CLAIM_MS) {
+    if (last && last.outcome === undefined && (await settle(engine, runs, job, last, now)) === 'abandoned') {
       out.push({ job: job.name, slot: last.slot, missed: 0, outcome: await startRefresh(engine, runs, job, last.slot, `schedule ${job.schedule} (${job.timeZone})`, now) });
       continue;
     }

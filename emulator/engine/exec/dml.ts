@@ -13,6 +13,7 @@
 // Names resolve in the session's database or through three-part names; a rollback of the open
 // transaction undoes the change of row count (and writes the compensation log a rollback writes).
 import type { DmlTop, Expr, ObjectName, SelectStatement, Statement, UpdateAssignment } from '../../sql/ast';
+import { exprChildren, someExpr } from '../../sql/exprChildren';
 import { SqlError } from '../../sqlError';
 import type { RequestOutput } from '../../tds/types';
 import { accessError } from '../access';
@@ -136,38 +137,10 @@ const findColumn = (target: Target, name: string): UserColumn | undefined => tar
 
 const AGGREGATES = new Set(['COUNT', 'COUNT_BIG', 'SUM', 'AVG', 'MIN', 'MAX', 'STRING_AGG', 'STDEV', 'STDEVP', 'VAR', 'VARP', 'CHECKSUM_AGG', 'GROUPING', 'GROUPING_ID', 'APPROX_COUNT_DISTINCT']);
 
-/** the direct sub-expressions (not those inside subqueries) */
-function childrenOf(e: Expr): Expr[] {
-  switch (e.kind) {
-    case 'call':
-      return e.args;
-    case 'unary':
-    case 'isNull':
-      return [e.operand];
-    case 'cast':
-      return e.style ? [e.operand, e.style] : [e.operand];
-    case 'binary':
-      return [e.left, e.right];
-    case 'like':
-      return e.escape ? [e.operand, e.pattern, e.escape] : [e.operand, e.pattern];
-    case 'in':
-      return Array.isArray(e.list) ? [e.operand, ...e.list] : [e.operand];
-    case 'between':
-      return [e.operand, e.low, e.high];
-    case 'case':
-      return [...(e.operand ? [e.operand] : []), ...e.whens.flatMap((w) => [w.when, w.then]), ...(e.else ? [e.else] : [])];
-    default:
-      return [];
-  }
-}
-
-function someExpr(e: Expr, test: (e: Expr) => boolean): boolean {
-  return test(e) || childrenOf(e).some((c) => someExpr(c, test));
-}
-
+/** visits the expression and each of its sub-expressions (outside subqueries) */
 function everyExpr(e: Expr, visit: (e: Expr) => void): void {
   visit(e);
-  for (const c of childrenOf(e)) everyExpr(c, visit);
+  for (const c of exprChildren(e)) everyExpr(c, visit);
 }
 
 const namesColumns = (e: Expr): boolean => someExpr(e, (x) => x.kind === 'column' || x.kind === 'star');

@@ -1,8 +1,8 @@
 // A world for what a refresh of non-production copies asks of the emulated estate: Azurite, SQL
 // Servers and managed instances over TDS (the real mssql client), and the ARM emulator over HTTPS
 // (the app's ArmClient, and plain HTTPS for what the client has no method for yet).
-import * as https from 'node:https';
 import sql from 'mssql';
+import { armRequest } from '../../helpers/armHttp';
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { EngineArmBackend } from '../../../emulator/arm/engineBackend';
@@ -90,17 +90,7 @@ export interface RefreshWorld {
   stop(): Promise<void>;
 }
 
-export const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await pause(15);
-  }
-}
+export { pause, until } from '../../helpers/polling';
 
 export async function startRefreshWorld(): Promise<RefreshWorld> {
   const clock = new ScaledClock(CLOCK_SPEED);
@@ -135,17 +125,9 @@ export async function startRefreshWorld(): Promise<RefreshWorld> {
     async query<T>(instance: string, text: string): Promise<T[]> {
       return (await (await world.pool(instance)).request().query<T>(text)).recordset;
     },
-    call(method, pathOrUrl, body) {
-      const url = pathOrUrl.startsWith('https://') ? pathOrUrl : `${arm.url}${pathOrUrl}`;
-      return new Promise((resolve, reject) => {
-        const req = https.request(url, { method, ca: arm.ca, headers: { Authorization: 'Bearer t', 'Content-Type': 'application/json' } }, (res) => {
-          let text = '';
-          res.on('data', (c: Buffer) => (text += c.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as Answer['json']) : {}, headers: res.headers }));
-        });
-        req.on('error', reject);
-        req.end(body === undefined ? undefined : JSON.stringify(body));
-      });
+    call: async (method, pathOrUrl, body) => {
+      const a = await armRequest<Answer['json']>(arm, method, pathOrUrl, body);
+      return { status: a.status, json: a.json ?? {}, headers: a.headers };
     },
     databaseId: (instance, database) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RG}/providers/Microsoft.Sql/managedInstances/${instance}/databases/${database}`,
     async stop() {

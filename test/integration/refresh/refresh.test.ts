@@ -242,7 +242,7 @@ describe('refresh managed instance -> SQL Server 2022', () => {
     const before = await names('sql-dev');
     const missing = await run(job({ name: 'missing', sanitizeScripts: ['SELECT 1', { path: 'sanitize/not-there.sql' }] }), new Date(Date.now() + 20_000));
     expect(missing?.error?.code).toBe('SANITIZE_SCRIPT_NOT_FOUND');
-    expect(missing?.error?.message).toMatch(/script 2 \(sanitize\/not-there\.sql\): cannot read .*not-there\.sql.*; nothing was touched/);
+    expect(missing?.error?.message).toMatch(/script 2 \(sanitize\/not-there\.sql\): there is no file .*\/sanitize\/not-there\.sql; nothing was touched/);
     expect(await names('sql-dev')).toEqual(before);
 
     const tinyBefore = await names('sql-tiny');

@@ -2,8 +2,9 @@
 // 2025 sources, a managed instance), and the ARM emulator over HTTPS with the real shared/arm
 // client. Backups are taken with BACKUP ... TO URL into a staging container and copied into an
 // LRS folder of the dedicated container under the names LRS wants (.bak / .diff / .log).
-import * as https from 'node:https';
 import sql from 'mssql';
+import { armRequest, type ArmAnswer } from '../../../helpers/armHttp';
+import { pause, until } from '../../../helpers/polling';
 import { BlobServiceClient, ContainerSASPermissions, generateBlobSASQueryParameters, SASProtocol, StorageSharedKeyCredential } from '@azure/storage-blob';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { EngineArmBackend } from '../../../../emulator/arm/engineBackend';
@@ -55,12 +56,7 @@ function estate(): Estate {
 
 export type BackupKind = 'full' | 'diff' | 'log';
 
-export interface Answer {
-  status: number;
-  text: string;
-  json: unknown;
-  headers: Record<string, string | string[] | undefined>;
-}
+export type Answer = ArmAnswer;
 
 export interface LrsWorld {
   azurite: AzuriteInstance;
@@ -92,17 +88,7 @@ export interface LrsWorld {
   stop(): Promise<void>;
 }
 
-export const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await pause(20);
-  }
-}
+export { pause, until };
 
 export async function startLrsWorld(): Promise<LrsWorld> {
   const clock = new ScaledClock(CLOCK_SPEED);
@@ -211,18 +197,7 @@ export async function startLrsWorld(): Promise<LrsWorld> {
       const r = await (await pool(instance)).request().query<T>(text);
       return r.recordset;
     },
-    call(method, pathOrUrl, body) {
-      const url = pathOrUrl.startsWith('https://') ? pathOrUrl : `${arm.url}${pathOrUrl}`;
-      return new Promise((resolve, reject) => {
-        const req = https.request(url, { method, ca: arm.ca, headers: { Authorization: 'Bearer t', 'Content-Type': 'application/json' } }, (res) => {
-          let text = '';
-          res.on('data', (c: Buffer) => (text += c.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text, json: text ? (JSON.parse(text) as unknown) : undefined, headers: res.headers }));
-        });
-        req.on('error', reject);
-        req.end(body === undefined ? undefined : JSON.stringify(body));
-      });
-    },
+    call: (method, pathOrUrl, body) => armRequest(arm, method, pathOrUrl, body),
     databasePath: (database) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RG}/providers/Microsoft.Sql/managedInstances/mi-prod/databases/${database}`,
     async stop() {
       await Promise.all([...pools.values()].map(async (p) => (await p.catch(() => undefined))?.close().catch(() => undefined)));
