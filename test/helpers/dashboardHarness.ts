@@ -1,15 +1,104 @@
 // What the dashboard's browser tests share: a fake Functions host that serves the real dashboard
 // function and answers the API from canned data (each test file routes its own), with the function
 // key checked as the host checks it and every request recorded; and a headless Chromium whose pages
-// fail the test on a script error or a request that leaves the fake host.
+// fail the test on a script error or a request that leaves the fake host. Also what the test files'
+// canned data and routes have in common: operations, the operations API's answers, an unreachable link.
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { dashboard } from '../../functions/dashboard';
+import type { LinkView, OperationView } from '../../shared/dashboard/format';
 
 const CHROMIUM = '/usr/bin/chromium';
+
+export const MINUTE = 60_000;
+/** the states `?state=open` stands for, and every state (what a list without `state` returns) */
+export const OPEN = ['pending', 'running', 'waiting', 'awaiting-approval'];
+export const ALL = [...OPEN, 'succeeded', 'failed', 'cancelled'];
+/** markup in canned text: the page must show it as text (no element with this id may appear) */
+export const INJECTED = '<img src=x id=injected>';
+
+export const ago = (ms: number): string => new Date(Date.now() - ms).toISOString();
+export const inMs = (ms: number): string => new Date(Date.now() + ms).toISOString();
+
+/** an operation as the API lists it */
+export type Op = OperationView & { createdAt: string; updatedAt: string };
+
+/** What every canned operation of a test file has unless it says otherwise. */
+export interface OperationDefaults {
+  kind: string;
+  target: string;
+  step: string;
+  createdBy: string;
+  /** how long it ran: it started (and was created) this many minutes before its last update */
+  runMinutes: number;
+  /** more fields every one has */
+  more?: Partial<Op>;
+}
+
+/**
+ * Canned operations: `base(id, min, over)` is one that succeeded, last updated `min` minutes ago,
+ * with `over` on top of the defaults.
+ */
+export function cannedOperation(d: OperationDefaults): (id: string, min: number, over: Partial<Op>) => Op {
+  return (id, min, over) => ({
+    id,
+    kind: d.kind,
+    target: d.target,
+    state: 'succeeded',
+    step: d.step,
+    attempt: 1,
+    createdAt: ago((min + d.runMinutes) * MINUTE),
+    startedAt: ago((min + d.runMinutes) * MINUTE),
+    updatedAt: ago(min * MINUTE),
+    createdBy: d.createdBy,
+    ...d.more,
+    ...over,
+  });
+}
+
+/** GET /api/operations as the app answers it: the states asked for (all by default), of the kind asked for, newest first, `limit` of them (100 by default). */
+export function listOperations(ops: Op[], q: URLSearchParams): [number, unknown] {
+  const states = q.get('state') ? q.get('state')!.split(',').flatMap((s) => (s === 'open' ? OPEN : [s])) : ALL;
+  const list = ops.filter((o) => states.includes(o.state) && (!q.get('kind') || o.kind === q.get('kind'))).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  return [200, { operations: list.slice(0, Number(q.get('limit') ?? 100)) }];
+}
+
+/** GET /api/operations/{id}: the operation with its audit trail: started at its first step, then its last step done. */
+export function operationWithAudit(op: Op, firstStep = 'check', startReason = 'started'): [number, unknown] {
+  const audit = [
+    { operationId: op.id, sequence: 1, at: op.createdAt, actor: op.createdBy, toState: 'pending', toStep: firstStep, reason: startReason },
+    { operationId: op.id, sequence: 2, at: op.updatedAt, actor: 'worker', fromState: 'pending', toState: op.state, fromStep: firstStep, toStep: op.step, reason: 'step done' },
+  ];
+  return [200, { ...op, audit }];
+}
+
+/**
+ * A link whose SQL Server side could not be read, as the links API gives it: the state the monitor
+ * judged (`broken` or `unknown`), its one reason INSTANCE_UNREACHABLE, the managed instance's role
+ * alone and no primary.
+ */
+export function sqlServerUnreachable(sqlServer: string, state: 'broken' | 'unknown', sinceMs: number, error: string): Required<Pick<LinkView, 'sqlServer' | 'state' | 'since' | 'observed' | 'message' | 'reasons' | 'roles'>> & Pick<LinkView, 'primary'> {
+  const why = `${sqlServer} could not be read: ${error}`;
+  return {
+    sqlServer,
+    state,
+    since: ago(sinceMs),
+    observed: state,
+    message: `${state}: ${why}`,
+    reasons: [{ code: 'INSTANCE_UNREACHABLE', severity: state, message: why }],
+    roles: { managedInstance: 'SECONDARY' },
+    primary: undefined,
+  };
+}
+
+/** An operation's row in the list. */
+export const row = (id: string): string => `tr.op[data-id="${id}"]`;
+
+/** The detail panel shows that operation. (Waits go through locators: the page's policy refuses the string evaluation of waitForFunction.) */
+export const detailShows = (page: Page, id: string): Promise<void> => page.locator('#detail-id').filter({ hasText: new RegExp(`^${id}$`) }).waitFor();
 
 export interface Seen {
   method: string;

@@ -5,14 +5,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { dashboardBrowser, FakeFunctionsHost, until, type Seen } from '../../helpers/dashboardHarness';
-import type { OperationView } from '../../../shared/dashboard/format';
+import { ALL, cannedOperation, dashboardBrowser, detailShows, FakeFunctionsHost, type Op, OPEN, operationWithAudit, row, until, type Seen } from '../../helpers/dashboardHarness';
 
 const KEY = 'test-only-function-key-7Hq2';
-const OPEN = ['pending', 'running', 'waiting', 'awaiting-approval'];
-const ALL = [...OPEN, 'succeeded', 'failed', 'cancelled'];
-
-type Op = OperationView & { createdAt: string; updatedAt: string };
 
 const minutesAgo = (min: number): string => new Date(Date.now() - min * 60_000).toISOString();
 
@@ -32,20 +27,13 @@ const ID = {
 
 /** The operations of a night: one of every state, long names included, and enough finished ones to page. */
 function cannedOperations(): Op[] {
-  const base = (id: string, min: number, over: Partial<Op>): Op => ({
-    id,
+  const base = cannedOperation({
     kind: 'restore',
     target: 'sql-dev/sales_dev',
-    state: 'succeeded',
     step: 'done',
-    attempt: 1,
-    createdAt: minutesAgo(min + 1),
-    startedAt: minutesAgo(min + 1),
-    updatedAt: minutesAgo(min),
-    deadline: new Date(Date.now() + 6 * 3600_000).toISOString(),
     createdBy: 'backupUploaded',
-    input: { blobPath: 'sql-onprem/Sales/FULL/Sales_20261205_0200_1of2.bak', target: { instance: 'sql-dev', database: 'Sales_dev' } },
-    ...over,
+    runMinutes: 1,
+    more: { deadline: new Date(Date.now() + 6 * 3600_000).toISOString(), input: { blobPath: 'sql-onprem/Sales/FULL/Sales_20261205_0200_1of2.bak', target: { instance: 'sql-dev', database: 'Sales_dev' } } },
   });
   const backup = {
     kind: 'full',
@@ -187,13 +175,7 @@ class FakeApi extends FakeFunctionsHost {
     const op = m && this.find(m[1]);
     if (!m || !op) return [404, { error: { code: 'OPERATION_NOT_FOUND', message: `operation ${m?.[1]} does not exist` } }];
     const now = new Date().toISOString();
-    if (method === 'GET' && !m[2]) {
-      const audit = [
-        { operationId: op.id, sequence: 1, at: op.createdAt, actor: op.createdBy, toState: 'pending', toStep: 'locate', reason: 'started by BlobCreated' },
-        { operationId: op.id, sequence: 2, at: op.updatedAt, actor: 'worker', fromState: 'pending', toState: op.state, fromStep: 'locate', toStep: op.step, reason: 'step done' },
-      ];
-      return [200, { ...op, audit }];
-    }
+    if (method === 'GET' && !m[2]) return operationWithAudit(op, 'locate', 'started by BlobCreated');
     if (method !== 'POST') return [404, { error: { code: 'BAD_REQUEST', message: 'no such route' } }];
     const by = typeof body.by === 'string' ? body.by : 'api';
     if (m[2] === 'cancel') {
@@ -217,11 +199,6 @@ class FakeApi extends FakeFunctionsHost {
 const api = new FakeApi(KEY);
 /** A fresh browser profile (so no key from an earlier test) at a laptop's size; page errors fail the test. */
 const open = dashboardBrowser(api, /401|Failed to load resource/);
-
-/** The detail panel shows that operation. (Waits go through locators: the page's policy refuses the string evaluation of waitForFunction.) */
-const detailShows = (page: Page, id: string) => page.locator('#detail-id').filter({ hasText: new RegExp(`^${id}$`) }).waitFor();
-
-const row = (id: string): string => `tr.op[data-id="${id}"]`;
 
 async function load(page: Page, hash = ''): Promise<void> {
   await page.goto(`${api.url}/api/dashboard?code=${encodeURIComponent(KEY)}${hash}`);

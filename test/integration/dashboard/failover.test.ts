@@ -6,17 +6,10 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { dashboardBrowser, FakeFunctionsHost, until, type Seen } from '../../helpers/dashboardHarness';
-import type { DecisionView, LinkView, OperationView } from '../../../shared/dashboard/format';
+import { ago, cannedOperation, dashboardBrowser, detailShows, FakeFunctionsHost, inMs, INJECTED, listOperations, MINUTE, type Op, type OpenedPage, operationWithAudit, row, sqlServerUnreachable, until, type Seen } from '../../helpers/dashboardHarness';
+import type { DecisionView, LinkView } from '../../../shared/dashboard/format';
 
 const KEY = 'test-only-function-key-F4il';
-const MINUTE = 60_000;
-const OPEN = ['pending', 'running', 'waiting', 'awaiting-approval'];
-const ALL = [...OPEN, 'succeeded', 'failed', 'cancelled'];
-const INJECTED = '<img src=x id=injected>';
-
-const ago = (ms: number): string => new Date(Date.now() - ms).toISOString();
-const inMs = (ms: number): string => new Date(Date.now() + ms).toISOString();
 
 const ID = {
   awaiting: 'op-mifz1a2b-a0a0a0a0',
@@ -28,24 +21,11 @@ const ID = {
   started: 'op-mig00001-0d0d0d0d',
 };
 
-type Op = OperationView & { createdAt: string; updatedAt: string };
-
 function links(): LinkView[] {
   const base = { sqlServer: 'sql-onprem', managedInstance: 'mi-prod', expectedPrimary: 'sqlServer', roles: { sqlServer: 'PRIMARY', managedInstance: 'SECONDARY' }, primary: 'sqlServer', sampledAt: ago(20_000), reasons: [] };
   return [
     { ...base, name: 'Link_Sales', state: 'healthy', since: ago(300 * MINUTE), message: 'healthy', observed: 'healthy', lagSeconds: 1, rpoSeconds: 1, rtoSeconds: 2 },
-    {
-      ...base,
-      name: 'Link_Orders',
-      sqlServer: 'sql-orders',
-      state: 'broken',
-      since: ago(4 * MINUTE),
-      observed: 'broken',
-      message: 'broken: sql-orders could not be read: connect ETIMEDOUT',
-      reasons: [{ code: 'INSTANCE_UNREACHABLE', severity: 'broken', message: 'sql-orders could not be read: connect ETIMEDOUT' }],
-      roles: { managedInstance: 'SECONDARY' },
-      primary: undefined,
-    },
+    { ...base, name: 'Link_Orders', ...sqlServerUnreachable('sql-orders', 'broken', 4 * MINUTE, 'connect ETIMEDOUT') },
     { ...base, name: 'Link_Payroll', state: 'healthy', since: ago(60 * MINUTE), message: 'healthy', observed: 'healthy', roles: { sqlServer: 'SECONDARY', managedInstance: 'PRIMARY' }, primary: 'managedInstance' },
   ];
 }
@@ -113,19 +93,7 @@ const plannedPlan = [
 ];
 
 function operations(): Op[] {
-  const base = (id: string, min: number, over: Partial<Op>): Op => ({
-    id,
-    kind: 'failover',
-    target: 'link:Link_Sales',
-    state: 'succeeded',
-    step: 'done',
-    attempt: 1,
-    createdAt: ago((min + 1) * MINUTE),
-    startedAt: ago((min + 1) * MINUTE),
-    updatedAt: ago(min * MINUTE),
-    createdBy: 'api (self-declared)',
-    ...over,
-  });
+  const base = cannedOperation({ kind: 'failover', target: 'link:Link_Sales', step: 'done', createdBy: 'api (self-declared)', runMinutes: 1 });
   return [
     base(ID.running, 0.5, { kind: 'restore', target: 'sql-dev/sales_dev', state: 'running', step: 'restore', progress: { percent: 42, message: 'RESTORE 42%' } }),
     base(ID.restoreApproval, 1, {
@@ -233,21 +201,11 @@ class FakeApi extends FakeFunctionsHost {
       return [200, { link: name, policy, decisions: list.slice(0, Number(q.get('limit') ?? 50)) }];
     }
     if (method === 'POST' && p === '/api/failovers') return this.failoverAnswer ?? this.startFailover(body);
-    if (method === 'GET' && p === '/api/operations') {
-      const states = q.get('state') ? q.get('state')!.split(',').flatMap((s) => (s === 'open' ? OPEN : [s])) : ALL;
-      const list = this.ops.filter((o) => states.includes(o.state) && (!q.get('kind') || o.kind === q.get('kind'))).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-      return [200, { operations: list.slice(0, Number(q.get('limit') ?? 100)) }];
-    }
+    if (method === 'GET' && p === '/api/operations') return listOperations(this.ops, q);
     const m = /^\/api\/operations\/([^/]+)(?:\/(approve|reject|cancel))?$/.exec(p);
     const op = m && this.ops.find((o) => o.id === m[1]);
     if (!m || !op) return [404, { error: { code: 'OPERATION_NOT_FOUND', message: `operation ${m?.[1]} does not exist` } }];
-    if (method === 'GET' && !m[2]) {
-      const audit = [
-        { operationId: op.id, sequence: 1, at: op.createdAt, actor: op.createdBy, toState: 'pending', toStep: 'check', reason: 'started' },
-        { operationId: op.id, sequence: 2, at: op.updatedAt, actor: 'worker', fromState: 'pending', toState: op.state, fromStep: 'check', toStep: op.step, reason: 'step done' },
-      ];
-      return [200, { ...op, audit }];
-    }
+    if (method === 'GET' && !m[2]) return operationWithAudit(op);
     if (method === 'POST' && m[2] === 'approve') {
       const now = new Date().toISOString();
       op.approval = { ...op.approval!, decision: 'approved', decidedBy: String(body.by), decidedVia: 'self-declared', decidedAt: now, comment: String(body.comment ?? '') };
@@ -320,14 +278,27 @@ const api = new FakeApi(KEY);
 const open = dashboardBrowser(api, /Failed to load resource/);
 
 const linkRow = (name: string): string => `#links-rows tr.link[data-name="${name}"]`;
-const row = (id: string): string => `tr.op[data-id="${id}"]`;
-const detailShows = (page: Page, id: string) => page.locator('#detail-id').filter({ hasText: new RegExp(`^${id}$`) }).waitFor();
 const texts = (page: Page, selector: string): Promise<string[]> => page.$$eval(selector, (els) => els.map((x) => (x.textContent ?? '').trim()));
 
 async function load(page: Page): Promise<void> {
   await page.goto(`${api.url}/api/dashboard?code=${encodeURIComponent(KEY)}`);
   await page.waitForSelector(linkRow('Link_Payroll'));
   await page.waitForSelector(row(ID.running));
+}
+
+/** A fresh page with the dashboard loaded. */
+async function openLoaded(): Promise<OpenedPage> {
+  const opened = await open();
+  await load(opened.page);
+  return opened;
+}
+
+/** A fresh page with the dashboard loaded and the failover panel of Link_Sales open (it has no decisions yet). */
+async function openSalesPanel(): Promise<OpenedPage> {
+  const opened = await openLoaded();
+  await opened.page.click(`${linkRow('Link_Sales')} td.lfo button`);
+  await opened.page.waitForSelector('#fo-decisions li.muted >> text=no decisions yet');
+  return opened;
 }
 
 test('a link’s decisions are asked for only once its panel is open: time, kind, summary, signal, estimate, deliveries, the operation; reasons on unfolding; refreshed on the links’ poll', async () => {
@@ -433,10 +404,7 @@ test('a link’s decisions are asked for only once its panel is open: time, kind
 });
 
 test('the form asks for a dry run by default, confirms first, and sends {link, type, dryRun} with the key; the operation it started opens', async () => {
-  const { page, errors } = await open();
-  await load(page);
-  await page.click(`${linkRow('Link_Sales')} td.lfo button`);
-  await page.waitForSelector('#fo-decisions li.muted >> text=no decisions yet');
+  const { page, errors } = await openSalesPanel();
   expect(await page.isChecked('#fo-dry')).toBe(true);
   expect(await page.inputValue('#fo-type')).toBe('planned');
   expect(await texts(page, '#fo-type option')).toEqual([
@@ -488,10 +456,7 @@ test('the form asks for a dry run by default, confirms first, and sends {link, t
 });
 
 test('a refusal (409) shows the decision’s summary and reasons plainly; a bad request (400) its message in the dialog', async () => {
-  const { page, errors } = await open();
-  await load(page);
-  await page.click(`${linkRow('Link_Sales')} td.lfo button`);
-  await page.waitForSelector('#fo-decisions li.muted >> text=no decisions yet');
+  const { page, errors } = await openSalesPanel();
 
   await page.selectOption('#fo-type', 'forced');
   expect(await page.textContent('#fo-type-hint')).toMatch(/^The primary does not answer/);
@@ -538,8 +503,7 @@ test('a refusal (409) shows the decision’s summary and reasons plainly; a bad 
 });
 
 test('a failover awaiting approval is on top, first in the approvals strip with its prompt and expiry; Approve… asks, then POSTs /approve', async () => {
-  const { page, errors } = await open();
-  await load(page);
+  const { page, errors } = await openLoaded();
   await page.waitForSelector('#approvals:not([hidden])');
   expect(await page.textContent('#approvals-title')).toBe('Approvals waiting · 2 (1 failover)');
   // above the links and the operations
@@ -576,8 +540,7 @@ test('a failover awaiting approval is on top, first in the approvals strip with 
 });
 
 test('a failover operation’s detail: its plan in order, checks ✓/✗, actions as a timeline, the sides, preserved backups with LSN ranges, what is left to do', async () => {
-  const { page, errors } = await open();
-  await load(page);
+  const { page, errors } = await openLoaded();
   // the list's note: the roles it left, or the dry run's count
   expect(await page.textContent(`${row(ID.repair)} td.note`)).toBe('mi-prod PRIMARY (asynchronous) · sql-onprem SECONDARY (asynchronous)');
   expect(await page.textContent(`${row(ID.dryRun)} td.note`)).toBe('dry run: 7 steps planned, 1 of 3 checks failed');

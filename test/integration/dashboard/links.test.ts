@@ -7,13 +7,10 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { dashboardBrowser, FakeFunctionsHost, until, type Seen } from '../../helpers/dashboardHarness';
+import { ago, dashboardBrowser, FakeFunctionsHost, INJECTED, MINUTE, sqlServerUnreachable, until, type Seen } from '../../helpers/dashboardHarness';
 import type { LagPoint, LinkView, OperationView } from '../../../shared/dashboard/format';
 
 const KEY = 'test-only-function-key-L1nk';
-const MINUTE = 60_000;
-
-const ago = (ms: number): string => new Date(Date.now() - ms).toISOString();
 
 /** An hour of samples, one a minute, oldest first. */
 function hour(sample: (i: number) => [number | null, string]): LagPoint[] {
@@ -48,8 +45,6 @@ function healthy(name: string, over: Partial<LinkView> = {}): LinkView {
   };
 }
 
-const INJECTED = '<img src=x id=injected>';
-
 /** One link of every kind a night can bring. */
 function mixedLinks(): LinkView[] {
   return [
@@ -81,14 +76,7 @@ function mixedLinks(): LinkView[] {
       lag: hour((i) => (i < 54 ? [1, 'healthy'] : [null, 'broken'])),
     }),
     healthy('Link_HR', {
-      sqlServer: 'sql-hr',
-      state: 'unknown',
-      since: ago(30 * MINUTE),
-      observed: 'unknown',
-      message: 'unknown: sql-hr could not be read: connect ETIMEDOUT 10.0.4.12:1433',
-      reasons: [{ code: 'INSTANCE_UNREACHABLE', severity: 'unknown', message: 'sql-hr could not be read: connect ETIMEDOUT 10.0.4.12:1433' }],
-      roles: { managedInstance: 'SECONDARY' },
-      primary: undefined,
+      ...sqlServerUnreachable('sql-hr', 'unknown', 30 * MINUTE, 'connect ETIMEDOUT 10.0.4.12:1433'),
       lagSeconds: undefined,
       rpoSeconds: undefined,
       rtoSeconds: undefined,

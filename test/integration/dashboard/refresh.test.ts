@@ -6,18 +6,12 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { dashboardBrowser, FakeFunctionsHost, until, type Seen } from '../../helpers/dashboardHarness';
-import type { OperationView, RefreshJobView, RefreshOutputView } from '../../../shared/dashboard/format';
+import { ago, cannedOperation, dashboardBrowser, detailShows, FakeFunctionsHost, inMs, INJECTED, listOperations, MINUTE, type Op, operationWithAudit, row, until, type Seen } from '../../helpers/dashboardHarness';
+import type { RefreshJobView, RefreshOutputView } from '../../../shared/dashboard/format';
+import { salesDevJob } from '../../fixtures/dashboard/refreshJobs';
 
 const KEY = 'test-only-function-key-R3fr';
-const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-const OPEN = ['pending', 'running', 'waiting', 'awaiting-approval'];
-const ALL = [...OPEN, 'succeeded', 'failed', 'cancelled'];
-const INJECTED = '<img src=x id=injected>';
-
-const ago = (ms: number): string => new Date(Date.now() - ms).toISOString();
-const inMs = (ms: number): string => new Date(Date.now() + ms).toISOString();
 
 const ID = {
   salesLast: 'op-mifz0a1b-5a1e5a1e',
@@ -26,8 +20,6 @@ const ID = {
   started: 'op-mig00002-0e0e0e0e',
   restore: 'op-mifz0a2c-7e7e7e7e',
 };
-
-type Op = OperationView & { createdAt: string; updatedAt: string };
 
 /** The next run of each job, as the app computes it when the job runs on its own. */
 const NEXT: Record<string, string> = {};
@@ -38,13 +30,7 @@ function jobs(): RefreshJobView[] {
   NEXT.HR_qa = inMs(45 * MINUTE);
   return [
     {
-      name: 'Sales_dev',
-      schedule: '0 0 2 * * SUN',
-      timeZone: 'Europe/Berlin',
-      enabled: true,
-      paused: false,
-      source: 'sql-onprem/Sales',
-      target: 'sql-dev/Sales_dev',
+      ...salesDevJob(),
       nextRun: NEXT.Sales_dev,
       lastRun: { slot: ago(2 * HOUR + 15 * MINUTE), operationId: ID.salesLast, state: 'succeeded', startedAt: ago(2 * HOUR + 15 * MINUTE), endedAt: ago(2 * HOUR), durationSeconds: 843 },
     },
@@ -115,19 +101,7 @@ const refreshOutput: RefreshOutputView = {
 };
 
 function operations(): Op[] {
-  const base = (id: string, min: number, over: Partial<Op>): Op => ({
-    id,
-    kind: 'refresh',
-    target: 'sql-dev/sales_dev',
-    state: 'succeeded',
-    step: 'finish',
-    attempt: 1,
-    createdAt: ago((min + 15) * MINUTE),
-    startedAt: ago((min + 15) * MINUTE),
-    updatedAt: ago(min * MINUTE),
-    createdBy: 'schedule 0 0 2 * * SUN (Europe/Berlin)',
-    ...over,
-  });
+  const base = cannedOperation({ kind: 'refresh', target: 'sql-dev/sales_dev', step: 'finish', createdBy: 'schedule 0 0 2 * * SUN (Europe/Berlin)', runMinutes: 15 });
   const input = (job: string, source: string, target: string, slot: string, requestedBy: string): Record<string, unknown> => {
     const [si, sd] = source.split('/');
     const [ti, td] = target.split('/');
@@ -184,20 +158,10 @@ class FakeApi extends FakeFunctionsHost {
       job.nextRun = job.paused || !job.enabled ? undefined : NEXT[job.name];
       return [200, { name: job.name, paused: job.paused }];
     }
-    if (method === 'GET' && p === '/api/operations') {
-      const states = q.get('state') ? q.get('state')!.split(',').flatMap((s) => (s === 'open' ? OPEN : [s])) : ALL;
-      const list = this.ops.filter((o) => states.includes(o.state) && (!q.get('kind') || o.kind === q.get('kind'))).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-      return [200, { operations: list.slice(0, Number(q.get('limit') ?? 100)) }];
-    }
+    if (method === 'GET' && p === '/api/operations') return listOperations(this.ops, q);
     const m = /^\/api\/operations\/([^/]+)$/.exec(p);
     const op = m && this.ops.find((o) => o.id === m[1]);
-    if (method === 'GET' && op) {
-      const audit = [
-        { operationId: op.id, sequence: 1, at: op.createdAt, actor: op.createdBy, toState: 'pending', toStep: 'check', reason: 'started' },
-        { operationId: op.id, sequence: 2, at: op.updatedAt, actor: 'worker', fromState: 'pending', toState: op.state, fromStep: 'check', toStep: op.step, reason: 'step done' },
-      ];
-      return [200, { ...op, audit }];
-    }
+    if (method === 'GET' && op) return operationWithAudit(op);
     return [404, { error: { code: 'OPERATION_NOT_FOUND', message: `operation ${m?.[1]} does not exist` } }];
   }
 
@@ -228,8 +192,6 @@ const api = new FakeApi(KEY);
 const open = dashboardBrowser(api, /Failed to load resource/);
 
 const job = (name: string): string => `#rj-rows tr.rj[data-name="${name}"]`;
-const row = (id: string): string => `tr.op[data-id="${id}"]`;
-const detailShows = (page: Page, id: string) => page.locator('#detail-id').filter({ hasText: new RegExp(`^${id}$`) }).waitFor();
 const texts = (page: Page, selector: string): Promise<string[]> => page.$$eval(selector, (els) => els.map((x) => (x.textContent ?? '').replace(/\s+/g, ' ').trim()));
 /** The text as it reads on the screen (line breaks and cells as spaces). */
 const text = async (page: Page, selector: string): Promise<string> => (await page.innerText(selector)).replace(/\s+/g, ' ').trim();

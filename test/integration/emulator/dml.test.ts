@@ -14,6 +14,7 @@ import type { Estate } from '../../../emulator/engine/estate';
 import { startEstate, type RunningEstate } from '../../../emulator/engine/estateServer';
 import { azuriteAccountSas, startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { openPool } from '../../helpers/emulatorPool';
+import { managedInstance, sqlServer } from '../../helpers/emulatorEstate';
 
 const PASSWORD = 'Local-Only-Test-Password-9';
 
@@ -21,10 +22,7 @@ function estateFile(): Estate {
   return {
     clockSpeed: 50,
     instances: [
-      {
-        name: 'sql-onprem',
-        kind: 'sqlServer',
-        logins: [{ name: 'sa', password: PASSWORD }],
+      sqlServer('sql-onprem', PASSWORD, {
         databases: [
           {
             name: 'Shop',
@@ -39,14 +37,8 @@ function estateFile(): Estate {
           { name: 'Other', recoveryModel: 'SIMPLE', tables: [{ name: 'Customers', rows: 7 }] },
           { name: 'Frozen', recoveryModel: 'SIMPLE', tables: [{ name: 'Customers', rows: 3 }] },
         ],
-      },
-      {
-        name: 'mi-prod',
-        kind: 'managedInstance',
-        updatePolicy: 'SQL Server 2022',
-        logins: [{ name: 'miadmin', password: PASSWORD }],
-        databases: [{ name: 'Billing', tables: [{ name: 'Invoices', rows: 10 }] }],
-      },
+      }),
+      managedInstance('mi-prod', PASSWORD, { updatePolicy: 'SQL Server 2022', databases: [{ name: 'Billing', tables: [{ name: 'Invoices', rows: 10 }] }] }),
     ],
   };
 }

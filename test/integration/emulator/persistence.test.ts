@@ -14,6 +14,7 @@ import type { Estate } from '../../../emulator/engine/estate';
 import { startEstate, type RunningEstate } from '../../../emulator/engine/estateServer';
 import { azuriteAccountSas, startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { openPool } from '../../helpers/emulatorPool';
+import { managedInstance, sqlServer } from '../../helpers/emulatorEstate';
 
 const PASSWORD = 'Local-Only-Test-Password-7';
 
@@ -21,25 +22,16 @@ function estateFile(): Estate {
   return {
     clockSpeed: 50,
     instances: [
-      {
-        name: 'sql-onprem',
-        kind: 'sqlServer',
-        logins: [{ name: 'sa', password: PASSWORD }],
+      sqlServer('sql-onprem', PASSWORD, {
         databases: [
           { name: 'Sales', recoveryModel: 'FULL', workloadTps: 20, tables: [{ name: 'Orders', rows: 1500 }] },
           // backed up in 2 minutes of simulated time (2.4 s real); restored on the slow instances in 40
           { name: 'Big', recoveryModel: 'SIMPLE', sizeMB: 24000, tables: [{ name: 'Facts', rows: 5000000 }] },
         ],
-      },
+      }),
       // slow: a restore there is still running when the estate stops
-      { name: 'sql-dev', kind: 'sqlServer', throughputMBps: 10, logins: [{ name: 'sa', password: PASSWORD }] },
-      {
-        name: 'mi-prod',
-        kind: 'managedInstance',
-        throughputMBps: 10,
-        logins: [{ name: 'miadmin', password: PASSWORD }],
-        databases: [{ name: 'Sales', recoveryModel: 'FULL', tables: [{ name: 'Orders', rows: 1500 }] }],
-      },
+      sqlServer('sql-dev', PASSWORD, { throughputMBps: 10 }),
+      managedInstance('mi-prod', PASSWORD, { throughputMBps: 10, databases: [{ name: 'Sales', recoveryModel: 'FULL', tables: [{ name: 'Orders', rows: 1500 }] }] }),
     ],
     links: [{ name: 'Link_Sales', sqlServer: { instance: 'sql-onprem', availabilityGroup: 'AG_Sales' }, managedInstance: { instance: 'mi-prod' }, databases: ['Sales'] }],
   };

@@ -12,6 +12,7 @@ import type { Estate } from '../../../emulator/engine/estate';
 import { startEstate, type RunningEstate } from '../../../emulator/engine/estateServer';
 import { azuriteAccountSas, startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { openPool } from '../../helpers/emulatorPool';
+import { managedInstance, sqlServer, userLogin } from '../../helpers/emulatorEstate';
 
 jest.setTimeout(60_000);
 
@@ -25,15 +26,9 @@ function estate(): Estate {
   return {
     clockSpeed: 50,
     instances: [
-      {
-        name: 'sql-src',
-        kind: 'sqlServer',
+      sqlServer('sql-src', PASSWORD, {
         freeSpaceGB: 100,
-        logins: [
-          { name: 'sa', password: PASSWORD },
-          { name: 'app', password: PASSWORD, sysadmin: false },
-          { name: 'reporting', password: PASSWORD, sysadmin: false },
-        ],
+        logins: [userLogin('app', PASSWORD), userLogin('reporting', PASSWORD)],
         databases: [
           {
             name: 'Sales',
@@ -43,25 +38,14 @@ function estate(): Estate {
             users: [{ name: 'app' }, { name: 'reports', login: 'reporting', defaultSchema: 'rpt' }, { name: 'legacy', sid: LEGACY_SID }],
           },
         ],
-      },
-      {
-        name: 'sql-dst',
-        kind: 'sqlServer',
+      }),
+      sqlServer('sql-dst', PASSWORD, {
         freeSpaceGB: 10,
         defaultDataPath: 'D:\\SQLData\\',
-        logins: [
-          { name: 'sa', password: PASSWORD },
-          // the same name as on sql-src, another login: another SID
-          { name: 'app', password: PASSWORD, sysadmin: false },
-        ],
-      },
-      {
-        name: 'mi-dst',
-        kind: 'managedInstance',
-        storageSizeGB: 64,
-        logins: [{ name: 'miadmin', password: PASSWORD }],
-        databases: [{ name: 'Billing', sizeMB: 1024 }],
-      },
+        // the same name as on sql-src, another login: another SID
+        logins: [userLogin('app', PASSWORD)],
+      }),
+      managedInstance('mi-dst', PASSWORD, { storageSizeGB: 64, databases: [{ name: 'Billing', sizeMB: 1024 }] }),
     ],
   };
 }

@@ -9,6 +9,7 @@ import { defaultServices } from '../../../emulator/engine/defaultServices';
 import type { Estate } from '../../../emulator/engine/estate';
 import { startEstate, type RunningEstate } from '../../../emulator/engine/estateServer';
 import { openPool } from '../../helpers/emulatorPool';
+import { sqlServer, userLogin } from '../../helpers/emulatorEstate';
 
 jest.setTimeout(60_000);
 
@@ -17,17 +18,11 @@ const PASSWORD = 'Local-Only-Test-Password-8';
 function estate(): Estate {
   return {
     instances: [
-      {
-        name: 'sql-a',
-        kind: 'sqlServer',
+      sqlServer('sql-a', PASSWORD, {
         freeSpaceGB: 20,
-        logins: [
-          { name: 'sa', password: PASSWORD },
-          { name: 'app', password: PASSWORD, sysadmin: false },
-          { name: 'old', password: PASSWORD, sysadmin: false, sid: '0x00112233445566778899AABBCCDDEEFF' },
-        ],
+        logins: [userLogin('app', PASSWORD), userLogin('old', PASSWORD, { sid: '0x00112233445566778899AABBCCDDEEFF' })],
         databases: [{ name: 'Sales', sizeMB: 128, users: [{ name: 'app' }, { name: 'old' }] }],
-      },
+      }),
     ],
   };
 }

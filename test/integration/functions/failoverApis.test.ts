@@ -4,14 +4,13 @@
 // decision and the operation, or 409 with the decision that refused; GET .../decisions lists them.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
-import { PASSWORD, startLinkWorld, type LinkWorld } from '../../helpers/linkWorld';
+import { HttpRequest } from '@azure/functions';
+import { startLinkWorld, type LinkWorld } from '../../helpers/linkWorld';
+import { context, get, json, setAppSettings, stopAppAndWorld } from '../../helpers/linkWorldApp';
 
 jest.setTimeout(120_000);
 
 let world: LinkWorld;
-const context = () => new InvocationContext({ functionName: 'test', logHandler: () => undefined });
-const SETTINGS = ['AzureWebJobsStorage', 'ESTATE_JSON', 'SQL_PASSWORD'];
 const FIXTURES = path.join(__dirname, '../../fixtures/alerts');
 
 beforeAll(async () => {
@@ -22,21 +21,13 @@ beforeAll(async () => {
     { name: 'everything', action: 'notify' },
     { name: 'sales-down', match: { alertRule: 'sql-onprem-unavailable' }, action: 'failover', link: 'Link_Sales' },
   ];
-  Object.assign(process.env, { AzureWebJobsStorage: world.azurite.connectionString, ESTATE_JSON: JSON.stringify(estate), SQL_PASSWORD: PASSWORD });
+  setAppSettings(world, JSON.stringify(estate));
   await world.monitor.sweep();
 }, 60_000);
 
-afterAll(async () => {
-  const { getRuntime } = await import('../../../shared/runtime');
-  await (await getRuntime()).platform.sql.closeAll();
-  for (const name of SETTINGS) delete process.env[name];
-  await world?.stop();
-});
+afterAll(() => stopAppAndWorld(world));
 
 const post = (route: string, body: string, params: Record<string, string> = {}) => new HttpRequest({ method: 'POST', url: `http://127.0.0.1/api/${route}`, params, body: { string: body } });
-const get = (route: string, params: Record<string, string> = {}) => new HttpRequest({ method: 'GET', url: `http://127.0.0.1/api/${route}`, params });
-type Body = Record<string, unknown> & { error?: { code: string; message: string } };
-const json = (r: HttpResponseInit) => r.jsonBody as Body;
 
 async function failoverOperations(): Promise<number> {
   const { getRuntime } = await import('../../../shared/runtime');

@@ -1,29 +1,20 @@
 // The links HTTP API, called as the host calls the functions, with the runtime built from settings
 // reading what the link monitor saved; the numbers it reports checked against the DMVs read
 // directly on the primary with the reference's own RPO query.
-import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
-import { PASSWORD, startLinkWorld, type LinkWorld } from '../../helpers/linkWorld';
+import type { HttpResponseInit } from '@azure/functions';
+import { startLinkWorld, type LinkWorld } from '../../helpers/linkWorld';
+import { type Body, context, get, json, setAppSettings, stopAppAndWorld } from '../../helpers/linkWorldApp';
 
 let world: LinkWorld;
-const context = () => new InvocationContext({ functionName: 'test', logHandler: () => undefined });
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const SETTINGS = ['AzureWebJobsStorage', 'ESTATE_JSON', 'SQL_PASSWORD'];
 
 beforeAll(async () => {
   world = await startLinkWorld({ appTables: true, health: { confirmSeconds: 1 } });
-  Object.assign(process.env, { AzureWebJobsStorage: world.azurite.connectionString, ESTATE_JSON: world.estateJson, SQL_PASSWORD: PASSWORD });
+  setAppSettings(world);
 }, 60_000);
 
-afterAll(async () => {
-  const { getRuntime } = await import('../../../shared/runtime');
-  await (await getRuntime()).platform.sql.closeAll();
-  for (const name of SETTINGS) delete process.env[name];
-  await world?.stop();
-});
+afterAll(() => stopAppAndWorld(world));
 
-const get = (route: string, params: Record<string, string> = {}) => new HttpRequest({ method: 'GET', url: `http://127.0.0.1/api/${route}`, params });
-type Body = Record<string, unknown> & { error?: { code: string; message: string } };
-const json = (r: HttpResponseInit) => r.jsonBody as Body;
 const api = () => import('../../../functions/linksApi');
 
 /** the reference's RPO query (REFERENCE 4.3), run on the primary, plus the lag column beside it */

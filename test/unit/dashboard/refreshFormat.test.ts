@@ -20,15 +20,10 @@ import {
   slotText,
 } from '../../../shared/dashboard/format';
 import { helpersSource } from '../../../shared/dashboard/page';
+import { salesDevJob } from '../../fixtures/dashboard/refreshJobs';
 
 const job = (over: Partial<RefreshJobView>): RefreshJobView => ({
-  name: 'Sales_dev',
-  schedule: '0 0 2 * * SUN',
-  timeZone: 'Europe/Berlin',
-  enabled: true,
-  paused: false,
-  source: 'sql-onprem/Sales',
-  target: 'sql-dev/Sales_dev',
+  ...salesDevJob(),
   nextRun: '2026-12-06T01:00:00.000Z',
   ...over,
 });
