@@ -12,6 +12,7 @@ export async function listRefreshes(_request: HttpRequest, _context: InvocationC
     const estate = await platform.estate.load();
     const states = new Map((await refresh.runs.list()).map((s) => [s.job.toLowerCase(), s]));
     const now = new Date();
+    const kindOf = (name: string): string | undefined => estate.instances.find((i) => i.name.toLowerCase() === name.toLowerCase())?.kind;
     const jobs = await Promise.all(
       estate.refreshJobs.map(async (job) => {
         const state = states.get(job.name.toLowerCase());
@@ -25,6 +26,7 @@ export async function listRefreshes(_request: HttpRequest, _context: InvocationC
           paused: state?.paused ?? false,
           source: `${job.source.instance}/${job.source.database}`,
           target: `${job.target.instance}/${job.target.database}`,
+          copy: kindOf(job.source.instance) === 'managedInstance' && kindOf(job.target.instance) === 'managedInstance' ? 'pointInTime' : 'backup',
           nextRun: job.enabled && !state?.paused ? nextRun(job, now) : undefined,
           lastRun: state?.lastRun && {
             slot: state.lastRun.slot,

@@ -855,6 +855,8 @@ export interface RefreshJobView {
   /** "instance/database" */
   source: string;
   target: string;
+  /** how a run copies the source: a copy-only backup restored on the target, or (managed instance to managed instance) a point-in-time restore */
+  copy?: 'backup' | 'pointInTime';
   /** absent when the job is disabled or paused */
   nextRun?: string;
   lastRun?: RefreshRunView;
@@ -1054,8 +1056,12 @@ export function refreshRefusal(status: number, body: unknown): string {
 export function refreshRunEffect(job: RefreshJobView): string {
   const at = job.target.indexOf('/');
   const instance = at > 0 ? job.target.slice(0, at) : job.target;
+  const copies =
+    job.copy === 'pointInTime'
+      ? 'It restores ' + job.source + ' as of 15 minutes ago on ' + instance + ' as a staging copy (a point-in-time restore: no backup is taken), '
+      : 'It backs up ' + job.source + ' (copy-only: the source’s own backups are not affected), restores that backup on ' + instance + ' as a staging copy, ';
   let text =
-    'It backs up ' + job.source + ' (copy-only: the source’s own backups are not affected), restores that backup on ' + instance + ' as a staging copy, runs the job’s sanitizing scripts in it and validates its row counts against the source; ' +
+    copies + 'runs the job’s sanitizing scripts in it and validates its row counts against the source; ' +
     'only then does it replace the copy of ' + job.target + ' with it (the replaced copy is renamed aside, as many kept as the job says). ' +
     'Anything that fails before that leaves ' + job.target + ' as it is.';
   if (job.paused === true || job.enabled === false) text += ' The job ' + (job.enabled === false ? 'is disabled in the estate' : 'is paused') + ': Run now runs it anyway, and its schedule stays as it is.';

@@ -38,8 +38,10 @@ test('jobs are listed with their next run in their time zone; a disabled job has
   const { listRefreshes } = await import('../../../functions/refreshesApi');
   const res = await listRefreshes(new HttpRequest({ method: 'GET', url: 'http://127.0.0.1/api/refreshes' }), context());
   expect(res.status).toBe(200);
-  const jobs = json(res).refreshes as Array<{ name: string; nextRun?: string; lastRun?: unknown; paused: boolean }>;
+  const jobs = json(res).refreshes as Array<{ name: string; nextRun?: string; lastRun?: unknown; paused: boolean; copy: string }>;
   expect(jobs.map((j) => j.name)).toEqual(['nightly', 'adhoc', 'off']);
+  // SQL Server to SQL Server: a copy-only backup restored on the target
+  expect(jobs[0].copy).toBe('backup');
   // 02:00 in Berlin is 00:00 or 01:00 UTC
   expect(jobs[0].nextRun).toMatch(/T0[01]:00:00\.000Z$/);
   expect(jobs[2].nextRun).toBeUndefined();

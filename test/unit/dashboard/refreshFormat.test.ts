@@ -195,6 +195,10 @@ describe('Run now', () => {
     expect(text).not.toMatch(/paused|disabled/);
     expect(refreshRunEffect(job({ paused: true }))).toContain('The job is paused: Run now runs it anyway, and its schedule stays as it is.');
     expect(refreshRunEffect(job({ enabled: false, paused: true }))).toContain('The job is disabled in the estate: Run now runs it anyway');
+    // managed instance to managed instance takes no backup
+    const pitr = refreshRunEffect(job({ copy: 'pointInTime' }));
+    expect(pitr).toMatch(/^It restores sql-onprem\/Sales as of 15 minutes ago on sql-dev as a staging copy \(a point-in-time restore: no backup is taken\), runs the job’s sanitizing scripts/);
+    expect(pitr).not.toContain('backs up');
   });
 });
 
